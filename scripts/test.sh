@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test suite (ctest), then the same suites
+# again under AddressSanitizer + UndefinedBehaviorSanitizer. Non-zero on any failure.
+#   scripts/test.sh            both lanes
+#   SKIP_SANITIZE=1 scripts/test.sh   the plain lane only (quick local runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+JOBS=${JOBS:-$(nproc)}
+
+bash scripts/install-deps.sh
+
+run_lane() {
+  local name=$1 dir=$2; shift 2
+  echo "== lane: $name ($dir)"
+  cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$dir" -j "$JOBS"
+  (cd "$dir" && ctest --output-on-failure -j "$JOBS" --timeout 300)
+}
+
+run_lane plain "$ROOT/build"
+if [ "${SKIP_SANITIZE:-0}" != "1" ]; then
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  run_lane sanitize "$ROOT/build-asan" -DUNDERSTUDY_SANITIZE=ON
+fi
+echo "test.sh: all lanes passed"

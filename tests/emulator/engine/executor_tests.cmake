@@ -1,0 +1,1 @@
+# owned by the executor part of the engine

@@ -1,0 +1,1 @@
+# owned by the state part of the engine
