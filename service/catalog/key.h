@@ -1,0 +1,18 @@
+// key.h — composite natural keys ("role|member", "grantee|class|securable|permission").
+//
+// Parts are joined with '|'; inside a part '\' becomes "\\" and '|' becomes "\|", so names that
+// contain either cannot make two different objects share a key. split_key() inverts make_key().
+// Thread-safety: pure functions.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace understudy::catalog {
+
+std::string make_key(std::initializer_list<std::string_view> parts);
+std::vector<std::string> split_key(std::string_view key);
+
+}  // namespace understudy::catalog

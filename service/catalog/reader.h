@@ -1,0 +1,49 @@
+// reader.h — reads an instance's server-level state into ServerObjects, set-based.
+//
+// One batch, one round trip: every kind's query (a handful of set-based SELECTs over sys.* and
+// msdb.dbo.*) is sent together and the result sets are streamed in order; steps, schedule
+// attachments and job servers are read as their own sets and assembled into jobs in C++. The
+// cost does not grow with the number of objects (design invariant 2). Objects come back sealed,
+// in stable order (kind order, then match key), default exclusions and per-kind filters applied
+// (docs/object-model.md).
+//
+// Errors: whatever the connection reports (kUnavailable, kSql with SQLSTATE and native number,
+// kTempFail on a query timeout); kSql with a message naming the kind when a result set is missing
+// or malformed.
+// Thread-safety: uses the connection from the calling thread only. Ownership: borrows `conn`.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "catalog/object.h"
+
+namespace understudy::odbc {
+class Connection;
+}
+
+namespace understudy::catalog {
+
+// Name patterns on an object's key: '*' any run, '?' one character, compared case-insensitively
+// (fold_name). A key matching an include pattern is kept even when a default exclusion would drop
+// it; when `include` is non-empty, keys matching none of it are dropped; `exclude` always drops.
+struct NameFilter {
+  std::vector<std::string> include;
+  std::vector<std::string> exclude;
+};
+
+struct ReadOptions {
+  std::vector<Kind> kinds;               // empty = all kinds
+  std::map<Kind, NameFilter> filters;    // per kind
+  bool default_exclusions = true;
+};
+
+// Reads the instance. The `instance` object is always read (the diff needs the target's facts).
+[[nodiscard]] Result<std::vector<ServerObject>> read_objects(odbc::Connection& conn, const ReadOptions& options = {});
+
+// True when `key` matches the glob `pattern` (case-insensitive, '*' and '?').
+bool name_matches(std::string_view pattern, std::string_view key);
+
+}  // namespace understudy::catalog

@@ -1,0 +1,119 @@
+// store.h — the SQLite store: snapshots of server-level state and their compact history.
+//
+// One file (WAL journal, created mode 0600). A snapshot is written in one transaction: it is
+// visible only once complete, and a failed or interrupted snapshot leaves the previous one as the
+// latest (design invariant 6). History is compact: object versions are content-addressed (an
+// object whose content did not change is not stored again) and each instance's membership is kept
+// as validity intervals, so a snapshot identical to the previous one adds one row.
+// Password hashes live in their own table (`object_secret`) that only load_objects() with
+// `with_password_hashes` reads — replay is the one caller; no output path asks for them.
+//
+// Schema and migrations: docs/store-schema.md. Later modules (sync journal, gate evaluations,
+// audit log) add their tables through apply_migrations() with their own component name; a store
+// whose recorded version of any known component is newer than this binary knows is refused
+// (ErrorCode::kDataErr, "store … was written by a newer understudy").
+//
+// Thread-safety: a Store is used by one thread at a time; several processes may open the same
+// file (SQLite locking, busy timeout 10 s). Ownership: the Store owns its sqlite3 handle.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "catalog/object.h"
+
+struct sqlite3;
+
+namespace understudy::store {
+
+struct SnapshotInfo {
+  int64_t id = 0;
+  std::string instance;          // the config name of the instance ("primary")
+  std::string taken_at;          // UTC RFC 3339, e.g. "2026-11-27T07:01:02Z" (when reading began)
+  std::string run_id;            // the run that took it (log correlation)
+  std::string server_name;       // SERVERPROPERTY('ServerName') as read
+  int64_t object_count = 0;
+  std::map<std::string, int64_t> counts;  // kind_name -> objects of that kind
+};
+
+// What the caller knows about a snapshot besides its objects.
+struct SnapshotMeta {
+  std::string instance;   // REQUIRES: non-empty
+  std::string taken_at;   // "" = now
+  std::string run_id;
+};
+
+// One versioned migration step of one component. Steps run in version order, each in its own
+// transaction together with the bump of the recorded version.
+struct Migration {
+  int version;            // 1, 2, 3 … without gaps
+  const char* name;       // short description, recorded
+  const char* sql;        // one or more statements
+};
+
+struct OpenOptions {
+  bool create = true;      // create the file (mode 0600) when missing
+  bool read_only = false;  // open without writing (no migrations are run)
+  int busy_timeout_ms = 10000;
+};
+
+struct LoadOptions {
+  std::optional<catalog::Kind> kind;   // only this kind; nullopt = all
+  bool with_password_hashes = false;   // replay only; never for output
+};
+
+class Store {
+ public:
+  // Opens (or creates) the store at `path` and brings the core schema up to date.
+  // Errors: kIo (cannot open/create), kDataErr (not an understudy store, or written by a newer
+  // understudy), kLockHeld is never returned (the busy timeout waits).
+  [[nodiscard]] static Result<std::unique_ptr<Store>> open(const std::string& path, const OpenOptions& options = {});
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  // Writes a complete snapshot atomically. Objects must have been sealed (fingerprint set); the
+  // store does not re-seal. Duplicate (kind, match key) pairs are refused (kInternal).
+  [[nodiscard]] Result<SnapshotInfo> save_snapshot(const SnapshotMeta& meta, std::span<const catalog::ServerObject> objects);
+
+  // Snapshots, newest first; only those of `instance` when given.
+  [[nodiscard]] Result<std::vector<SnapshotInfo>> list_snapshots(const std::optional<std::string>& instance = std::nullopt);
+  // kNotFound when no snapshot has this id.
+  [[nodiscard]] Result<SnapshotInfo> get_snapshot(int64_t id);
+  // The latest complete snapshot of `instance`, or nullopt when it has none.
+  [[nodiscard]] Result<std::optional<SnapshotInfo>> latest_snapshot(const std::string& instance);
+
+  // The objects of a snapshot in stable order (kind order, then match key). kNotFound for a bad id.
+  [[nodiscard]] Result<std::vector<catalog::ServerObject>> load_objects(int64_t snapshot_id, const LoadOptions& options = {});
+
+  // Brings `component`'s tables up to date (idempotent). The core component is "snapshot".
+  // Errors: kDataErr when the store records a newer version of `component` than `migrations` has.
+  [[nodiscard]] Status apply_migrations(const std::string& component, std::span<const Migration> migrations);
+  // The recorded schema version of `component` (0 when it has none).
+  [[nodiscard]] Result<int> schema_version(const std::string& component);
+
+  // Runs `fn` inside one write transaction (BEGIN IMMEDIATE … COMMIT; ROLLBACK when fn fails).
+  // For modules that keep their own tables here (journal, gate evaluations, audit).
+  [[nodiscard]] Status in_transaction(const std::function<Status(sqlite3*)>& fn);
+  // The raw handle, for reads by those modules. Owned by the Store.
+  sqlite3* db() const { return db_; }
+
+ private:
+  Store() = default;
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+// The core ("snapshot") component's migrations, for docs and tests.
+std::span<const Migration> core_migrations();
+
+}  // namespace understudy::store
