@@ -64,7 +64,7 @@ struct Options {
   std::optional<TargetFacts> target_facts;  // nullopt = facts_from(target)
 };
 
-struct Result {
+struct Comparison {
   std::vector<Finding> findings;    // stable order
   size_t source_objects = 0;        // compared objects (instance kind excluded)
   size_t target_objects = 0;
@@ -72,7 +72,7 @@ struct Result {
 };
 
 // REQUIRES: objects sealed; at most one object per (kind, match key) in each set.
-Result compare(std::span<const catalog::ServerObject> source, std::span<const catalog::ServerObject> target,
+Comparison compare(std::span<const catalog::ServerObject> source, std::span<const catalog::ServerObject> target,
                const Options& options = {});
 
 // Why the target cannot hold `object`, or nullopt when it can.

@@ -1,0 +1,73 @@
+#include "catalog/canonical.h"
+
+#include <array>
+#include <stdexcept>
+
+#include <openssl/evp.h>
+
+namespace understudy::catalog {
+
+namespace {
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+nlohmann::json fold_value(const nlohmann::json& v) {
+  if (v.is_string()) return fold_name(v.get_ref<const std::string&>());
+  if (v.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& e : v) out.push_back(fold_value(e));
+    return out;
+  }
+  return v;
+}
+
+}  // namespace
+
+bool is_name_field(std::string_view field) {
+  // output_file_name is a path, not a name: it compares exactly.
+  if (field == "output_file_name") return false;
+  if (ends_with(field, "_name")) return true;
+  static constexpr std::string_view kNames[] = {"name",     "grantee",  "securable", "linked_server",
+                                                "local_login", "provider", "catalog", "servers",
+                                                "schedules"};
+  for (auto n : kNames)
+    if (field == n) return true;
+  return false;
+}
+
+nlohmann::json canonical_fields(const nlohmann::json& fields) {
+  if (fields.is_array()) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& e : fields) out.push_back(canonical_fields(e));
+    return out;
+  }
+  if (!fields.is_object()) return fields;
+  nlohmann::json out = nlohmann::json::object();
+  for (auto it = fields.begin(); it != fields.end(); ++it) {
+    const auto& v = it.value();
+    if (is_name_field(it.key()) && (v.is_string() || v.is_array()))
+      out[it.key()] = fold_value(v);
+    else
+      out[it.key()] = canonical_fields(v);
+  }
+  return out;
+}
+
+std::string sha256_hex(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("sha-256 failed");  // only on OpenSSL misconfiguration
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(len * 2);
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kHex[md[i] >> 4]);
+    out.push_back(kHex[md[i] & 15]);
+  }
+  return out;
+}
+
+}  // namespace understudy::catalog

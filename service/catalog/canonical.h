@@ -1,0 +1,27 @@
+// canonical.h — the compared form of an object's fields.
+//
+// Names compare as SQL Server compares them (default case-insensitive collation): the fields
+// that hold names (docs/object-model.md marks them "(name)") are folded with fold_name(); other
+// text compares exactly. seal() fingerprints this form and diff compares it, so equal
+// fingerprints mean no drift.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "catalog/object.h"
+
+namespace understudy::catalog {
+
+// True when a field of this name holds a SQL Server name (folded before comparing).
+bool is_name_field(std::string_view field);
+
+// `fields` with every name field folded (recursively: job steps, lists of names).
+nlohmann::json canonical_fields(const nlohmann::json& fields);
+
+// Hex SHA-256 of `data` (lower case, 64 characters).
+std::string sha256_hex(std::string_view data);
+
+}  // namespace understudy::catalog

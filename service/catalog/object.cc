@@ -1,0 +1,68 @@
+#include "catalog/object.h"
+
+#include <array>
+#include <utility>
+
+#include "catalog/canonical.h"
+
+namespace understudy::catalog {
+
+namespace {
+
+constexpr std::array<std::pair<Kind, std::string_view>, 13> kNames = {{
+    {Kind::kInstance, "instance"},
+    {Kind::kCredential, "credential"},
+    {Kind::kServerRole, "server_role"},
+    {Kind::kLogin, "login"},
+    {Kind::kServerRoleMember, "server_role_member"},
+    {Kind::kServerPermission, "server_permission"},
+    {Kind::kLinkedServer, "linked_server"},
+    {Kind::kLinkedServerLogin, "linked_server_login"},
+    {Kind::kAgentCategory, "agent_category"},
+    {Kind::kAgentOperator, "agent_operator"},
+    {Kind::kAgentProxy, "agent_proxy"},
+    {Kind::kAgentSchedule, "agent_schedule"},
+    {Kind::kAgentJob, "agent_job"},
+}};
+
+}  // namespace
+
+std::string_view kind_name(Kind k) {
+  for (const auto& [kind, name] : kNames)
+    if (kind == k) return name;
+  return "unknown";
+}
+
+std::optional<Kind> kind_from_name(std::string_view name) {
+  for (const auto& [kind, n] : kNames)
+    if (n == name) return kind;
+  return std::nullopt;
+}
+
+std::string fold_name(std::string_view name) {
+  std::string out(name);
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+void ServerObject::seal() {
+  // Separators are NUL bytes: they cannot occur in a kind name, a SQL Server name or JSON text.
+  std::string data;
+  data.append(kind_name(kind));
+  data.push_back('\0');
+  data.append(match_key());
+  data.push_back('\0');
+  data.append(canonical_fields(fields).dump());
+  data.push_back('\0');
+  if (password_hash) {
+    data.push_back('H');
+    data.append(fold_name(password_hash->reveal()));  // hex: 0x0200AB… and 0x0200ab… are one hash
+  } else {
+    data.push_back('-');
+  }
+  fingerprint = sha256_hex(data);
+  for (auto& c : data) reinterpret_cast<volatile char&>(c) = 0;  // the hash passed through here
+}
+
+}  // namespace understudy::catalog

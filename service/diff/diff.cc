@@ -1,0 +1,171 @@
+#include "diff/diff.h"
+
+#include <algorithm>
+#include <iterator>
+
+#include "catalog/canonical.h"
+#include "diff/fields.h"
+
+namespace understudy::diff {
+
+using catalog::Kind;
+using catalog::ServerObject;
+
+std::string_view category_name(Category c) {
+  switch (c) {
+    case Category::kMissing: return "missing";
+    case Category::kExtra: return "extra";
+    case Category::kDifferent: return "different";
+    case Category::kSidMismatch: return "sid_mismatch";
+    case Category::kIncompatible: return "incompatible";
+  }
+  return "unknown";
+}
+
+std::string_view severity_name(Severity s) {
+  switch (s) {
+    case Severity::kLow: return "low";
+    case Severity::kMedium: return "medium";
+    case Severity::kHigh: return "high";
+    case Severity::kCritical: return "critical";
+  }
+  return "unknown";
+}
+
+namespace {
+
+size_t kind_index(Kind k) {
+  for (size_t i = 0; i < std::size(catalog::kAllKinds); ++i)
+    if (catalog::kAllKinds[i] == k) return i;
+  return std::size(catalog::kAllKinds);
+}
+
+struct Entry {
+  size_t kind;
+  std::string match_key;
+  const ServerObject* object;
+  bool operator<(const Entry& o) const { return kind != o.kind ? kind < o.kind : match_key < o.match_key; }
+};
+
+std::vector<Entry> index_of(std::span<const ServerObject> set) {
+  std::vector<Entry> out;
+  out.reserve(set.size());
+  for (const auto& o : set)
+    if (o.kind != Kind::kInstance) out.push_back({kind_index(o.kind), o.match_key(), &o});
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// Fields whose change makes a `different` finding high: access is granted, denied or disabled.
+bool is_access_field(const std::string& field) {
+  return field == "password_hash" || field == "is_disabled" || field == "deny_connect_sql" || field == "state" ||
+         field == "enabled" || field == "type";
+}
+
+std::optional<Finding> compare_pair(const ServerObject& src, const ServerObject& tgt) {
+  if (src.fingerprint == tgt.fingerprint && !src.fingerprint.empty()) return std::nullopt;
+  Finding f;
+  f.kind = src.kind;
+  f.key = src.key;
+  f.changes = field_changes(src.fields, tgt.fields);
+  bool hash_known = src.password_hash.has_value() && tgt.password_hash.has_value();
+  bool hash_differs = false;
+  if (hash_known) {
+    hash_differs = catalog::fold_name(src.password_hash->reveal()) != catalog::fold_name(tgt.password_hash->reveal());
+  } else if (src.password_hash.has_value() != tgt.password_hash.has_value()) {
+    hash_differs = true;
+  }
+  if (hash_differs) f.changes.push_back({"password_hash", "differs", "differs", true});
+  if (f.changes.empty()) return std::nullopt;
+  std::sort(f.changes.begin(), f.changes.end(), [](const FieldChange& a, const FieldChange& b) { return a.field < b.field; });
+
+  bool sid_changed = src.kind == Kind::kLogin && std::any_of(f.changes.begin(), f.changes.end(),
+                                                             [](const FieldChange& c) { return c.field == "sid"; });
+  if (sid_changed) {
+    f.category = Category::kSidMismatch;
+    f.severity = Severity::kCritical;
+    f.reason = "same login name with another sid: database users mapped to it are orphaned";
+    return f;
+  }
+  f.category = Category::kDifferent;
+  bool access = std::any_of(f.changes.begin(), f.changes.end(), [](const FieldChange& c) { return is_access_field(c.field); });
+  f.severity = access ? Severity::kHigh : Severity::kMedium;
+  f.reason = access ? "access differs (password, state, enabled or permission state)" : "definition differs";
+  return f;
+}
+
+}  // namespace
+
+TargetFacts facts_from(std::span<const ServerObject> target) {
+  TargetFacts facts;
+  for (const auto& o : target) {
+    if (o.kind != Kind::kInstance) continue;
+    const auto& f = o.fields;
+    if (f.contains("engine_edition") && f["engine_edition"].is_number_integer())
+      facts.engine_edition = f["engine_edition"].get<int>();
+    if (f.contains("subsystems") && f["subsystems"].is_array()) {
+      std::set<std::string> subs;
+      for (const auto& s : f["subsystems"])
+        if (s.is_string()) subs.insert(catalog::fold_name(s.get<std::string>()));
+      facts.subsystems = std::move(subs);
+    }
+  }
+  return facts;
+}
+
+Comparison compare(std::span<const ServerObject> source, std::span<const ServerObject> target, const Options& options) {
+  TargetFacts facts = options.target_facts ? *options.target_facts : facts_from(target);
+  auto a = index_of(source);
+  auto b = index_of(target);
+  Comparison out;
+  out.source_objects = a.size();
+  out.target_objects = b.size();
+  size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (j == b.size() || (i < a.size() && a[i] < b[j])) {
+      const auto& o = *a[i].object;
+      Finding f;
+      f.kind = o.kind;
+      f.key = o.key;
+      if (auto why = incompatibility(o, facts)) {
+        f.category = Category::kIncompatible;
+        f.severity = Severity::kHigh;
+        f.reason = *why;
+      } else {
+        f.category = Category::kMissing;
+        f.severity = Severity::kHigh;
+        f.reason = "on the source, not on the target";
+      }
+      out.findings.push_back(std::move(f));
+      ++i;
+    } else if (i == a.size() || b[j] < a[i]) {
+      const auto& o = *b[j].object;
+      Finding f;
+      f.kind = o.kind;
+      f.key = o.key;
+      f.category = Category::kExtra;
+      f.severity = Severity::kLow;
+      f.reason = "on the target, not on the source";
+      out.findings.push_back(std::move(f));
+      ++j;
+    } else {
+      if (auto f = compare_pair(*a[i].object, *b[j].object)) out.findings.push_back(std::move(*f));
+      ++i;
+      ++j;
+    }
+  }
+  return out;
+}
+
+nlohmann::json to_json(const Finding& f) {
+  nlohmann::json changes = nlohmann::json::array();
+  for (const auto& c : f.changes) {
+    changes.push_back({{"field", c.field},
+                       {"before", c.secret ? nlohmann::json("differs") : c.before},
+                       {"after", c.secret ? nlohmann::json("differs") : c.after}});
+  }
+  return {{"kind", catalog::kind_name(f.kind)}, {"key", f.key},         {"category", category_name(f.category)},
+          {"severity", severity_name(f.severity)}, {"reason", f.reason}, {"changes", changes}};
+}
+
+}  // namespace understudy::diff

@@ -1,0 +1,400 @@
+#include "store/store.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "catalog/canonical.h"
+#include "store/sqlite.h"
+
+namespace understudy::store {
+
+namespace {
+
+constexpr const char* kCoreComponent = "snapshot";
+
+std::string now_rfc3339() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// Identity of one stored object version: everything that is kept, volatile fields included, so
+// a changed modify_date is a new version while an untouched object is stored once.
+std::string content_id(const catalog::ServerObject& o) {
+  std::string data;
+  data.append(catalog::kind_name(o.kind));
+  data.push_back('\0');
+  data.append(o.key);
+  data.push_back('\0');
+  data.append(o.fields.dump());
+  data.push_back('\0');
+  data.append(o.volatile_fields.dump());
+  data.push_back('\0');
+  if (o.password_hash) {
+    data.push_back('H');
+    data.append(o.password_hash->reveal());
+  }
+  std::string hex = catalog::sha256_hex(data);
+  for (auto& c : data) reinterpret_cast<volatile char&>(c) = 0;
+  std::string raw(hex.size() / 2, '\0');
+  for (size_t i = 0; i < raw.size(); ++i) raw[i] = static_cast<char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
+  return raw;
+}
+
+size_t kind_index(catalog::Kind k) {
+  for (size_t i = 0; i < std::size(catalog::kAllKinds); ++i)
+    if (catalog::kAllKinds[i] == k) return i;
+  return std::size(catalog::kAllKinds);
+}
+
+Status bootstrap(sqlite3* db) {
+  return exec(db,
+              "CREATE TABLE IF NOT EXISTS schema_migrations ("
+              " component TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL,"
+              " applied_at TEXT NOT NULL, PRIMARY KEY (component, version))");
+}
+
+Result<SnapshotInfo> read_info(Stmt& st) {
+  SnapshotInfo info;
+  info.id = st.int64(0);
+  info.instance = st.text(1);
+  info.taken_at = st.text(2);
+  info.run_id = st.text(3);
+  info.server_name = st.text(4);
+  info.object_count = st.int64(5);
+  try {
+    auto counts = nlohmann::json::parse(st.text(6));
+    for (auto it = counts.begin(); it != counts.end(); ++it) info.counts[it.key()] = it.value().get<int64_t>();
+  } catch (const std::exception& e) {
+    return fail(ErrorCode::kDataErr, "store: snapshot " + std::to_string(info.id) + " has bad counts: " + e.what());
+  }
+  return info;
+}
+
+constexpr const char* kInfoSelect =
+    "SELECT s.id, i.name, s.taken_at, s.run_id, s.server_name, s.object_count, s.counts"
+    " FROM snapshot s JOIN instance i ON i.id = s.instance_id ";
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::open(const std::string& path, const OpenOptions& options) {
+  struct stat sb {};
+  bool exists = ::stat(path.c_str(), &sb) == 0;
+  if (!exists) {
+    if (!options.create || options.read_only)
+      return fail(ErrorCode::kNotFound, "store " + path + " does not exist",
+                  "run `understudy snapshot` first, or check the store setting");
+    // Created here, mode 0600, before SQLite sees it: SQLite gives the -wal/-shm files the same mode.
+    int fd = ::open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST)
+      return fail(ErrorCode::kIo, "cannot create store " + path + ": " + std::strerror(errno));
+    if (fd >= 0) ::close(fd);
+  }
+  std::unique_ptr<Store> s(new Store());
+  s->path_ = path;
+  int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
+  if (sqlite3_open_v2(path.c_str(), &s->db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK)
+    return fail(ErrorCode::kIo, "cannot open store " + path + ": " + sqlite3_errmsg(s->db_));
+  sqlite3_busy_timeout(s->db_, options.busy_timeout_ms);
+  sqlite3_extended_result_codes(s->db_, 1);
+
+  // Probe: a file that is not a SQLite database fails here.
+  {
+    auto probe = Stmt::prepare(s->db_, "SELECT count(*) FROM sqlite_master");
+    if (!probe || !probe->step())
+      return fail(ErrorCode::kDataErr, "store " + path + " is not an understudy store: " + sqlite3_errmsg(s->db_),
+                  "point the store setting at another file");
+  }
+
+  if (!options.read_only) {
+    US_TRY(exec(s->db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
+    US_TRY(s->in_transaction([](sqlite3* db) { return bootstrap(db); }));
+    US_TRY(s->apply_migrations(kCoreComponent, core_migrations()));
+  } else {
+    auto v = s->schema_version(kCoreComponent);
+    if (!v) return tl::unexpected(v.error());
+    int known = static_cast<int>(core_migrations().size());
+    if (*v > known)
+      return fail(ErrorCode::kDataErr,
+                  "store " + path + " was written by a newer understudy (schema " + kCoreComponent + " version " +
+                      std::to_string(*v) + ", this build knows " + std::to_string(known) + ")",
+                  "upgrade understudy, or point the store setting at another file");
+  }
+  return s;
+}
+
+Store::~Store() {
+  if (db_) sqlite3_close_v2(db_);
+}
+
+Result<int> Store::schema_version(const std::string& component) {
+  auto st = Stmt::prepare(db_, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+  if (!st) return tl::unexpected(st.error());
+  auto has = st->step();
+  if (!has) return tl::unexpected(has.error());
+  if (!*has) return 0;
+  auto q = Stmt::prepare(db_, "SELECT coalesce(max(version), 0) FROM schema_migrations WHERE component = ?");
+  if (!q) return tl::unexpected(q.error());
+  q->bind(1, component);
+  auto row = q->step();
+  if (!row) return tl::unexpected(row.error());
+  return static_cast<int>(q->int64(0));
+}
+
+Status Store::apply_migrations(const std::string& component, std::span<const Migration> migrations) {
+  return in_transaction([&](sqlite3* db) -> Status {
+    auto cur = schema_version(component);
+    if (!cur) return tl::unexpected(cur.error());
+    int known = migrations.empty() ? 0 : migrations.back().version;
+    if (*cur > known)
+      return fail(ErrorCode::kDataErr,
+                  "store " + path_ + " was written by a newer understudy (schema " + component + " version " +
+                      std::to_string(*cur) + ", this build knows " + std::to_string(known) + ")",
+                  "upgrade understudy, or point the store setting at another file");
+    for (const auto& m : migrations) {
+      if (m.version <= *cur) continue;
+      US_TRY(exec(db, m.sql));
+      auto ins = Stmt::prepare(db, "INSERT INTO schema_migrations(component, version, name, applied_at) VALUES (?,?,?,?)");
+      if (!ins) return tl::unexpected(ins.error());
+      ins->bind(1, component).bind(2, int64_t{m.version}).bind(3, std::string_view(m.name)).bind(4, now_rfc3339());
+      US_TRY(ins->run());
+    }
+    return {};
+  });
+}
+
+Status Store::in_transaction(const std::function<Status(sqlite3*)>& fn) {
+  US_TRY(exec(db_, "BEGIN IMMEDIATE"));
+  Status st;
+  try {
+    st = fn(db_);
+  } catch (const std::exception& e) {
+    st = fail(ErrorCode::kInternal, std::string("store: ") + e.what());
+  }
+  if (!st) {
+    (void)exec(db_, "ROLLBACK");
+    return st;
+  }
+  auto c = exec(db_, "COMMIT");
+  if (!c) {
+    (void)exec(db_, "ROLLBACK");
+    return c;
+  }
+  return {};
+}
+
+Result<SnapshotInfo> Store::save_snapshot(const SnapshotMeta& meta, std::span<const catalog::ServerObject> objects) {
+  if (meta.instance.empty()) return fail(ErrorCode::kInternal, "store: snapshot without an instance name");
+  {
+    std::unordered_set<std::string> seen;
+    for (const auto& o : objects)
+      if (!seen.insert(std::string(catalog::kind_name(o.kind)) + '\0' + o.match_key()).second)
+        return fail(ErrorCode::kInternal, "store: duplicate " + std::string(catalog::kind_name(o.kind)) + " " + o.key);
+  }
+  SnapshotInfo info;
+  info.instance = meta.instance;
+  info.taken_at = meta.taken_at.empty() ? now_rfc3339() : meta.taken_at;
+  info.run_id = meta.run_id;
+  info.object_count = static_cast<int64_t>(objects.size());
+  for (const auto& o : objects) {
+    info.counts[std::string(catalog::kind_name(o.kind))]++;
+    if (o.kind == catalog::Kind::kInstance && o.fields.contains("server_name") && o.fields["server_name"].is_string())
+      info.server_name = o.fields["server_name"].get<std::string>();
+  }
+
+  auto st = in_transaction([&](sqlite3* db) -> Status {
+    auto ins_inst = Stmt::prepare(db, "INSERT INTO instance(name) VALUES (?) ON CONFLICT(name) DO NOTHING");
+    if (!ins_inst) return tl::unexpected(ins_inst.error());
+    US_TRY(ins_inst->bind(1, meta.instance).run());
+    auto get_inst = Stmt::prepare(db, "SELECT id FROM instance WHERE name = ?");
+    if (!get_inst) return tl::unexpected(get_inst.error());
+    get_inst->bind(1, meta.instance);
+    auto r = get_inst->step();
+    if (!r) return tl::unexpected(r.error());
+    int64_t instance_id = get_inst->int64(0);
+
+    nlohmann::json counts(info.counts);
+    auto ins_snap = Stmt::prepare(db,
+                                  "INSERT INTO snapshot(instance_id, taken_at, run_id, server_name, object_count, counts)"
+                                  " VALUES (?,?,?,?,?,?)");
+    if (!ins_snap) return tl::unexpected(ins_snap.error());
+    ins_snap->bind(1, instance_id).bind(2, info.taken_at).bind(3, info.run_id).bind(4, info.server_name);
+    ins_snap->bind(5, info.object_count).bind(6, counts.dump());
+    US_TRY(ins_snap->run());
+    int64_t snap = sqlite3_last_insert_rowid(db);
+    info.id = snap;
+
+    // What the instance held at its latest snapshot: content id -> version id.
+    std::unordered_map<std::string, int64_t> open;
+    {
+      auto q = Stmt::prepare(db,
+                             "SELECT p.version_id, v.content_id FROM object_presence p"
+                             " JOIN object_version v ON v.id = p.version_id"
+                             " WHERE p.instance_id = ? AND p.to_snapshot IS NULL");
+      if (!q) return tl::unexpected(q.error());
+      q->bind(1, instance_id);
+      while (true) {
+        auto row = q->step();
+        if (!row) return tl::unexpected(row.error());
+        if (!*row) break;
+        open.emplace(q->blob(1), q->int64(0));
+      }
+    }
+    auto find_ver = Stmt::prepare(db, "SELECT id FROM object_version WHERE content_id = ?");
+    auto ins_ver = Stmt::prepare(db,
+                                 "INSERT INTO object_version(content_id, kind, key, match_key, fingerprint, fields,"
+                                 " volatile_fields) VALUES (?,?,?,?,?,?,?)");
+    auto ins_secret = Stmt::prepare(db, "INSERT INTO object_secret(version_id, password_hash) VALUES (?,?)");
+    auto ins_pres = Stmt::prepare(db,
+                                  "INSERT INTO object_presence(instance_id, version_id, from_snapshot, to_snapshot)"
+                                  " VALUES (?,?,?,NULL)");
+    auto close_pres = Stmt::prepare(db,
+                                    "UPDATE object_presence SET to_snapshot = ?"
+                                    " WHERE instance_id = ? AND version_id = ? AND to_snapshot IS NULL");
+    for (auto* s : {&find_ver, &ins_ver, &ins_secret, &ins_pres, &close_pres})
+      if (!*s) return tl::unexpected(s->error());
+
+    for (const auto& o : objects) {
+      std::string cid = content_id(o);
+      auto it = open.find(cid);
+      if (it != open.end()) {  // unchanged since the latest snapshot: nothing to write
+        open.erase(it);
+        continue;
+      }
+      find_ver->bind_blob(1, cid);
+      auto found = find_ver->step();
+      if (!found) return tl::unexpected(found.error());
+      int64_t vid = 0;
+      if (*found) {
+        vid = find_ver->int64(0);
+        find_ver->reset();
+      } else {
+        find_ver->reset();
+        ins_ver->bind_blob(1, cid).bind(2, catalog::kind_name(o.kind)).bind(3, o.key).bind(4, o.match_key());
+        ins_ver->bind(5, o.fingerprint).bind(6, o.fields.dump()).bind(7, o.volatile_fields.dump());
+        US_TRY(ins_ver->run());
+        vid = sqlite3_last_insert_rowid(db);
+        if (o.password_hash) {
+          ins_secret->bind(1, vid).bind(2, o.password_hash->reveal());
+          US_TRY(ins_secret->run());
+        }
+      }
+      ins_pres->bind(1, instance_id).bind(2, vid).bind(3, snap);
+      US_TRY(ins_pres->run());
+    }
+    for (const auto& [cid, vid] : open) {  // gone or changed: its interval ends here
+      close_pres->bind(1, snap).bind(2, instance_id).bind(3, vid);
+      US_TRY(close_pres->run());
+    }
+    return {};
+  });
+  if (!st) return tl::unexpected(st.error());
+  return info;
+}
+
+Result<std::vector<SnapshotInfo>> Store::list_snapshots(const std::optional<std::string>& instance) {
+  std::string sql = std::string(kInfoSelect) + (instance ? "WHERE i.name = ? " : "") + "ORDER BY s.id DESC";
+  auto st = Stmt::prepare(db_, sql);
+  if (!st) return tl::unexpected(st.error());
+  if (instance) st->bind(1, *instance);
+  std::vector<SnapshotInfo> out;
+  while (true) {
+    auto row = st->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    auto info = read_info(*st);
+    if (!info) return tl::unexpected(info.error());
+    out.push_back(std::move(*info));
+  }
+  return out;
+}
+
+Result<SnapshotInfo> Store::get_snapshot(int64_t id) {
+  auto st = Stmt::prepare(db_, std::string(kInfoSelect) + "WHERE s.id = ?");
+  if (!st) return tl::unexpected(st.error());
+  st->bind(1, id);
+  auto row = st->step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row)
+    return fail(ErrorCode::kNotFound, "snapshot " + std::to_string(id) + " does not exist",
+                "`understudy snapshots list` shows the snapshots");
+  return read_info(*st);
+}
+
+Result<std::optional<SnapshotInfo>> Store::latest_snapshot(const std::string& instance) {
+  auto st = Stmt::prepare(db_, std::string(kInfoSelect) + "WHERE i.name = ? ORDER BY s.id DESC LIMIT 1");
+  if (!st) return tl::unexpected(st.error());
+  st->bind(1, instance);
+  auto row = st->step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row) return std::optional<SnapshotInfo>{};
+  auto info = read_info(*st);
+  if (!info) return tl::unexpected(info.error());
+  return std::optional<SnapshotInfo>(std::move(*info));
+}
+
+Result<std::vector<catalog::ServerObject>> Store::load_objects(int64_t snapshot_id, const LoadOptions& options) {
+  auto q = Stmt::prepare(db_, "SELECT instance_id FROM snapshot WHERE id = ?");
+  if (!q) return tl::unexpected(q.error());
+  q->bind(1, snapshot_id);
+  auto found = q->step();
+  if (!found) return tl::unexpected(found.error());
+  if (!*found)
+    return fail(ErrorCode::kNotFound, "snapshot " + std::to_string(snapshot_id) + " does not exist",
+                "`understudy snapshots list` shows the snapshots");
+  int64_t instance_id = q->int64(0);
+
+  std::string sql =
+      "SELECT v.kind, v.key, v.fingerprint, v.fields, v.volatile_fields";
+  sql += options.with_password_hashes ? ", s.password_hash" : ", NULL";
+  sql += " FROM object_presence p JOIN object_version v ON v.id = p.version_id";
+  if (options.with_password_hashes) sql += " LEFT JOIN object_secret s ON s.version_id = v.id";
+  sql += " WHERE p.instance_id = ?1 AND p.from_snapshot <= ?2 AND (p.to_snapshot IS NULL OR p.to_snapshot > ?2)";
+  if (options.kind) sql += " AND v.kind = ?3";
+  auto st = Stmt::prepare(db_, sql);
+  if (!st) return tl::unexpected(st.error());
+  st->bind(1, instance_id).bind(2, snapshot_id);
+  if (options.kind) st->bind(3, catalog::kind_name(*options.kind));
+
+  std::vector<catalog::ServerObject> out;
+  try {
+    while (true) {
+      auto row = st->step();
+      if (!row) return tl::unexpected(row.error());
+      if (!*row) break;
+      catalog::ServerObject o;
+      auto kind = catalog::kind_from_name(st->text(0));
+      if (!kind) return fail(ErrorCode::kDataErr, "store: unknown kind " + st->text(0) + " in snapshot " + std::to_string(snapshot_id));
+      o.kind = *kind;
+      o.key = st->text(1);
+      o.fingerprint = st->text(2);
+      o.fields = nlohmann::json::parse(st->text(3));
+      o.volatile_fields = nlohmann::json::parse(st->text(4));
+      if (!st->is_null(5)) o.password_hash = Secret(st->text(5));
+      out.push_back(std::move(o));
+    }
+  } catch (const std::exception& e) {
+    return fail(ErrorCode::kDataErr, std::string("store: bad object in snapshot ") + std::to_string(snapshot_id) + ": " + e.what());
+  }
+  std::vector<std::pair<std::pair<size_t, std::string>, size_t>> order;
+  order.reserve(out.size());
+  for (size_t i = 0; i < out.size(); ++i) order.push_back({{kind_index(out[i].kind), out[i].match_key()}, i});
+  std::sort(order.begin(), order.end());
+  std::vector<catalog::ServerObject> sorted;
+  sorted.reserve(out.size());
+  for (const auto& [k, i] : order) sorted.push_back(std::move(out[i]));
+  return sorted;
+}
+
+}  // namespace understudy::store

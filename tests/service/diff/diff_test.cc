@@ -1,0 +1,166 @@
+// Drift: every category, severities, field changes, target facts, stable order.
+#include <gtest/gtest.h>
+
+#include "diff/diff.h"
+
+namespace understudy::diff {
+namespace {
+
+using catalog::Kind;
+using catalog::ServerObject;
+using nlohmann::json;
+
+ServerObject obj(Kind kind, std::string key, json fields, std::optional<std::string> hash = std::nullopt) {
+  ServerObject o;
+  o.kind = kind;
+  o.key = std::move(key);
+  o.fields = std::move(fields);
+  if (hash) o.password_hash = Secret(*hash);
+  o.seal();
+  return o;
+}
+
+ServerObject login(std::string name, std::string sid = "0x11", std::string hash = "0x0200AA", json extra = json::object()) {
+  json f = {{"type", "S"}, {"sid", sid}, {"is_disabled", false}, {"default_database_name", "master"}};
+  f.update(extra);
+  return obj(Kind::kLogin, std::move(name), f, hash);
+}
+
+ServerObject instance(int edition, std::vector<std::string> subsystems) {
+  return obj(Kind::kInstance, "instance", {{"engine_edition", edition}, {"subsystems", subsystems}});
+}
+
+ServerObject job(std::string name, std::string subsystem, std::string command = "SELECT 1") {
+  return obj(Kind::kAgentJob, std::move(name),
+             {{"enabled", true},
+              {"owner_login_name", "sa"},
+              {"steps", json::array({{{"step_id", 1}, {"step_name", "s1"}, {"subsystem", subsystem}, {"command", command}, {"proxy_name", nullptr}}})}});
+}
+
+std::string summary(const Comparison& c) {
+  std::string out;
+  for (const auto& f : c.findings) {
+    out += std::string(catalog::kind_name(f.kind)) + " " + f.key + ": " + std::string(category_name(f.category)) + "/" +
+           std::string(severity_name(f.severity));
+    for (const auto& ch : f.changes) out += " " + ch.field + "=" + ch.before.dump() + "->" + ch.after.dump();
+    out += "\n";
+  }
+  return out;
+}
+
+TEST(Diff, IdenticalSetsHaveNoDrift) {
+  std::vector<ServerObject> a = {instance(3, {"TSQL"}), login("app"), job("nightly", "TSQL")};
+  auto c = compare(a, a);
+  EXPECT_FALSE(c.drift());
+  EXPECT_EQ(c.source_objects, 2u);  // the instance object is facts, not a compared object
+}
+
+TEST(Diff, EveryCategoryInStableOrder) {
+  std::vector<ServerObject> source = {
+      job("nightly", "TSQL", "EXEC dbo.cleanup"),
+      login("app", "0x11", "0x0200AA"),
+      login("orphaned", "0x21"),
+      login("Renamed_Case", "0x31"),
+      login("only_source", "0x41"),
+      obj(Kind::kServerRoleMember, "sysadmin|app", {{"role_name", "sysadmin"}, {"member_name", "app"}}),
+  };
+  std::vector<ServerObject> target = {
+      instance(3, {"TSQL", "CmdExec"}),
+      job("nightly", "TSQL", "EXEC dbo.cleanup_v2"),
+      login("APP", "0x11", "0x0200BB"),                 // password changed only
+      login("orphaned", "0x99"),                        // same name, other SID
+      login("renamed_case", "0x31"),                    // same login: names compare case-insensitively
+      login("only_target", "0x51"),
+  };
+  auto c = compare(source, target);
+  EXPECT_EQ(summary(c),
+            "login app: different/high password_hash=\"differs\"->\"differs\"\n"
+            "login only_source: missing/high\n"
+            "login only_target: extra/low\n"
+            "login orphaned: sid_mismatch/critical sid=\"0x21\"->\"0x99\"\n"
+            "server_role_member sysadmin|app: missing/high\n"
+            "agent_job nightly: different/medium steps[1].command=\"EXEC dbo.cleanup\"->\"EXEC dbo.cleanup_v2\"\n");
+  EXPECT_EQ(c.findings[3].reason, "same login name with another sid: database users mapped to it are orphaned");
+}
+
+TEST(Diff, PasswordHashNeverLeavesAsAValue) {
+  auto c = compare(std::vector{login("app", "0x11", "0x0200AA")}, std::vector{login("app", "0x11", "0x0200BB")});
+  ASSERT_EQ(c.findings.size(), 1u);
+  auto j = to_json(c.findings[0]).dump();
+  EXPECT_EQ(j.find("0x0200"), std::string::npos) << j;
+  EXPECT_EQ(j,
+            R"J({"category":"different","changes":[{"after":"differs","before":"differs","field":"password_hash"}],)J"
+            R"J("key":"app","kind":"login","reason":"access differs (password, state, enabled or permission state)","severity":"high"})J");
+}
+
+TEST(Diff, FieldChangesCarryBeforeAndAfter) {
+  auto a = login("app", "0x11", "0x0200AA", {{"default_database_name", "Sales"}, {"is_disabled", false}});
+  auto b = login("app", "0x11", "0x0200AA", {{"default_database_name", "sales"}, {"is_disabled", true}});
+  auto c = compare(std::vector{a}, std::vector{b});
+  EXPECT_EQ(summary(c), "login app: different/high is_disabled=false->true\n");  // Sales = sales: a name
+}
+
+TEST(Diff, StepsAddedAndRemovedByStepId) {
+  auto a = job("j", "TSQL");
+  auto b = job("j", "TSQL");
+  b.fields["steps"].push_back({{"step_id", 2}, {"step_name", "s2"}, {"subsystem", "TSQL"}, {"command", "x"}});
+  b.seal();
+  auto c = compare(std::vector{a}, std::vector{b});
+  ASSERT_EQ(c.findings.size(), 1u);
+  ASSERT_EQ(c.findings[0].changes.size(), 1u);
+  EXPECT_EQ(c.findings[0].changes[0].field, "steps[2]");
+  EXPECT_TRUE(c.findings[0].changes[0].before.is_null());
+}
+
+struct IncompatibleCase {
+  const char* name;
+  ServerObject object;
+  int edition;
+  std::vector<std::string> subsystems;
+  std::string reason;  // "" = compatible (missing)
+};
+
+TEST(Diff, IncompatibleWithTheTarget) {
+  std::vector<IncompatibleCase> cases = {
+      {"windows login on mi", obj(Kind::kLogin, "DOM\\bob", {{"type", "U"}}), 8, {"TSQL"},
+       "windows logins are not supported on a managed instance"},
+      {"windows group on mi", obj(Kind::kLogin, "DOM\\ops", {{"type", "G"}}), 8, {"TSQL"},
+       "windows logins are not supported on a managed instance"},
+      {"windows login on a box", obj(Kind::kLogin, "DOM\\bob", {{"type", "U"}}), 3, {"TSQL"}, ""},
+      {"sql login on mi", obj(Kind::kLogin, "app", {{"type", "S"}}), 8, {"TSQL"}, ""},
+      {"proxy on mi", obj(Kind::kAgentProxy, "p", {{"credential_name", "c"}}), 8, {"TSQL"},
+       "sql server agent proxies are not supported on a managed instance"},
+      {"oracle linked server on mi", obj(Kind::kLinkedServer, "ORA", {{"provider", "OraOLEDB.Oracle"}}), 8, {"TSQL"},
+       "linked server provider OraOLEDB.Oracle is not supported on a managed instance"},
+      {"msoledbsql linked server on mi", obj(Kind::kLinkedServer, "SQL2", {{"provider", "MSOLEDBSQL"}}), 8, {"TSQL"}, ""},
+      {"cmdexec step without the subsystem", job("j", "CmdExec"), 8, {"TSQL", "SSIS"},
+       "step 1 uses subsystem CmdExec, which the target does not have"},
+      {"cmdexec step with the subsystem", job("j", "CmdExec"), 3, {"TSQL", "CMDEXEC"}, ""},
+      {"cpu idle schedule on mi", obj(Kind::kAgentSchedule, "UID", {{"freq_type", 128}}), 8, {"TSQL"},
+       "cpu-idle schedules (freq_type 128) are not supported on a managed instance"},
+      {"windows credential on mi", obj(Kind::kCredential, "c", {{"credential_identity", "DOM\\svc"}}), 8, {"TSQL"},
+       "windows credential identities are not supported on a managed instance"},
+  };
+  for (const auto& tc : cases) {
+    SCOPED_TRACE(tc.name);
+    auto c = compare(std::vector{tc.object}, std::vector{instance(tc.edition, tc.subsystems)});
+    ASSERT_EQ(c.findings.size(), 1u);
+    if (tc.reason.empty()) {
+      EXPECT_EQ(c.findings[0].category, Category::kMissing);
+    } else {
+      EXPECT_EQ(c.findings[0].category, Category::kIncompatible);
+      EXPECT_EQ(c.findings[0].severity, Severity::kHigh);
+      EXPECT_EQ(c.findings[0].reason, tc.reason);
+    }
+  }
+}
+
+TEST(Diff, GivenTargetFactsWinOverTheTargetSet) {
+  auto c = compare(std::vector{obj(Kind::kLogin, "DOM\\bob", {{"type", "U"}})}, std::vector<ServerObject>{},
+                   Options{.target_facts = TargetFacts{.engine_edition = 8, .subsystems = std::nullopt}});
+  ASSERT_EQ(c.findings.size(), 1u);
+  EXPECT_EQ(c.findings[0].category, Category::kIncompatible);
+}
+
+}  // namespace
+}  // namespace understudy::diff

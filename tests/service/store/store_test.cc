@@ -1,0 +1,226 @@
+// The store: atomic snapshots, compact history, secrets kept apart, schema versions.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "store/sqlite.h"
+#include "store/store.h"
+
+namespace understudy::store {
+namespace {
+
+using catalog::Kind;
+using catalog::ServerObject;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/understudy-store-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    path_ = dir_ + "/understudy.db";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<Store> open_store() {
+    auto s = Store::open(path_);
+    EXPECT_TRUE(s.has_value()) << (s ? "" : s.error().to_string());
+    return s ? std::move(*s) : nullptr;
+  }
+  int64_t count(Store& s, const std::string& table) {
+    auto st = Stmt::prepare(s.db(), "SELECT count(*) FROM " + table);
+    EXPECT_TRUE(st.has_value());
+    EXPECT_TRUE(st->step().value());
+    return st->int64(0);
+  }
+
+  std::string dir_, path_;
+};
+
+ServerObject make(Kind kind, std::string key, nlohmann::json fields, std::optional<std::string> hash = std::nullopt) {
+  ServerObject o;
+  o.kind = kind;
+  o.key = std::move(key);
+  o.fields = std::move(fields);
+  o.volatile_fields = {{"principal_id", 260}, {"create_date", "2026-01-02 03:04:05.000"}};
+  if (hash) o.password_hash = Secret(*hash);
+  o.seal();
+  return o;
+}
+
+std::vector<ServerObject> sample() {
+  return {
+      make(Kind::kInstance, "instance", {{"server_name", "PAY-PRI"}, {"engine_edition", 3}}),
+      make(Kind::kLogin, "app_svc", {{"sid", "0x11"}, {"is_disabled", false}, {"type", "S"}}, "0x0200ABCD"),
+      make(Kind::kLogin, "Reporting", {{"sid", "0x12"}, {"is_disabled", true}, {"type", "S"}}, "0x0200EF01"),
+      make(Kind::kServerRoleMember, "sysadmin|app_svc", {{"role_name", "sysadmin"}, {"member_name", "app_svc"}}),
+      make(Kind::kAgentJob, "nightly", {{"enabled", true}, {"steps", nlohmann::json::array({{{"step_id", 1}, {"command", "SELECT 1"}}})}}),
+  };
+}
+
+TEST_F(StoreTest, FileIsPrivateAndInWalMode) {
+  auto s = open_store();
+  struct stat sb {};
+  ASSERT_EQ(::stat(path_.c_str(), &sb), 0);
+  EXPECT_EQ(sb.st_mode & 0777, 0600u);
+  auto st = Stmt::prepare(s->db(), "PRAGMA journal_mode");
+  ASSERT_TRUE(st.has_value());
+  ASSERT_TRUE(st->step().value());
+  EXPECT_EQ(st->text(0), "wal");
+  EXPECT_EQ(s->schema_version("snapshot").value(), 1);
+}
+
+TEST_F(StoreTest, SnapshotRoundTripsEveryFieldInStableOrder) {
+  auto s = open_store();
+  auto objects = sample();
+  auto info = s->save_snapshot({.instance = "primary", .taken_at = "2026-11-27T07:00:00Z", .run_id = "r1"}, objects);
+  ASSERT_TRUE(info.has_value()) << info.error().to_string();
+  EXPECT_EQ(info->server_name, "PAY-PRI");
+  EXPECT_EQ(info->object_count, 5);
+  EXPECT_EQ(info->counts.at("login"), 2);
+
+  auto loaded = s->load_objects(info->id);
+  ASSERT_TRUE(loaded.has_value());
+  ASSERT_EQ(loaded->size(), 5u);
+  // kind order, then match key: instance, login app_svc, login reporting, member, job
+  std::vector<std::string> keys;
+  for (const auto& o : *loaded) keys.push_back(o.key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"instance", "app_svc", "Reporting", "sysadmin|app_svc", "nightly"}));
+  for (const auto& o : *loaded) {
+    auto it = std::find_if(objects.begin(), objects.end(), [&](const ServerObject& x) { return x.key == o.key; });
+    EXPECT_EQ(o.kind, it->kind);
+    EXPECT_EQ(o.fields, it->fields);
+    EXPECT_EQ(o.volatile_fields, it->volatile_fields);
+    EXPECT_EQ(o.fingerprint, it->fingerprint);
+    EXPECT_FALSE(o.password_hash.has_value()) << "hashes only on request";
+  }
+  auto with = s->load_objects(info->id, {.kind = Kind::kLogin, .with_password_hashes = true});
+  ASSERT_TRUE(with.has_value());
+  ASSERT_EQ(with->size(), 2u);
+  EXPECT_EQ((*with)[0].password_hash->reveal(), "0x0200ABCD");
+}
+
+TEST_F(StoreTest, UnchangedSnapshotStoresNoObjectAgain) {
+  auto s = open_store();
+  ASSERT_TRUE(s->save_snapshot({.instance = "primary"}, sample()).has_value());
+  int64_t versions = count(*s, "object_version"), presence = count(*s, "object_presence");
+  auto second = s->save_snapshot({.instance = "primary"}, sample());
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(count(*s, "object_version"), versions);
+  EXPECT_EQ(count(*s, "object_presence"), presence);
+  EXPECT_EQ(s->load_objects(second->id)->size(), 5u);
+}
+
+TEST_F(StoreTest, HistoryKeepsEachSnapshotAsItWas) {
+  auto s = open_store();
+  auto first = s->save_snapshot({.instance = "primary"}, sample()).value();
+  auto changed = sample();
+  changed[1].fields["is_disabled"] = true;
+  changed[1].seal();
+  changed.pop_back();  // the job is gone
+  auto second = s->save_snapshot({.instance = "primary"}, changed).value();
+  auto third = s->save_snapshot({.instance = "primary"}, sample()).value();  // back as it was
+
+  auto at = [&](int64_t id) { return s->load_objects(id).value(); };
+  EXPECT_EQ(at(first.id).size(), 5u);
+  EXPECT_EQ(at(first.id)[1].fields["is_disabled"], false);
+  EXPECT_EQ(at(second.id).size(), 4u);
+  EXPECT_EQ(at(second.id)[1].fields["is_disabled"], true);
+  EXPECT_EQ(at(third.id)[1].fields["is_disabled"], false);
+  EXPECT_EQ(count(*s, "object_version"), 6);  // 5 + the disabled login; the old versions are reused
+  EXPECT_EQ(s->latest_snapshot("primary").value()->id, third.id);
+}
+
+TEST_F(StoreTest, InstancesHaveSeparateHistories) {
+  auto s = open_store();
+  auto p = s->save_snapshot({.instance = "primary"}, sample()).value();
+  auto q = s->save_snapshot({.instance = "secondary"}, {sample().data(), 1}).value();
+  EXPECT_EQ(s->load_objects(p.id)->size(), 5u);
+  EXPECT_EQ(s->load_objects(q.id)->size(), 1u);
+  auto all = s->list_snapshots().value();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].id, q.id);  // newest first
+  EXPECT_EQ(s->list_snapshots(std::string("primary"))->size(), 1u);
+  EXPECT_FALSE(s->latest_snapshot("nobody").value().has_value());
+}
+
+TEST_F(StoreTest, FailedSnapshotLeavesThePreviousAsLatest) {
+  auto s = open_store();
+  auto first = s->save_snapshot({.instance = "primary"}, sample()).value();
+  auto dup = sample();
+  dup.push_back(dup[1]);
+  auto r = s->save_snapshot({.instance = "primary"}, dup);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().message, "store: duplicate login app_svc");
+  EXPECT_EQ(s->latest_snapshot("primary").value()->id, first.id);
+  EXPECT_EQ(s->list_snapshots()->size(), 1u);
+}
+
+TEST_F(StoreTest, UnknownSnapshotIsNotFound) {
+  auto s = open_store();
+  auto r = s->get_snapshot(42);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(r.error().message, "snapshot 42 does not exist");
+  EXPECT_EQ(s->load_objects(42).error().message, "snapshot 42 does not exist");
+}
+
+TEST_F(StoreTest, StoreFromANewerUnderstudyIsRefused) {
+  {
+    auto s = open_store();
+    ASSERT_TRUE(exec(s->db(), "INSERT INTO schema_migrations VALUES ('snapshot', 2, 'from the future', 'x')").has_value());
+  }
+  for (bool read_only : {false, true}) {
+    auto r = Store::open(path_, {.read_only = read_only});
+    ASSERT_FALSE(r.has_value());
+    EXPECT_EQ(r.error().code, ErrorCode::kDataErr);
+    EXPECT_EQ(r.error().message, "store " + path_ + " was written by a newer understudy (schema snapshot version 2, this build knows 1)");
+    EXPECT_EQ(r.error().hint, "upgrade understudy, or point the store setting at another file");
+  }
+}
+
+TEST_F(StoreTest, AFileThatIsNotAStoreIsRefused) {
+  std::ofstream(path_) << "this is not sqlite, it is a text file long enough to have a header........................";
+  auto r = Store::open(path_);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kDataErr);
+  EXPECT_EQ(r.error().message, "store " + path_ + " is not an understudy store: file is not a database");
+}
+
+TEST_F(StoreTest, MissingStoreIsNotCreatedWhenReadOnly) {
+  auto r = Store::open(path_, {.create = false});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(path_));
+}
+
+TEST_F(StoreTest, OtherComponentsMigrateForwardOnce) {
+  static constexpr Migration kJournal[] = {
+      {1, "journal", "CREATE TABLE sync_journal (id INTEGER PRIMARY KEY, note TEXT)"},
+      {2, "journal pair", "ALTER TABLE sync_journal ADD COLUMN pair TEXT"},
+  };
+  auto s = open_store();
+  ASSERT_TRUE(s->apply_migrations("journal", std::span(kJournal, 1)).has_value());
+  EXPECT_EQ(s->schema_version("journal").value(), 1);
+  ASSERT_TRUE(s->apply_migrations("journal", kJournal).has_value());
+  ASSERT_TRUE(s->apply_migrations("journal", kJournal).has_value());  // idempotent
+  EXPECT_EQ(s->schema_version("journal").value(), 2);
+  auto r = s->apply_migrations("journal", std::span(kJournal, 1));
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().message, "store " + path_ + " was written by a newer understudy (schema journal version 2, this build knows 1)");
+}
+
+TEST_F(StoreTest, PasswordHashesLiveOnlyInTheSecretTable) {
+  auto s = open_store();
+  ASSERT_TRUE(s->save_snapshot({.instance = "primary"}, sample()).has_value());
+  auto st = Stmt::prepare(s->db(), "SELECT count(*) FROM object_version WHERE fields LIKE '%0x0200%' OR volatile_fields LIKE '%0x0200%'");
+  ASSERT_TRUE(st.has_value());
+  ASSERT_TRUE(st->step().value());
+  EXPECT_EQ(st->int64(0), 0);
+  EXPECT_EQ(count(*s, "object_secret"), 2);
+}
+
+}  // namespace
+}  // namespace understudy::store
