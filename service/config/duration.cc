@@ -1,0 +1,112 @@
+// duration.cc — "1h30m" style durations, and kind names / glob patterns used by pairs.
+#include <cctype>
+
+#include "config/config.h"
+
+namespace understudy::config {
+
+Result<std::chrono::seconds> parse_duration(std::string_view text) {
+  auto bad = [&] {
+    return fail(ErrorCode::kConfig, "bad duration '" + std::string(text) + "'",
+                "use a number followed by s, m, h or d, e.g. 90s, 15m, 1h30m, 2d");
+  };
+  if (text.empty()) return bad();
+  if (text == "0") return std::chrono::seconds(0);
+  int64_t total = 0;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) return bad();
+    int64_t n = 0;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+      n = n * 10 + (text[i] - '0');
+      if (n > 100000000) return bad();
+      ++i;
+    }
+    if (i == text.size()) return bad();
+    switch (text[i++]) {
+      case 's': total += n; break;
+      case 'm': total += n * 60; break;
+      case 'h': total += n * 3600; break;
+      case 'd': total += n * 86400; break;
+      default: return bad();
+    }
+  }
+  return std::chrono::seconds(total);
+}
+
+std::string format_duration(std::chrono::seconds s) {
+  int64_t v = s.count();
+  if (v == 0) return "0s";
+  std::string out;
+  const std::pair<int64_t, char> units[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
+  for (auto [size, unit] : units) {
+    if (v >= size) {
+      out += std::to_string(v / size) + unit;
+      v %= size;
+    }
+  }
+  return out;
+}
+
+const std::vector<std::string_view>& kind_names() {
+  // Mirrors catalog::kind_name (tests/service/config checks they agree); config sits below
+  // catalog in the dependency order, so it cannot ask catalog.
+  static const std::vector<std::string_view> names = {
+      "credential",    "server_role",    "login",       "server_role_member", "server_permission",
+      "linked_server", "linked_server_login", "agent_category", "agent_operator", "agent_proxy",
+      "agent_schedule", "agent_job"};
+  return names;
+}
+
+namespace {
+char fold(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
+
+// Glob with '*' and '?', ASCII case-insensitive; iterative with one backtrack point.
+bool glob(std::string_view p, std::string_view s) {
+  size_t pi = 0, si = 0, star = std::string_view::npos, mark = 0;
+  while (si < s.size()) {
+    if (pi < p.size() && (p[pi] == '?' || fold(p[pi]) == fold(s[si]))) {
+      ++pi;
+      ++si;
+    } else if (pi < p.size() && p[pi] == '*') {
+      star = pi++;
+      mark = si;
+    } else if (star != std::string_view::npos) {
+      pi = star + 1;
+      si = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (pi < p.size() && p[pi] == '*') ++pi;
+  return pi == p.size();
+}
+}  // namespace
+
+bool Pair::selects(std::string_view kind, std::string_view name) const {
+  if (!kinds.empty()) {
+    bool listed = false;
+    for (const auto& k : kinds) listed = listed || k == kind;
+    if (!listed) return false;
+  }
+  auto it = filters.find(std::string(kind));
+  if (it == filters.end()) return true;
+  const KindFilter& f = it->second;
+  for (const auto& p : f.exclude)
+    if (glob(p, name)) return false;
+  if (f.include.empty()) return true;
+  for (const auto& p : f.include)
+    if (glob(p, name)) return true;
+  return false;
+}
+
+std::string_view role_name(Role r) {
+  switch (r) {
+    case Role::kRunbook: return "runbook";
+    case Role::kAuditor: return "auditor";
+    case Role::kOperator: return "operator";
+  }
+  return "runbook";
+}
+
+}  // namespace understudy::config

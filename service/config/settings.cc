@@ -1,0 +1,94 @@
+#include "config/settings.h"
+
+#include <filesystem>
+
+namespace understudy::config {
+namespace {
+
+std::string resolve(const std::string& p, const std::string& base_dir) {
+  namespace fs = std::filesystem;
+  if (p.empty() || base_dir.empty() || fs::path(p).is_absolute()) return p;
+  return (fs::path(base_dir) / p).lexically_normal().string();
+}
+
+Status check_listen(const std::string& v, const std::string& where) {
+  auto bad = [&] {
+    return fail(ErrorCode::kConfig, where + ": service.listen must be host:port (got '" + v + "')",
+                "e.g. 127.0.0.1:8470 or [::1]:8470");
+  };
+  size_t colon = v.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == v.size()) return bad();
+  std::string port = v.substr(colon + 1);
+  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return bad();
+  int n = std::stoi(port);
+  if (n < 1 || n > 65535) return bad();
+  return {};
+}
+
+}  // namespace
+
+const std::vector<std::string_view>& settable_keys() {
+  static const std::vector<std::string_view> keys = {
+      "store",          "service.listen",    "service.tls_cert", "service.tls_key", "service.snapshot_interval",
+      "service.gates_dir", "log.format",     "log.level"};
+  return keys;
+}
+
+Status set_key(Config& c, std::string_view key, const std::string& v, const std::string& where,
+               const std::string& base_dir) {
+  if (key == "store") {
+    if (v.empty()) return fail(ErrorCode::kConfig, where + ": store must not be empty");
+    c.store = resolve(v, base_dir);
+  } else if (key == "service.listen") {
+    US_TRY(check_listen(v, where));
+    c.service.listen = v;
+  } else if (key == "service.tls_cert") {
+    c.service.tls_cert = resolve(v, base_dir);
+  } else if (key == "service.tls_key") {
+    c.service.tls_key = resolve(v, base_dir);
+  } else if (key == "service.snapshot_interval") {
+    auto d = parse_duration(v);
+    if (!d) return fail(ErrorCode::kConfig, where + ": service.snapshot_interval: " + d.error().message, d.error().hint);
+    c.service.snapshot_interval = *d;
+  } else if (key == "service.gates_dir") {
+    c.service.gates_dir = resolve(v, base_dir);
+  } else if (key == "log.format") {
+    if (v == "plain") c.log.format = LogFormat::kPlain;
+    else if (v == "json") c.log.format = LogFormat::kJson;
+    else return fail(ErrorCode::kConfig, where + ": log.format must be plain or json (got '" + v + "')");
+  } else if (key == "log.level") {
+    if (v != "debug" && v != "info" && v != "warn" && v != "error")
+      return fail(ErrorCode::kConfig, where + ": log.level must be debug, info, warn or error (got '" + v + "')");
+    c.log.level = v;
+  } else {
+    return fail(ErrorCode::kInternal, where + ": '" + std::string(key) + "' is not a settable config key");
+  }
+  return {};
+}
+
+Status validate(const Config& c) {
+  if (c.service.tls_cert.empty() != c.service.tls_key.empty())
+    return fail(ErrorCode::kConfig, "service.tls_cert and service.tls_key must be set together",
+                "set both for TLS, or neither for plain HTTP on loopback");
+  return {};
+}
+
+Result<const Instance*> Config::instance(std::string_view name) const {
+  auto it = instances.find(std::string(name));
+  if (it != instances.end()) return &it->second;
+  std::string defined;
+  for (const auto& [n, _] : instances) defined += (defined.empty() ? "" : ", ") + n;
+  return fail(ErrorCode::kNotFound, "instance '" + std::string(name) + "' is not defined in the config",
+              defined.empty() ? "add an [instances." + std::string(name) + "] table" : "defined instances: " + defined);
+}
+
+Result<const Pair*> Config::pair(std::string_view name) const {
+  auto it = pairs.find(std::string(name));
+  if (it != pairs.end()) return &it->second;
+  std::string defined;
+  for (const auto& [n, _] : pairs) defined += (defined.empty() ? "" : ", ") + n;
+  return fail(ErrorCode::kNotFound, "pair '" + std::string(name) + "' is not defined in the config",
+              defined.empty() ? "add a [pairs." + std::string(name) + "] table" : "defined pairs: " + defined);
+}
+
+}  // namespace understudy::config
