@@ -1,0 +1,1 @@
+// wire_odbc_test.cc — see below.

@@ -1,0 +1,1 @@
+// wire_raw_test.cc
