@@ -1,5 +1,6 @@
 #include "catalog/canonical.h"
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 
@@ -53,6 +54,23 @@ nlohmann::json canonical_fields(const nlohmann::json& fields) {
       out[it.key()] = canonical_fields(v);
   }
   return out;
+}
+
+size_t kind_order(Kind k) {
+  for (size_t i = 0; i < std::size(kAllKinds); ++i)
+    if (kAllKinds[i] == k) return i;
+  return std::size(kAllKinds);
+}
+
+void sort_objects(std::vector<ServerObject>& objects) {
+  std::vector<std::pair<std::pair<size_t, std::string>, size_t>> order;
+  order.reserve(objects.size());
+  for (size_t i = 0; i < objects.size(); ++i) order.push_back({{kind_order(objects[i].kind), objects[i].match_key()}, i});
+  std::sort(order.begin(), order.end());
+  std::vector<ServerObject> sorted;
+  sorted.reserve(objects.size());
+  for (auto& entry : order) sorted.push_back(std::move(objects[entry.second]));
+  objects = std::move(sorted);
 }
 
 std::string sha256_hex(std::string_view data) {

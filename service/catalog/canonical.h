@@ -8,6 +8,7 @@
 #pragma once
 
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,11 @@ bool is_name_field(std::string_view field);
 
 // `fields` with every name field folded (recursively: job steps, lists of names).
 nlohmann::json canonical_fields(const nlohmann::json& fields);
+
+// Position of `k` in kAllKinds: the order of every listing, diff and replay.
+size_t kind_order(Kind k);
+// Sorts objects into the stable order: kind order, then match key.
+void sort_objects(std::vector<ServerObject>& objects);
 
 // Hex SHA-256 of `data` (lower case, 64 characters).
 std::string sha256_hex(std::string_view data);

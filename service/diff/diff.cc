@@ -34,12 +34,6 @@ std::string_view severity_name(Severity s) {
 
 namespace {
 
-size_t kind_index(Kind k) {
-  for (size_t i = 0; i < std::size(catalog::kAllKinds); ++i)
-    if (catalog::kAllKinds[i] == k) return i;
-  return std::size(catalog::kAllKinds);
-}
-
 struct Entry {
   size_t kind;
   std::string match_key;
@@ -51,7 +45,7 @@ std::vector<Entry> index_of(std::span<const ServerObject> set) {
   std::vector<Entry> out;
   out.reserve(set.size());
   for (const auto& o : set)
-    if (o.kind != Kind::kInstance) out.push_back({kind_index(o.kind), o.match_key(), &o});
+    if (o.kind != Kind::kInstance) out.push_back({catalog::kind_order(o.kind), o.match_key(), &o});
   std::sort(out.begin(), out.end());
   return out;
 }

@@ -52,12 +52,6 @@ std::string content_id(const catalog::ServerObject& o) {
   return raw;
 }
 
-size_t kind_index(catalog::Kind k) {
-  for (size_t i = 0; i < std::size(catalog::kAllKinds); ++i)
-    if (catalog::kAllKinds[i] == k) return i;
-  return std::size(catalog::kAllKinds);
-}
-
 Status bootstrap(sqlite3* db) {
   return exec(db,
               "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -387,14 +381,8 @@ Result<std::vector<catalog::ServerObject>> Store::load_objects(int64_t snapshot_
   } catch (const std::exception& e) {
     return fail(ErrorCode::kDataErr, std::string("store: bad object in snapshot ") + std::to_string(snapshot_id) + ": " + e.what());
   }
-  std::vector<std::pair<std::pair<size_t, std::string>, size_t>> order;
-  order.reserve(out.size());
-  for (size_t i = 0; i < out.size(); ++i) order.push_back({{kind_index(out[i].kind), out[i].match_key()}, i});
-  std::sort(order.begin(), order.end());
-  std::vector<catalog::ServerObject> sorted;
-  sorted.reserve(out.size());
-  for (const auto& [k, i] : order) sorted.push_back(std::move(out[i]));
-  return sorted;
+  catalog::sort_objects(out);
+  return out;
 }
 
 }  // namespace understudy::store

@@ -1,0 +1,45 @@
+// rows.h — reading one catalog result set by column name, and turning ODBC values into the
+// object model's JSON types (internal to service/catalog).
+//
+// A missing column throws CatalogError (caught by read_objects and reported as kSql naming the
+// result set): a server that answers with another shape must not produce a silently empty field.
+// Thread-safety: plain values.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "odbc/value.h"
+
+namespace understudy::catalog {
+
+struct CatalogError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Columns {
+ public:
+  Columns(std::string_view result_set, const std::vector<odbc::Column>& cols);
+  // The value of column `name` in `row`. Throws CatalogError when the result set has no such column.
+  const odbc::Value& at(const odbc::Row& row, std::string_view name) const;
+
+ private:
+  std::string result_set_;
+  std::unordered_map<std::string, size_t> index_;
+};
+
+// JSON conversions (SQL NULL -> null in each):
+nlohmann::json as_text_json(const odbc::Value& v);   // text; numbers are printed
+nlohmann::json as_int_json(const odbc::Value& v);    // integers; numeric text is parsed
+nlohmann::json as_flag_json(const odbc::Value& v);   // 0/1 -> false/true
+nlohmann::json as_hex_json(const odbc::Value& v);    // varbinary -> "0x…" upper case
+nlohmann::json as_guid_json(const odbc::Value& v);   // uniqueidentifier -> upper case text
+std::string text_or_empty(const odbc::Value& v);
+std::string guid_text(const odbc::Value& v);      // upper case; "" for NULL
+
+}  // namespace understudy::catalog
