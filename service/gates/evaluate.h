@@ -1,0 +1,75 @@
+// evaluate.h — evaluates a gate against the inputs of one pair: a pure function of values.
+//
+// The caller (gates/runner.h in the service, `understudy gate` on the command line) gathers the
+// inputs the gate's checks need — the latest primary snapshot from the store, the live state of
+// the target — and hands them over as values or as the error that prevented reading them.
+// evaluate() then decides, per check:
+//   - an input the check needs is an error (no snapshot, target unreachable) → unknown, reason;
+//   - the primary snapshot is older than the allowed age → unknown, reason names age and bound;
+//   - otherwise the check's own verdict.
+// The gate is unknown when any check is unknown (it cannot tell), else fail when any failure is
+// left after exceptions, else pass. Never throws.
+// Thread-safety: pure; safe from any thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "catalog/object.h"
+#include "gates/gate.h"
+#include "gates/verdict.h"
+
+namespace understudy::gates {
+
+struct PrimarySnapshot {
+  std::string id;
+  std::string instance;  // server name of the primary when the snapshot was taken
+  int64_t taken_at = 0;  // unix seconds
+  std::vector<catalog::ServerObject> objects;
+};
+
+struct TargetState {
+  std::string instance;  // @@SERVERNAME of the target that answered
+  std::vector<catalog::ServerObject> objects;
+};
+
+// One drift finding as gates see it (built from diff's findings by the caller: drift.h).
+struct Drift {
+  catalog::Kind kind = catalog::Kind::kLogin;
+  std::string key;
+  std::string problem;  // one of kDriftProblems
+  nlohmann::json fields = nlohmann::json::object();
+};
+
+struct EvalInput {
+  std::string pair;
+  int64_t now = 0;                         // unix seconds (clock seam)
+  std::optional<int64_t> max_age_seconds;  // ?max_age= override; else the gate's own bound
+  int64_t pair_max_age_seconds = 3600;     // the pair's bound, when the gate sets none
+  bool primary_reachable = false;          // did the last attempt to reach the primary succeed
+  std::string primary_instance;            // configured name of the primary (when no snapshot)
+  // Present when the gate needs them; an Error explains why not.
+  std::optional<Result<PrimarySnapshot>> primary;
+  std::optional<Result<TargetState>> target;
+  // Drift between primary snapshot and target, when both are present (the caller runs diff).
+  std::vector<Drift> drift;
+};
+
+// What checks see: every input they declared is present and fresh.
+struct EvalContext {
+  const Gate& gate;
+  const EvalInput& input;
+  const PrimarySnapshot* primary = nullptr;
+  const TargetState* target = nullptr;
+};
+
+// The union of the checks' needs (kNeed… bits).
+unsigned gate_needs(const Gate& gate);
+
+GateResult evaluate(const Gate& gate, const EvalInput& input);
+
+}  // namespace understudy::gates
