@@ -1,0 +1,60 @@
+// options.cc — the option table (see spec.h). Global options ("*") first, then per command.
+#include "cli/spec.h"
+
+namespace understudy::cli {
+namespace {
+
+constexpr OptionSpec kOptions[] = {
+    // Global options.
+    {.name = "config", .commands = "*", .type = OptType::kPath, .value_name = "FILE",
+     .default_value = "understudy.toml", .env = "UNDERSTUDY_CONFIG",
+     .help = "configuration file (TOML); a missing default file means built-in defaults"},
+    {.name = "store", .commands = "*", .type = OptType::kPath, .value_name = "FILE", .env = "UNDERSTUDY_STORE",
+     .config_key = "store", .help = "SQLite store (default from the config file, else understudy.db)"},
+    {.name = "log-format", .commands = "*", .type = OptType::kEnum, .value_name = "FORMAT", .allowed = "plain,json",
+     .env = "UNDERSTUDY_LOG_FORMAT", .config_key = "log.format", .help = "log line format on stderr"},
+    {.name = "log-level", .commands = "*", .type = OptType::kEnum, .value_name = "LEVEL",
+     .allowed = "debug,info,warn,error", .env = "UNDERSTUDY_LOG_LEVEL", .config_key = "log.level",
+     .help = "lowest level logged"},
+    {.name = "help", .commands = "*", .type = OptType::kFlag, .help = "show the help of the command and exit"},
+    // Secrets are never flags: a value on the command line is visible in `ps` and shell history.
+    {.name = "password", .commands = "*", .secret = true,
+     .help = "set password_env or password_file for the instance in the config file"},
+    {.name = "sa-password", .commands = "*", .secret = true,
+     .help = "set password_env or password_file for the instance in the config file"},
+    {.name = "token", .commands = "*", .secret = true,
+     .help = "configure [[service.tokens]] with the token's sha256 in the config file"},
+    // config check
+    {.name = "resolve-secrets", .commands = "config check", .type = OptType::kFlag,
+     .help = "also read every password and secret source (values are never printed)"},
+    // help
+    {.name = "topic", .commands = "help", .value_name = "COMMAND", .positional = true, .rest = true,
+     .help = "a command (e.g. \"config check\") or exit-codes"},
+    {.name = "markdown", .commands = "help", .type = OptType::kFlag,
+     .help = "print Markdown (the source of docs/cli.md and docs/errors.md)"},
+};
+
+}  // namespace
+
+std::span<const OptionSpec> options() { return kOptions; }
+
+bool applies(const OptionSpec& o, std::string_view command) {
+  if (o.commands == "*") return true;
+  std::string_view list = o.commands;
+  while (!list.empty()) {
+    size_t comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    if (item == command) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+const OptionSpec* find_option(std::string_view name) {
+  for (const auto& o : kOptions)
+    if (o.name == name) return &o;
+  return nullptr;
+}
+
+}  // namespace understudy::cli
