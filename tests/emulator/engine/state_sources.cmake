@@ -1,1 +1,14 @@
 # owned by the state part of the engine
+list(APPEND EMU_ENGINE_SOURCES
+  state_util.cc
+  schema.cc
+  views.cc
+  hashing.cc
+  model_principals.cc
+  model_linked.cc
+  agent_model.cc
+  catalog_state.cc
+  fixture.cc
+  ddl.cc
+  procs.cc
+)

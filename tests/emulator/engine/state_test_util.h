@@ -1,0 +1,55 @@
+// state_test_util.h — helpers for the state layer's tests: a fresh CatalogState, SELECT through
+// SQLite, fixture paths. Test-only.
+#pragma once
+
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "engine/state.h"
+#include "engine/state_util.h"
+
+namespace emu::test {
+
+inline std::unique_ptr<CatalogState> make_state(int edition = 3, const std::string& sa = "Sa-Passw0rd!") {
+  InstanceConfig c;
+  c.engine_edition = edition;
+  std::string err;
+  auto s = CatalogState::create(c, sa, &err);
+  EXPECT_TRUE(s) << err;
+  return s;
+}
+
+inline std::string fixture_file(const std::string& name) {
+  return std::string(UNDERSTUDY_SOURCE_DIR) + "/tests/fixtures/" + name;
+}
+
+inline nlohmann::json read_json(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return nlohmann::json::parse(ss.str());
+}
+
+inline std::unique_ptr<CatalogState> make_payments(int edition = 3) {
+  auto s = make_state(edition);
+  std::string err;
+  EXPECT_TRUE(s->load_fixture(read_json(fixture_file("payments-primary.json")), &err)) << err;
+  return s;
+}
+
+inline std::vector<Row> rows(CatalogState& s, const std::string& sql, const std::vector<Value>& p = {}) {
+  return st::query(s.db(), sql, p);
+}
+
+inline std::string str(const Value& v) {
+  if (auto t = st::as_text(v)) return *t;
+  return "NULL";
+}
+
+}  // namespace emu::test
