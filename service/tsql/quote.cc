@@ -127,6 +127,23 @@ Result<std::string> guid_literal(std::string_view guid) {
   return out;
 }
 
+Result<std::string> keyword_phrase(std::string_view phrase) {
+  bool word_start = true;
+  for (char c : phrase) {
+    if (c >= 'A' && c <= 'Z') {
+      word_start = false;
+    } else if (c == ' ' && !word_start) {
+      word_start = true;
+    } else {
+      return fail(ErrorCode::kDataErr, "not a permission or option phrase: " + comment_text(phrase));
+    }
+  }
+  if (phrase.empty() || word_start) {
+    return fail(ErrorCode::kDataErr, "not a permission or option phrase: " + comment_text(phrase));
+  }
+  return std::string(phrase);
+}
+
 std::string int_literal(int64_t value) { return std::to_string(value); }
 
 std::string comment_text(std::string_view text) {

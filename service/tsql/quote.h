@@ -47,6 +47,11 @@ std::string quote_nullable(const std::optional<std::string>& text);
 // N'8-4-4-4-12' (upper case) from a GUID with or without braces. Errors (kDataErr): malformed.
 [[nodiscard]] Result<std::string> guid_literal(std::string_view guid);
 
+// A permission or option phrase written as SQL Server spells it in catalog views ("VIEW SERVER
+// STATE", "CONNECT SQL"): upper-case ASCII words separated by single spaces, returned as is.
+// Errors (kDataErr): anything else — so a catalog value can never smuggle syntax into GRANT.
+[[nodiscard]] Result<std::string> keyword_phrase(std::string_view phrase);
+
 // A decimal integer literal.
 std::string int_literal(int64_t value);
 

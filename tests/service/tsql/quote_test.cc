@@ -122,6 +122,16 @@ TEST(GuidLiteral, NormalisesAndValidates) {
   }
 }
 
+TEST(KeywordPhrase, AcceptsOnlyUpperCaseWords) {
+  EXPECT_EQ(keyword_phrase("VIEW SERVER STATE").value(), "VIEW SERVER STATE");
+  EXPECT_EQ(keyword_phrase("CONNECT SQL").value(), "CONNECT SQL");
+  for (const char* bad : {"", " VIEW", "VIEW ", "VIEW  STATE", "view state", "CONTROL SERVER; DROP", "X--", "A\nB"}) {
+    auto k = keyword_phrase(bad);
+    ASSERT_FALSE(k) << bad;
+    EXPECT_EQ(k.error().message, "not a permission or option phrase: " + comment_text(bad));
+  }
+}
+
 TEST(CommentText, CannotEndTheComment) {
   EXPECT_EQ(comment_text("a\nDROP LOGIN sa"), "a\\u000ADROP LOGIN sa");
   EXPECT_EQ(comment_text("a\r\tb"), "a\\u000D\\u0009b");

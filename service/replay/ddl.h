@@ -1,0 +1,67 @@
+// ddl.h — per-kind T-SQL for replay (internal to service/replay).
+//
+// Each builder turns one object (and, for alters, the target's current object) into Statements
+// through service/tsql only. Builders never see secrets: password hashes, credential secrets and
+// linked-server passwords are slots (tsql::SecretRef) filled at execution.
+//   create  the object as the source has it (existence guards are the planner's)
+//   alter   only the fields that differ, in place, with absolute values
+//   drop / disable  for --prune and for drop-and-recreate
+// Errors: kDataErr from quoting (a name over 128 characters …), kInternal for a kind the builder
+// does not handle. Reference: /work/shared/reference/sqlserver-server-objects.md §3.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "catalog/object.h"
+#include "replay/plan.h"
+#include "tsql/exec.h"
+
+namespace understudy::replay::ddl {
+
+// What the builders may look up besides the object itself.
+struct Context {
+  // True when the source has an object of this kind and key (e.g. the all-logins mapping of a
+  // linked server, to decide whether the default self-mapping must be dropped).
+  std::function<bool(catalog::Kind, const std::string&)> source_has;
+};
+
+[[nodiscard]] Result<std::vector<Statement>> create(const catalog::ServerObject& src, const Context& ctx);
+[[nodiscard]] Result<std::vector<Statement>> alter(const catalog::ServerObject& src, const catalog::ServerObject& tgt,
+                                                   const Context& ctx);
+[[nodiscard]] Result<std::vector<Statement>> drop(const catalog::ServerObject& tgt);
+// Logins and jobs only (kInternal otherwise).
+[[nodiscard]] Result<std::vector<Statement>> disable(const catalog::ServerObject& tgt);
+// "EXISTS (SELECT 1 FROM … WHERE name = N'…')": guards creates so a re-applied plan is a no-op.
+[[nodiscard]] Result<tsql::Sql> exists(catalog::Kind kind, const std::string& key);
+
+// Per-kind entry points (ddl_security.cc, ddl_agent.cc, ddl_linked.cc).
+[[nodiscard]] Result<std::vector<Statement>> create_security(const catalog::ServerObject& src);
+[[nodiscard]] Result<std::vector<Statement>> alter_security(const catalog::ServerObject& src, const catalog::ServerObject& tgt);
+[[nodiscard]] Result<std::vector<Statement>> drop_security(const catalog::ServerObject& tgt);
+[[nodiscard]] Result<std::vector<Statement>> create_agent(const catalog::ServerObject& src);
+[[nodiscard]] Result<std::vector<Statement>> alter_agent(const catalog::ServerObject& src, const catalog::ServerObject& tgt);
+[[nodiscard]] Result<std::vector<Statement>> drop_agent(const catalog::ServerObject& tgt);
+[[nodiscard]] Result<std::vector<Statement>> create_linked(const catalog::ServerObject& src, const Context& ctx);
+[[nodiscard]] Result<std::vector<Statement>> alter_linked(const catalog::ServerObject& src, const catalog::ServerObject& tgt);
+[[nodiscard]] Result<std::vector<Statement>> drop_linked(const catalog::ServerObject& tgt);
+
+// Field access (absent and JSON null read as nullopt / 0 / false).
+std::optional<std::string> opt_text(const nlohmann::json& f, const char* name);
+std::string text(const nlohmann::json& f, const char* name);
+int64_t num(const nlohmann::json& f, const char* name);
+bool flag(const nlohmann::json& f, const char* name);
+// True when the field differs between the two objects (compared as SQL Server compares it).
+bool differs(const nlohmann::json& a, const nlohmann::json& b, const char* name);
+inline bool differs(const catalog::ServerObject& a, const catalog::ServerObject& b, const char* name) {
+  return differs(a.fields, b.fields, name);
+}
+
+
+}  // namespace understudy::replay::ddl

@@ -1,0 +1,105 @@
+// plan.h — a sync plan: the ordered actions that make a target hold what the source holds.
+//
+// A plan is a value (design invariant 7): it prints (summary + T-SQL), serialises to JSON and
+// back, can be stored in the journal, reviewed and applied later. Applying is a function of the
+// plan and the target; re-applying a finished plan changes nothing, because every create is
+// guarded by an existence check and every alter sets absolute values.
+//
+// An action is one object: kind, key, operation, the reason (which finding and which fields),
+// its T-SQL as statements with secret slots (tsql::Sql — secrets are never in a plan), whether it
+// runs in a transaction (linked-server procedures cannot), and, when it must not run, why
+// (`blocked`: incompatible with the target, secret unknown, SID mismatch without
+// --allow-recreate, extra object without --prune). `loses` says what a drop-and-recreate loses.
+// Thread-safety: plain values.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "catalog/object.h"
+#include "tsql/sql.h"
+
+namespace understudy::replay {
+
+enum class Operation { kCreate, kAlter, kDrop, kDisable, kSkip };
+std::string_view operation_name(Operation op);  // "create", "alter", "drop", "disable", "skip"
+std::optional<Operation> operation_from_name(std::string_view name);
+
+// Why an action will not run. kNone = it runs.
+enum class Block { kNone, kIncompatible, kSecretUnknown, kNeedsRecreate, kExtraKept, kUnsupported };
+std::string_view block_name(Block b);  // "", "incompatible", "secret unknown", "needs --allow-recreate", "extra kept", "unsupported"
+
+// One statement of an action. check_rc: the statement is `EXEC @rc = …` and a non-zero return
+// code fails the action (msdb procedures report most failures that way).
+struct Statement {
+  tsql::Sql sql;
+  bool check_rc = false;
+  bool operator==(const Statement&) const = default;
+};
+
+struct Action {
+  int seq = 0;  // 1-based position in the plan
+  catalog::Kind kind = catalog::Kind::kLogin;
+  std::string key;
+  Operation op = Operation::kSkip;
+  std::string finding;  // diff category that caused it: "missing", "different", "sid_mismatch", "extra", "incompatible"
+  std::string reason;   // one line, lower case
+  std::vector<Statement> statements;
+  tsql::Sql skip_if;          // creates: "EXISTS (…)" — the batch does nothing when it holds
+  bool transactional = true;  // false: linked-server procedures refuse user transactions
+  Block block = Block::kNone;
+  std::string blocked;  // the full reason when block != kNone
+  std::string advice;   // what to do about a blocked or incompatible action
+  std::vector<std::string> loses;  // what a drop-and-recreate loses
+
+  bool runnable() const { return block == Block::kNone && op != Operation::kSkip; }
+  bool needs_secret() const;
+  std::vector<tsql::SecretRef> secrets() const;
+  // The batch sent to SQL Server (and written to scripts): SET XACT_ABORT ON, DECLARE @rc,
+  // BEGIN TRANSACTION … COMMIT when transactional, rc checks, and a failure label that rolls back
+  // and raises error 50000 so the client always sees the failure.
+  tsql::Sql batch() const;
+};
+
+struct PlanOptions {
+  bool allow_recreate = false;
+  enum class Prune { kNone, kDisable, kDrop } prune = Prune::kNone;
+  std::vector<catalog::Kind> kinds;   // empty = all
+  std::vector<std::string> include;   // key patterns (catalog::name_matches); empty = all
+  std::vector<std::string> exclude;
+};
+std::string_view prune_name(PlanOptions::Prune p);  // "none", "disable", "drop"
+
+struct Summary {
+  int create = 0, alter = 0, drop = 0, disable = 0;
+  int incompatible = 0, blocked = 0, skipped = 0;
+  int runnable() const { return create + alter + drop + disable; }
+};
+
+struct Plan {
+  int version = 1;
+  std::string pair;
+  std::string created_at;             // UTC RFC 3339
+  std::optional<int64_t> source_snapshot;
+  std::string target;                 // target instance name (config)
+  bool target_is_managed_instance = false;
+  PlanOptions options;
+  std::vector<Action> actions;
+
+  Summary summary() const;
+  bool empty() const { return summary().runnable() == 0; }
+  // Human-readable: a summary line per kind and operation, then each action with its T-SQL
+  // (secrets as placeholders). Hostile names are shown as quoted identifiers / literals.
+  std::string to_text() const;
+};
+
+nlohmann::json to_json(const Plan& plan);
+[[nodiscard]] Result<Plan> plan_from_json(const nlohmann::json& j);
+
+}  // namespace understudy::replay

@@ -1,0 +1,328 @@
+// planner.cc — see planner.h.
+#include "replay/planner.h"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "catalog/key.h"
+#include "catalog/reader.h"
+#include "replay/ddl.h"
+#include "tsql/quote.h"
+
+namespace understudy::replay {
+namespace {
+
+using catalog::Kind;
+using catalog::ServerObject;
+
+constexpr Kind kReplayOrder[] = {
+    Kind::kCredential,   Kind::kLogin,         Kind::kServerRole, Kind::kServerRoleMember,
+    Kind::kServerPermission, Kind::kLinkedServer, Kind::kLinkedServerLogin, Kind::kAgentCategory,
+    Kind::kAgentOperator, Kind::kAgentProxy,   Kind::kAgentSchedule, Kind::kAgentJob,
+};
+
+using Index = std::map<std::pair<Kind, std::string>, const ServerObject*>;
+
+Index index_of(std::span<const ServerObject> objects) {
+  Index idx;
+  for (const auto& o : objects) idx.emplace(std::make_pair(o.kind, o.match_key()), &o);
+  return idx;
+}
+
+const ServerObject* find(const Index& idx, Kind k, const std::string& key) {
+  auto it = idx.find({k, catalog::fold_name(key)});
+  return it == idx.end() ? nullptr : it->second;
+}
+
+bool selected(const PlanOptions& o, Kind k, const std::string& key) {
+  if (!o.kinds.empty() && std::find(o.kinds.begin(), o.kinds.end(), k) == o.kinds.end()) return false;
+  auto any = [&](const std::vector<std::string>& pats) {
+    return std::any_of(pats.begin(), pats.end(), [&](const std::string& p) { return catalog::name_matches(p, key); });
+  };
+  if (!o.include.empty() && !any(o.include)) return false;
+  return !any(o.exclude);
+}
+
+std::string advice_for_incompatible(Kind k) {
+  switch (k) {
+    case Kind::kLogin:
+      return "map the windows login to an entra login in the pair's windows_to_entra table, or leave it out";
+    case Kind::kAgentProxy:
+      return "run the steps that use it as the job owner, or leave the proxy out";
+    case Kind::kAgentJob:
+      return "convert the unsupported steps (for example to t-sql) on the primary, or exclude the job";
+    case Kind::kLinkedServer:
+      return "point the linked server at a sql server family target through a supported provider, or exclude it";
+    case Kind::kCredential:
+      return "use a shared access signature or managed identity credential, or exclude it";
+    case Kind::kAgentSchedule:
+      return "use a recurring schedule instead of cpu idle, or exclude it";
+    default:
+      return "exclude the object for this pair";
+  }
+}
+
+std::string change_list(const diff::Finding& f) {
+  std::string out;
+  for (const auto& c : f.changes) {
+    if (!out.empty()) out += ", ";
+    out += c.field;
+  }
+  return out;
+}
+
+class Builder {
+ public:
+  Builder(const PlanInput& in, const PlanOptions& o)
+      : in_(in), opt_(o), src_(index_of(in.source)), tgt_(index_of(in.target_objects)) {
+    ctx_.source_has = [this](Kind k, const std::string& key) { return find(src_, k, key) != nullptr; };
+  }
+
+  Result<std::vector<Action>> run() {
+    for (const auto& f : in_.drift->findings) {
+      if (f.kind == Kind::kInstance || !selected(opt_, f.kind, f.key)) continue;
+      US_TRY(add(f));
+    }
+    order();
+    mark_secrets();
+    return std::move(actions_);
+  }
+
+ private:
+  Action base(const diff::Finding& f, Operation op, std::string reason) {
+    Action a;
+    a.kind = f.kind;
+    a.key = f.key;
+    a.op = op;
+    a.finding = std::string(diff::category_name(f.category));
+    a.reason = std::move(reason);
+    a.transactional = f.kind != Kind::kLinkedServer && f.kind != Kind::kLinkedServerLogin;
+    return a;
+  }
+
+  // Statements or a block: a builder error (kDataErr) means "cannot be done here", with its hint.
+  void fill(Action& a, Result<std::vector<Statement>> stmts) {
+    if (stmts) {
+      a.statements = std::move(*stmts);
+      return;
+    }
+    a.block = Block::kUnsupported;
+    a.blocked = stmts.error().message;
+    a.advice = stmts.error().hint;
+  }
+
+  Status add(const diff::Finding& f) {
+    const ServerObject* s = find(src_, f.kind, f.key);
+    const ServerObject* t = find(tgt_, f.kind, f.key);
+    switch (f.category) {
+      case diff::Category::kMissing: {
+        if (!s) return fail(ErrorCode::kInternal, "missing finding without a source object");
+        Action a = base(f, Operation::kCreate, "missing on the target");
+        fill(a, ddl::create(*s, ctx_));
+        auto guard = ddl::exists(f.kind, s->key);
+        if (!guard) return fail(guard.error());
+        a.skip_if = std::move(*guard);
+        actions_.push_back(std::move(a));
+        return {};
+      }
+      case diff::Category::kDifferent: {
+        if (!s || !t) return fail(ErrorCode::kInternal, "different finding without both objects");
+        Action a = base(f, Operation::kAlter, "different: " + change_list(f));
+        fill(a, ddl::alter(*s, *t, ctx_));
+        if (a.block == Block::kNone && a.statements.empty()) {
+          a.op = Operation::kSkip;
+          a.reason += " (nothing SQL Server lets us change)";
+        }
+        actions_.push_back(std::move(a));
+        return {};
+      }
+      case diff::Category::kSidMismatch:
+        if (!s || !t) return fail(ErrorCode::kInternal, "sid mismatch without both objects");
+        return add_recreate(f, *s);
+      case diff::Category::kExtra:
+        if (!t) return fail(ErrorCode::kInternal, "extra finding without a target object");
+        return add_extra(f, *t);
+      case diff::Category::kIncompatible:
+        return add_incompatible(f, s);
+    }
+    return {};
+  }
+
+  Status add_recreate(const diff::Finding& f, const ServerObject& s) {
+    Action a = base(f, Operation::kSkip, "the login exists on the target with another sid");
+    if (!opt_.allow_recreate) {
+      a.block = Block::kNeedsRecreate;
+      a.blocked = "a sid mismatch cannot be fixed in place: database users mapped by sid stay orphaned";
+      a.advice = "rerun with --allow-recreate to drop the target login and create it with the source's sid";
+      actions_.push_back(std::move(a));
+      return {};
+    }
+    a.op = Operation::kCreate;
+    a.reason = "drop and recreate with the source's sid";
+    a.loses = {"the target login's own server role memberships and server permissions (the plan re-adds the source's)",
+               "sessions of the login; DROP LOGIN fails while it owns jobs or other objects (reassign them first)"};
+    auto drop = ddl::drop(s);
+    if (!drop) return fail(drop.error());
+    auto create = ddl::create(s, ctx_);
+    if (create) {
+      for (auto& st : *create) drop->push_back(std::move(st));
+      a.statements = std::move(*drop);
+    } else {
+      fill(a, std::move(create));
+    }
+    actions_.push_back(std::move(a));
+    // The drop takes the login's memberships and permissions with it: replay the source's.
+    for (const auto& o : in_.source) {
+      if (o.kind != Kind::kServerRoleMember && o.kind != Kind::kServerPermission) continue;
+      const char* who = o.kind == Kind::kServerRoleMember ? "member_name" : "grantee";
+      if (catalog::fold_name(ddl::text(o.fields, who)) != s.match_key() || !selected(opt_, o.kind, o.key)) continue;
+      diff::Finding again{o.kind, o.key, diff::Category::kMissing, diff::Severity::kHigh, {}, {}};
+      Action m = base(again, Operation::kCreate, "re-added after the login is recreated");
+      fill(m, ddl::create(o, ctx_));
+      readded_.push_back(std::move(m));
+    }
+    return {};
+  }
+
+  Status add_extra(const diff::Finding& f, const ServerObject& t) {
+    // An Entra login created from a windows_to_entra mapping is not an extra.
+    if (f.kind == Kind::kLogin) {
+      for (const auto& [win, entra] : in_.windows_to_entra) {
+        if (catalog::fold_name(entra) == t.match_key()) return {};
+      }
+    }
+    Action a = base(f, Operation::kSkip, "exists only on the target");
+    const bool can_disable = f.kind == Kind::kLogin || f.kind == Kind::kAgentJob;
+    const bool disabled = ddl::flag(t.fields, f.kind == Kind::kLogin ? "is_disabled" : "enabled") ==
+                          (f.kind == Kind::kLogin);
+    if (opt_.prune == PlanOptions::Prune::kDrop) {
+      a.op = Operation::kDrop;
+      fill(a, ddl::drop(t));
+    } else if (opt_.prune == PlanOptions::Prune::kDisable && can_disable && !disabled) {
+      a.op = Operation::kDisable;
+      fill(a, ddl::disable(t));
+    } else if (opt_.prune == PlanOptions::Prune::kDisable && can_disable) {
+      a.reason += "; already disabled";
+    } else {
+      a.block = Block::kExtraKept;
+      a.blocked = "objects that exist only on the target are never dropped by default";
+      a.advice = can_disable ? "rerun with --prune disable or --prune drop" : "rerun with --prune drop";
+    }
+    actions_.push_back(std::move(a));
+    return {};
+  }
+
+  Status add_incompatible(const diff::Finding& f, const ServerObject* s) {
+    Action a = base(f, Operation::kSkip, "the target cannot hold it");
+    a.block = Block::kIncompatible;
+    a.blocked = f.reason;
+    a.advice = advice_for_incompatible(f.kind);
+    if (s && f.kind == Kind::kLogin) {
+      for (const auto& [win, entra] : in_.windows_to_entra) {
+        if (catalog::fold_name(win) != s->match_key()) continue;
+        a.advice = "mapped to the entra login " + entra + " (windows_to_entra)";
+        if (!find(tgt_, Kind::kLogin, entra)) {
+          ServerObject e = *s;
+          e.key = entra;
+          e.fields["type"] = "E";
+          e.fields["type_desc"] = "EXTERNAL_LOGIN";
+          e.fields["sid"] = nullptr;
+          e.password_hash.reset();
+          diff::Finding mf{Kind::kLogin, entra, diff::Category::kMissing, f.severity, {}, {}};
+          Action m = base(mf, Operation::kCreate, "entra login mapped from windows login " + s->key);
+          fill(m, ddl::create(e, ctx_));
+          auto guard = ddl::exists(Kind::kLogin, entra);
+          if (!guard) return fail(guard.error());
+          m.skip_if = std::move(*guard);
+          actions_.push_back(std::move(m));
+        }
+      }
+    }
+    actions_.push_back(std::move(a));
+    return {};
+  }
+
+  void order() {
+    for (auto& m : readded_) {
+      const bool planned = std::any_of(actions_.begin(), actions_.end(), [&](const Action& a) {
+        return a.kind == m.kind && catalog::fold_name(a.key) == catalog::fold_name(m.key);
+      });
+      if (!planned) actions_.push_back(std::move(m));
+    }
+    // Creates and alters in dependency order; drops after them, in reverse.
+    auto rank = [](const Action& a) {
+      const int r = replay_rank(a.kind);
+      return a.op == Operation::kDrop ? 1000 - r : r;
+    };
+    std::stable_sort(actions_.begin(), actions_.end(), [&](const Action& x, const Action& y) { return rank(x) < rank(y); });
+    for (size_t i = 0; i < actions_.size(); ++i) actions_[i].seq = static_cast<int>(i + 1);
+  }
+
+  void mark_secrets() {
+    for (auto& a : actions_) {
+      if (a.block != Block::kNone) continue;
+      for (const auto& ref : a.secrets()) {
+        if (known(ref)) continue;
+        a.block = Block::kSecretUnknown;
+        a.blocked = "secret unknown: " + ref.label();
+        a.advice = ref.kind == "password_hash"
+                       ? "take a snapshot of the source with a login that can read password hashes (control server)"
+                       : "name a source for it under [secrets] in the configuration";
+        break;
+      }
+    }
+  }
+
+  bool known(const tsql::SecretRef& ref) const {
+    if (ref.kind == "password_hash") {
+      const ServerObject* s = find(src_, Kind::kLogin, ref.name);
+      return s && s->password_hash && !s->password_hash->empty();
+    }
+    return !in_.secret_known || in_.secret_known(ref);
+  }
+
+  const PlanInput& in_;
+  const PlanOptions& opt_;
+  Index src_, tgt_;
+  ddl::Context ctx_;
+  std::vector<Action> actions_;
+  std::vector<Action> readded_;
+};
+
+}  // namespace
+
+int replay_rank(Kind kind) {
+  for (size_t i = 0; i < std::size(kReplayOrder); ++i) {
+    if (kReplayOrder[i] == kind) return static_cast<int>(i);
+  }
+  return static_cast<int>(std::size(kReplayOrder));
+}
+
+std::string utc_now() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+Result<Plan> build_plan(const PlanInput& in, const PlanOptions& options) {
+  if (!in.drift) return fail(ErrorCode::kInternal, "build_plan needs the drift");
+  Plan plan;
+  plan.pair = in.pair;
+  plan.target = in.target;
+  plan.source_snapshot = in.source_snapshot;
+  plan.created_at = in.created_at.empty() ? utc_now() : in.created_at;
+  plan.options = options;
+  plan.target_is_managed_instance = diff::facts_from(in.target_objects).is_managed_instance();
+  auto actions = Builder(in, options).run();
+  if (!actions) return fail(actions.error());
+  plan.actions = std::move(*actions);
+  return plan;
+}
+
+}  // namespace understudy::replay
