@@ -113,7 +113,6 @@ void read_results(SQLHSTMT stmt, ExecOutcome* out) {
     SQLSMALLINT ncols = 0;
     SQLNumResultCols(stmt, &ncols);
     ResultSet rs;
-    SQLRowCount(stmt, &rs.row_count);
     for (SQLUSMALLINT c = 1; c <= ncols; ++c) {
       SQLWCHAR name[256];
       SQLSMALLINT name_len = 0;
@@ -137,6 +136,7 @@ void read_results(SQLHSTMT stmt, ExecOutcome* out) {
         rs.rows.push_back(std::move(row));
       }
     }
+    SQLRowCount(stmt, &rs.row_count);  // FreeTDS knows the count once the DONE was read
     out->results.push_back(std::move(rs));
     const SQLRETURN more = SQLMoreResults(stmt);
     if (more == SQL_NO_DATA) break;

@@ -7,6 +7,7 @@
 #include <sqlext.h>
 
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,8 @@ struct Diag {
   std::string message;
   bool operator==(const Diag&) const = default;
 };
+// GoogleTest prints a Diag as "STATE native message".
+inline void PrintTo(const Diag& d, std::ostream* os) { *os << d.state << " " << d.native << " " << d.message; }
 
 struct ColumnDesc {
   std::string name;

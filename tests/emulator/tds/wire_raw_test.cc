@@ -1,1 +1,319 @@
-// wire_raw_test.cc
+// wire_raw_test.cc — the wire layer at the byte level through a raw socket client: framing,
+// packet sizes and SPID, RESETCONNECTION, several RPCs in one request, attentions, transaction
+// manager requests, login failure. Expected bytes come from tds-emulator-notes.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "tds/bytes.h"
+#include "tds/login7.h"
+#include "tds/wire_fixture.h"
+
+namespace emu::tds::testing {
+namespace {
+
+std::string hex(const std::string& b) {
+  std::string out;
+  char buf[4];
+  for (unsigned char c : b) {
+    std::snprintf(buf, sizeof buf, out.empty() ? "%02X" : " %02X", c);
+    out += buf;
+  }
+  return out;
+}
+
+struct Packet {
+  uint8_t type = 0, status = 0, id = 0;
+  uint16_t spid = 0;
+  std::string payload;
+};
+
+class RawClient {
+ public:
+  explicit RawClient(uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    ::inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) ADD_FAILURE() << "connect failed";
+  }
+  ~RawClient() { ::close(fd_); }
+
+  void send(uint8_t type, const std::string& payload, uint8_t first_status = 0, size_t packet_size = 4096) {
+    std::string wire;
+    size_t off = 0;
+    uint8_t id = 1;
+    do {
+      const size_t n = std::min(packet_size - 8, payload.size() - off);
+      const bool last = off + n == payload.size();
+      const uint8_t status = static_cast<uint8_t>((off == 0 ? first_status : 0) | (last ? 1 : 0));
+      const size_t len = n + 8;
+      wire += std::string{static_cast<char>(type), static_cast<char>(status), static_cast<char>(len >> 8),
+                          static_cast<char>(len & 0xFF), 0, 0, static_cast<char>(id++), 0};
+      wire.append(payload, off, n);
+      off += n;
+    } while (off < payload.size());
+    ASSERT_EQ(::send(fd_, wire.data(), wire.size(), MSG_NOSIGNAL), static_cast<ssize_t>(wire.size()));
+  }
+
+  bool read_exact(char* p, size_t n) {
+    while (n > 0) {
+      const ssize_t got = ::recv(fd_, p, n, 0);
+      if (got <= 0) return false;
+      p += got;
+      n -= static_cast<size_t>(got);
+    }
+    return true;
+  }
+  bool read_packet(Packet* p) {
+    char h[8];
+    if (!read_exact(h, 8)) return false;
+    p->type = static_cast<uint8_t>(h[0]);
+    p->status = static_cast<uint8_t>(h[1]);
+    const size_t len = (static_cast<unsigned char>(h[2]) << 8) | static_cast<unsigned char>(h[3]);
+    p->spid = static_cast<uint16_t>((static_cast<unsigned char>(h[4]) << 8) | static_cast<unsigned char>(h[5]));
+    p->id = static_cast<uint8_t>(h[6]);
+    p->payload.assign(len - 8, '\0');
+    return read_exact(p->payload.data(), len - 8);
+  }
+  std::vector<Packet> read_message() {
+    std::vector<Packet> out;
+    Packet p;
+    while (read_packet(&p)) {
+      out.push_back(p);
+      if (p.status & 1) break;
+    }
+    return out;
+  }
+  std::string reply() {
+    std::string all;
+    for (const auto& p : read_message()) all += p.payload;
+    return all;
+  }
+  bool closed_by_server() {
+    char c;
+    return ::recv(fd_, &c, 1, 0) == 0;
+  }
+
+  std::string login7(const std::string& user, const std::string& password, uint32_t packet_size = 4096) {
+    ByteWriter fixed, data;
+    const std::string u = utf8_to_utf16le(user), pw = obfuscate_password(utf8_to_utf16le(password));
+    fixed.u32(0);
+    fixed.u32(0x74000004);
+    fixed.u32(packet_size);
+    fixed.zeros(24);  // prog ver, pid, connection id, option flags, time zone, lcid
+    auto field = [&](const std::string& utf16) {
+      fixed.u16(static_cast<uint16_t>(94 + data.size()));
+      fixed.u16(static_cast<uint16_t>(utf16.size() / 2));
+      data.bytes(utf16);
+    };
+    field("");   // host
+    field(u);    // user
+    field(pw);   // password
+    for (int k = 0; k < 6; ++k) field("");  // app, server, extension, library, language, database
+    fixed.zeros(6);                          // client id
+    for (int k = 0; k < 3; ++k) field("");  // sspi, attach db, change password
+    fixed.u32(0);                            // cbSSPILong
+    std::string all = fixed.str() + data.str();
+    all[0] = static_cast<char>(all.size());
+    all[1] = static_cast<char>(all.size() >> 8);
+    return all;
+  }
+
+  void login(uint32_t packet_size = 4096) {
+    send(0x12, std::string("\x00\x00\x06\x00\x01\xFF\x00", 7));
+    read_message();
+    send(0x10, login7("sa", CannedInstance::kPassword, packet_size));
+    const auto reply = read_message();
+    ASSERT_FALSE(reply.empty());
+    spid_ = reply[0].spid;
+  }
+  uint16_t spid() const { return spid_; }
+
+ private:
+  int fd_ = -1;
+  uint16_t spid_ = 0;
+};
+
+const std::string kAllHeaders("\x16\x00\x00\x00\x12\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00", 22);
+
+std::string batch(const std::string& sql) { return kAllHeaders + utf8_to_utf16le(sql); }
+
+// sp_executesql by ProcID with @stmt NVARCHAR and one unnamed INT.
+std::string executesql_call(const std::string& stmt, int32_t value) {
+  ByteWriter w;
+  w.u16(0xFFFF);
+  w.u16(10);
+  w.u16(0);
+  w.b_varchar("@stmt");
+  w.u8(0);
+  w.u8(0xE7);
+  w.u16(8000);
+  w.bytes(std::string("\x09\x04\xD0\x00\x34", 5));
+  const std::string s = utf8_to_utf16le(stmt);
+  w.u16(static_cast<uint16_t>(s.size()));
+  w.bytes(s);
+  w.b_varchar("");
+  w.u8(0);
+  w.u8(0x26);
+  w.u8(4);
+  w.u8(4);
+  w.u32(static_cast<uint32_t>(value));
+  return w.str();
+}
+
+const std::string kFinalDone = "FD 00 00 00 00 00 00 00 00 00 00 00 00";
+
+std::string tail_of(const std::string& h, const std::string& like) {
+  return h.size() < like.size() ? h : h.substr(h.size() - like.size());
+}
+
+TEST(WireRaw, PreloginReplyOffersNoEncryptionAndKeepsMars) {
+  CannedServer srv;
+  RawClient c(srv.server.port());
+  c.send(0x12, std::string("\x00\x00\x06\x00\x01\xFF\x00", 7));
+  const auto reply = c.read_message();
+  ASSERT_EQ(reply.size(), 1u);
+  EXPECT_EQ(reply[0].type, 0x04);
+  EXPECT_EQ(hex(reply[0].payload),
+            "00 00 1A 00 06 01 00 20 00 01 02 00 21 00 01 03 00 22 00 00 04 00 22 00 01 FF "
+            "10 00 10 27 00 00 02 00 00");
+}
+
+TEST(WireRaw, LoginReplySequence) {
+  CannedServer srv;
+  RawClient c(srv.server.port());
+  c.send(0x10, c.login7("sa", CannedInstance::kPassword));
+  const auto reply = c.read_message();
+  ASSERT_EQ(reply.size(), 1u);
+  EXPECT_GE(reply[0].spid, 51);
+  const std::string h = hex(reply[0].payload);
+  EXPECT_EQ(h.substr(0, 3 * 9), "E3 1B 00 01 06 6D 00 61 00 ");  // ENVCHANGE database 'master'
+  EXPECT_NE(h.find("AD 32 00 01 74 00 00 04 14 4D 00"), std::string::npos);  // LOGINACK, 7.4, "Microsoft…"
+  EXPECT_NE(h.find("E3 08 00 07 05 09 04 D0 00 34 00"), std::string::npos);  // collation
+  const std::string packet_size_and_done =
+      "E3 13 00 04 04 34 00 30 00 39 00 36 00 04 34 00 30 00 39 00 36 00 " + kFinalDone;
+  EXPECT_EQ(tail_of(h, packet_size_and_done), packet_size_and_done);
+  EXPECT_EQ(srv.instance.log(), (std::vector<std::string>{"login:sa@"}));
+}
+
+TEST(WireRaw, LoginFailureIsErrorThenDoneErrorThenClose) {
+  CannedServer srv;
+  RawClient c(srv.server.port());
+  c.send(0x10, c.login7("sa", "nope"));
+  const std::string h = hex(c.reply());
+  EXPECT_EQ(h.substr(0, 3), "AA ");
+  EXPECT_EQ(h.substr(9, 17), "18 48 00 00 01 0E");  // 18456, state 1, class 14
+  const std::string done_error = "FD 02 00 00 00 00 00 00 00 00 00 00 00";
+  EXPECT_EQ(tail_of(h, done_error), done_error);
+  EXPECT_TRUE(c.closed_by_server());
+}
+
+TEST(WireRaw, RepliesAreSplitAtTheNegotiatedPacketSize) {
+  CannedServer srv;
+  RawClient c(srv.server.port());
+  c.login(512);
+  c.send(0x01, batch("rows 300"));
+  const auto packets = c.read_message();
+  ASSERT_GT(packets.size(), 10u);
+  for (size_t i = 0; i < packets.size(); ++i) {
+    EXPECT_EQ(packets[i].type, 0x04);
+    EXPECT_EQ(packets[i].status, i + 1 == packets.size() ? 1 : 0);
+    EXPECT_EQ(packets[i].id, static_cast<uint8_t>(i + 1));
+    EXPECT_EQ(packets[i].spid, c.spid());
+    if (i + 1 < packets.size()) {
+      EXPECT_EQ(packets[i].payload.size(), 504u);
+    }
+  }
+}
+
+TEST(WireRaw, RequestsSplitIntoPacketsAreReassembled) {
+  CannedServer srv;
+  RawClient c(srv.server.port());
+  c.login();
+  const std::string text(3000, 'z');
+  c.send(0x01, batch("echo " + text), 0, 512);
+  c.reply();
+  EXPECT_EQ(srv.instance.log().back(), "batch:echo " + text);
+}
+
+TEST(WireRaw, ResetConnectionIsAcknowledgedFirst) {
+  CannedServer srv;
+  RawClient c(srv.server.port());
+  c.login();
+  c.send(0x01, batch("select 1"), 0x08);
+  const std::string h = hex(c.reply());
+  EXPECT_EQ(h.substr(0, 17), "E3 03 00 12 00 00");
+  EXPECT_EQ(srv.instance.log()[1], "reset");
+}
+
+TEST(WireRaw, SeveralRpcsInOneRequestEndWithDoneProcMoreThenFinal) {
+  CannedServer srv;
+  RawClient c(srv.server.port());
+  c.login();
+  c.send(0x03, kAllHeaders + executesql_call("q1", 1) + "\xFF" + executesql_call("q2", 2));
+  const std::string h = hex(c.reply());
+  const std::string tail = "79 00 00 00 00 FE ";
+  const size_t first = h.find(tail + "01 00");
+  ASSERT_NE(first, std::string::npos);
+  const std::string final_doneproc = tail + "00 00 00 00 00 00 00 00 00 00 00 00";
+  EXPECT_EQ(tail_of(h, final_doneproc), final_doneproc);
+  const auto log = srv.instance.log();
+  EXPECT_EQ(log[log.size() - 2], "rpc:sp_executesql|@stmt=q1|=1");
+  EXPECT_EQ(log[log.size() - 1], "rpc:sp_executesql|@stmt=q2|=2");
+  EXPECT_EQ(srv.instance.stats().rpcs.load(), 2u);
+}
+
+TEST(WireRaw, AttentionAfterACompleteReplyIsAcknowledged) {
+  CannedServer srv;
+  RawClient c(srv.server.port());
+  c.login();
+  c.send(0x06, "");
+  EXPECT_EQ(hex(c.reply()), "FD 20 00 00 00 00 00 00 00 00 00 00 00");
+}
+
+TEST(WireRaw, AttentionDuringALongReplyEndsItWithDoneAttn) {
+  CannedServer srv;
+  RawClient c(srv.server.port());
+  c.login();
+  c.send(0x01, batch("endless"));
+  Packet p;
+  ASSERT_TRUE(c.read_packet(&p));
+  c.send(0x06, "");
+  std::string last;
+  while (c.read_packet(&p)) {
+    last += p.payload;
+    if (p.status & 1) break;
+    if (last.size() > 4096) last.erase(0, last.size() - 4096);
+  }
+  EXPECT_EQ(hex(last.substr(last.size() - 13)), "FD 20 00 00 00 00 00 00 00 00 00 00 00");
+  EXPECT_EQ(srv.instance.stats().attentions.load(), 1u);
+}
+
+TEST(WireRaw, TransactionManagerBeginAndChainedCommit) {
+  CannedServer srv;
+  RawClient c(srv.server.port());
+  c.login();
+  c.send(0x0E, kAllHeaders + std::string("\x05\x00\x00\x00", 4));  // BEGIN, isolation 0, no name
+  EXPECT_EQ(hex(c.reply()), "E3 0B 00 08 08 01 00 00 00 00 00 00 00 00 " + kFinalDone);
+  c.send(0x0E, kAllHeaders + std::string("\x07\x00\x00\x01\x00\x00", 6));  // COMMIT, chain a new one
+  EXPECT_EQ(hex(c.reply()), "E3 0B 00 09 00 08 01 00 00 00 00 00 00 00 E3 0B 00 08 08 02 00 00 00 00 00 00 00 00 " +
+                                kFinalDone);
+  c.send(0x0E, kAllHeaders + std::string("\x08\x00\x00\x00", 4));  // ROLLBACK, no chain
+  EXPECT_EQ(hex(c.reply()), "E3 0B 00 0A 00 08 02 00 00 00 00 00 00 00 " + kFinalDone);
+}
+
+TEST(WireRaw, AnythingButPreloginOrLoginFirstClosesTheConnection) {
+  CannedServer srv;
+  RawClient c(srv.server.port());
+  c.send(0x01, batch("select 1"));
+  EXPECT_TRUE(c.closed_by_server());
+}
+
+}  // namespace
+}  // namespace emu::tds::testing
