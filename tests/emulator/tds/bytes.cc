@@ -79,6 +79,19 @@ std::string ByteReader::us_varchar() {
   return utf16le_to_utf8(bytes(n * 2));
 }
 
+std::string to_hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(bytes.size() * 3);
+  for (char ch : bytes) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (!out.empty()) out.push_back(' ');
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 15]);
+  }
+  return out;
+}
+
 std::string utf8_to_utf16le(std::string_view utf8) {
   std::string out;
   out.reserve(utf8.size() * 2);

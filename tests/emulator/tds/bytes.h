@@ -89,6 +89,9 @@ class ByteReader {
   size_t pos_ = 0;
 };
 
+// "0A 00 FF" — bytes as upper-case hex pairs separated by spaces (tests, protocol logs).
+std::string to_hex(std::string_view bytes);
+
 // UTF-8 → UTF-16LE bytes (invalid sequences become U+FFFD; supplementary planes as surrogate pairs).
 std::string utf8_to_utf16le(std::string_view utf8);
 // UTF-16LE bytes → UTF-8 (an odd trailing byte is dropped; lone surrogates become U+FFFD).

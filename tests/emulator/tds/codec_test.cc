@@ -13,15 +13,7 @@
 namespace emu::tds {
 namespace {
 
-std::string hex(const std::string& b) {
-  std::string out;
-  char buf[4];
-  for (unsigned char c : b) {
-    std::snprintf(buf, sizeof buf, out.empty() ? "%02X" : " %02X", c);
-    out += buf;
-  }
-  return out;
-}
+std::string hex(const std::string& b) { return to_hex(b); }
 
 std::string value_bytes(const SqlType& t, const Value& v) {
   ByteWriter w;

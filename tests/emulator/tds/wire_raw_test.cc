@@ -16,15 +16,7 @@
 namespace emu::tds::testing {
 namespace {
 
-std::string hex(const std::string& b) {
-  std::string out;
-  char buf[4];
-  for (unsigned char c : b) {
-    std::snprintf(buf, sizeof buf, out.empty() ? "%02X" : " %02X", c);
-    out += buf;
-  }
-  return out;
-}
+std::string hex(const std::string& b) { return to_hex(b); }
 
 struct Packet {
   uint8_t type = 0, status = 0, id = 0;
