@@ -14,6 +14,34 @@ constexpr CommandSpec kCommands[] = {
                     "also reads every password and secret source and reports the ones that fail; values are "
                     "never printed. Exit 0 when the configuration is valid, 78 when it is not.",
      .run = run_config_check},
+    {.name = "snapshot",
+     .summary = "read an instance's server-level state and store it as a snapshot",
+     .description = "Connects to the instance (--instance NAME, or the primary of --pair NAME with the pair's kinds "
+                    "and include/exclude patterns), reads logins, server roles, memberships, permissions, "
+                    "credentials, linked servers and SQL Server Agent objects with one batch of set-based queries, "
+                    "and stores them in the SQLite store in one transaction: a failed or interrupted snapshot "
+                    "leaves the previous one as the latest. Exit 0 when stored; 69 when the instance is "
+                    "unreachable or the login fails; 70 on a SQL error; nothing is written on any error.",
+     .run = run_snapshot},
+    {.name = "snapshots list",
+     .summary = "list the stored snapshots, newest first",
+     .description = "Lists id, instance, time taken, object count and server name of every snapshot in the store "
+                    "(only those of --instance when given).",
+     .run = run_snapshots_list},
+    {.name = "snapshots show",
+     .summary = "print the objects of one snapshot",
+     .description = "Prints every object of snapshot ID (only those of --kind when given) with its compared "
+                    "fields; --format json adds the fingerprint and the volatile fields. Password hashes are never "
+                    "printed.",
+     .run = run_snapshots_show},
+    {.name = "diff",
+     .summary = "compare the pair's primary snapshot with its secondary",
+     .description = "Compares the latest snapshot of the pair's primary with the secondary read live "
+                    "(--against live, the default) or with the secondary's latest snapshot (--against snapshot). "
+                    "Findings: missing, extra, different (fields with before and after; a password hash only as "
+                    "\"differs\"), sid_mismatch and incompatible, with a severity each, in a stable order "
+                    "(docs/diff.md). Exit 0 when the secondary has no drift, 1 when it has, 2 or more on an error.",
+     .run = run_diff},
     {.name = "help",
      .summary = "show the commands, the options of one command, or the exit codes",
      .description = "`understudy help` lists the commands; `understudy help COMMAND` shows its options (the same as "

@@ -10,5 +10,9 @@ class Invocation;
 int run_config_check(const Invocation& inv);  // cmd_config_check.cc
 int run_help(const Invocation& inv);          // cmd_help.cc
 int run_version(const Invocation& inv);       // cmd_version.cc
+int run_snapshot(const Invocation& inv);        // cmd_snapshot.cc
+int run_snapshots_list(const Invocation& inv);  // cmd_snapshot.cc
+int run_snapshots_show(const Invocation& inv);  // cmd_snapshot.cc
+int run_diff(const Invocation& inv);            // cmd_diff.cc
 
 }  // namespace understudy::cli

@@ -27,6 +27,21 @@ constexpr OptionSpec kOptions[] = {
     // config check
     {.name = "resolve-secrets", .commands = "config check", .type = OptType::kFlag,
      .help = "also read every password and secret source (values are never printed)"},
+    // snapshot, snapshots, diff
+    {.name = "instance", .commands = "snapshot,snapshots list", .value_name = "NAME", .env = "UNDERSTUDY_INSTANCE",
+     .help = "an instance of the config file"},
+    {.name = "pair", .commands = "snapshot,diff", .value_name = "NAME", .env = "UNDERSTUDY_PAIR",
+     .help = "a pair of the config file (snapshot: its primary)"},
+    {.name = "id", .commands = "snapshots show", .type = OptType::kInt, .value_name = "ID", .positional = true,
+     .required = true, .help = "snapshot id (see `understudy snapshots list`)"},
+    {.name = "kind", .commands = "snapshots show", .type = OptType::kEnum, .value_name = "KIND",
+     .allowed = "instance,credential,server_role,login,server_role_member,server_permission,linked_server,"
+                "linked_server_login,agent_category,agent_operator,agent_proxy,agent_schedule,agent_job",
+     .help = "only objects of this kind"},
+    {.name = "against", .commands = "diff", .type = OptType::kEnum, .value_name = "WHAT", .default_value = "live",
+     .allowed = "live,snapshot", .help = "compare with the secondary read now, or with its latest snapshot"},
+    {.name = "format", .commands = "diff,snapshots list,snapshots show", .type = OptType::kEnum, .value_name = "FORMAT",
+     .default_value = "table", .allowed = "table,json,csv", .env = "UNDERSTUDY_FORMAT", .help = "output format"},
     // help
     {.name = "topic", .commands = "help", .value_name = "COMMAND", .positional = true, .rest = true,
      .help = "a command (e.g. \"config check\") or exit-codes"},

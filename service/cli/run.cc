@@ -146,6 +146,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
   try {
     app.parse(reversed);
   } catch (const CLI::ParseError& e) {
+    auto extra = app.remaining();
+    if (app.get_subcommands().empty() && !extra.empty() && extra.front().rfind("-", 0) != 0)
+      return usage(err, "unknown command '" + extra.front() + "'", help_hint(""));
     return usage(err, lower_first(e.what()), help_hint(""));
   }
 

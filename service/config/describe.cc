@@ -12,8 +12,9 @@ std::string describe(const Config& c) {
   o << "store: " << c.store << "\n";
   for (const auto& [name, in] : c.instances) {
     o << "instance " << name << ": " << in.connection << "\n";
-    o << "  password: " << describe_source(in.password) << "; login timeout " << in.login_timeout_seconds
-      << "s; query timeout " << in.query_timeout_seconds << "s\n";
+    o << "  password: " << describe_source(in.password) << "; login timeout "
+      << format_duration(std::chrono::seconds(in.login_timeout_seconds)) << "; query timeout "
+      << format_duration(std::chrono::seconds(in.query_timeout_seconds)) << "\n";
   }
   for (const auto& [name, p] : c.pairs) {
     o << "pair " << name << ": " << p.primary << " -> " << p.secondary << "\n";

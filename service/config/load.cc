@@ -105,11 +105,6 @@ class Reader {
   std::set<std::string> seen_;
 };
 
-std::string resolve_path(const std::string& p, const std::string& base_dir) {
-  if (p.empty() || base_dir.empty() || fs::path(p).is_absolute()) return p;
-  return (fs::path(base_dir) / p).lexically_normal().string();
-}
-
 // password_env / password_file (or listener_password_*) -> SecretSource.
 Result<SecretSource> password_source(Reader& r, std::string_view prefix, const std::string& base_dir,
                                      std::string_view what) {
@@ -401,8 +396,10 @@ Result<Config> parse(std::string_view text, const std::string& name, const std::
     toml::table root = toml::parse(text, name);
     return from_table(root, name, base_dir);
   } catch (const toml::parse_error& e) {
-    return fail(ErrorCode::kConfig, name + ":" + std::to_string(e.source().begin.line) + ": " +
-                                        std::string(e.description()));
+    std::string what(e.description());
+    if (!what.empty() && what[0] >= 'A' && what[0] <= 'Z') what[0] = static_cast<char>(what[0] - 'A' + 'a');
+    return fail(ErrorCode::kConfig, name + ":" + std::to_string(e.source().begin.line) + ": " + what,
+                "the file is not valid TOML; see docs/configuration.md");
   }
 }
 

@@ -3,13 +3,13 @@
 #include <filesystem>
 
 namespace understudy::config {
-namespace {
-
-std::string resolve(const std::string& p, const std::string& base_dir) {
+std::string resolve_path(const std::string& p, const std::string& base_dir) {
   namespace fs = std::filesystem;
   if (p.empty() || base_dir.empty() || fs::path(p).is_absolute()) return p;
   return (fs::path(base_dir) / p).lexically_normal().string();
 }
+
+namespace {
 
 Status check_listen(const std::string& v, const std::string& where) {
   auto bad = [&] {
@@ -38,20 +38,20 @@ Status set_key(Config& c, std::string_view key, const std::string& v, const std:
                const std::string& base_dir) {
   if (key == "store") {
     if (v.empty()) return fail(ErrorCode::kConfig, where + ": store must not be empty");
-    c.store = resolve(v, base_dir);
+    c.store = resolve_path(v, base_dir);
   } else if (key == "service.listen") {
     US_TRY(check_listen(v, where));
     c.service.listen = v;
   } else if (key == "service.tls_cert") {
-    c.service.tls_cert = resolve(v, base_dir);
+    c.service.tls_cert = resolve_path(v, base_dir);
   } else if (key == "service.tls_key") {
-    c.service.tls_key = resolve(v, base_dir);
+    c.service.tls_key = resolve_path(v, base_dir);
   } else if (key == "service.snapshot_interval") {
     auto d = parse_duration(v);
     if (!d) return fail(ErrorCode::kConfig, where + ": service.snapshot_interval: " + d.error().message, d.error().hint);
     c.service.snapshot_interval = *d;
   } else if (key == "service.gates_dir") {
-    c.service.gates_dir = resolve(v, base_dir);
+    c.service.gates_dir = resolve_path(v, base_dir);
   } else if (key == "log.format") {
     if (v == "plain") c.log.format = LogFormat::kPlain;
     else if (v == "json") c.log.format = LogFormat::kJson;

@@ -16,6 +16,9 @@ namespace understudy::config {
 [[nodiscard]] Status set_key(Config& c, std::string_view key, const std::string& value, const std::string& where,
                              const std::string& base_dir);
 
+// `p` made absolute against `base_dir` when it is relative and base_dir is set.
+std::string resolve_path(const std::string& p, const std::string& base_dir);
+
 // Checks that need the whole, layered config (TLS cert and key together).
 [[nodiscard]] Status validate(const Config& c);
 
