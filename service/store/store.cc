@@ -29,6 +29,10 @@ std::string now_rfc3339() {
   return buf;
 }
 
+// JSON text of a field set; invalid UTF-8 (a lone surrogate read from a hostile name) is replaced
+// rather than failing the snapshot.
+std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
+
 // Identity of one stored object version: everything that is kept, volatile fields included, so
 // a changed modify_date is a new version while an untouched object is stored once.
 std::string content_id(const catalog::ServerObject& o) {
@@ -37,9 +41,9 @@ std::string content_id(const catalog::ServerObject& o) {
   data.push_back('\0');
   data.append(o.key);
   data.push_back('\0');
-  data.append(o.fields.dump());
+  data.append(dump(o.fields));
   data.push_back('\0');
-  data.append(o.volatile_fields.dump());
+  data.append(dump(o.volatile_fields));
   data.push_back('\0');
   if (o.password_hash) {
     data.push_back('H');
@@ -276,7 +280,7 @@ Result<SnapshotInfo> Store::save_snapshot(const SnapshotMeta& meta, std::span<co
       } else {
         find_ver->reset();
         ins_ver->bind_blob(1, cid).bind(2, catalog::kind_name(o.kind)).bind(3, o.key).bind(4, o.match_key());
-        ins_ver->bind(5, o.fingerprint).bind(6, o.fields.dump()).bind(7, o.volatile_fields.dump());
+        ins_ver->bind(5, o.fingerprint).bind(6, dump(o.fields)).bind(7, dump(o.volatile_fields));
         US_TRY(ins_ver->run());
         vid = sqlite3_last_insert_rowid(db);
         if (o.password_hash) {
