@@ -14,6 +14,7 @@ int run_diff(const Invocation& inv) {
   auto cfg = inv.config();
   if (!cfg) return inv.fail(cfg.error());
   auto pair = inv.value("pair");
+  if (pair.empty()) return inv.fail(Error(ErrorCode::kUsage, "diff needs --pair NAME", "`understudy config check` lists the pairs"));
   auto p = (*cfg)->pair(pair);
   if (!p) return inv.fail(p.error());
   auto st = store::Store::open((*cfg)->store, {.create = false});
