@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# unixODBC isql through a DSN defined in a private ODBCSYSINI (no /etc changes).
+set -uo pipefail
+source "$(dirname "$0")/checks.sh"
+command -v isql >/dev/null || { echo "isql not installed (unixodbc)"; exit 77; }
+driver=$(find /usr/lib -name libtdsodbc.so 2>/dev/null | head -n1)
+[ -n "$driver" ] || { echo "FreeTDS ODBC driver not installed (tdsodbc)"; exit 77; }
+
+export ODBCSYSINI="$WORK/odbc"
+mkdir -p "$ODBCSYSINI"
+printf '[FreeTDS]\nDescription=FreeTDS\nDriver=%s\n' "$driver" >"$ODBCSYSINI/odbcinst.ini"
+printf '[emu]\nDriver=FreeTDS\nServer=127.0.0.1\nPort=%s\nTDS_Version=7.4\nClientCharset=UTF-8\n' "$EMU_PORT" \
+  >"$ODBCSYSINI/odbc.ini"
+
+run_isql() { printf '%s\n' "$@" | isql -v -b emu sa "$EMU_PW" 2>&1; }
+
+out=$(run_isql "SELECT name, sid FROM sys.server_principals WHERE name = 'app_settlement_svc'")
+expect_contains "catalog select returns the fixture login" "$out" "app_settlement_svc"
+expect_contains "catalog select returns its fixed SID" "$out" "5E117A0E3C2D4B8F9A1B2C3D4E5F6071"
+
+out=$(run_isql "SELECT * FROM sys.nope")
+expect_contains "error 208 as SQLSTATE 42S02 with its text" "$out" "[42S02][unixODBC][FreeTDS][SQL Server]Invalid object name 'sys.nope'."
+
+out=$(run_isql "EXEC sp_executesql N'SELECT name FROM sys.server_principals WHERE sid = @s', N'@s varbinary(85)', @s = 0x1ED6E5A0B1C2D3E4F5061728394A5B6C")
+expect_contains "parameterized statement" "$out" "app_ledger_svc"
+
+out=$(printf 'SELECT 1\n' | isql -v -b emu sa wrong 2>&1)
+expect_contains "wrong password is refused" "$out" "[42000][unixODBC][FreeTDS][SQL Server]Login failed for user 'sa'."
+finish

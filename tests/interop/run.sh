@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# run.sh CLIENT EMULATOR FIXTURES_DIR — starts understudy-emulator on an ephemeral loopback port with
+# the payments-primary fixture, runs one independent client's checks against it (CLIENT_test.*),
+# stops the emulator with SIGTERM and checks it exited 0 and wrote its stats file.
+# Exit 0 pass, 77 skipped (client not available), anything else failure.
+set -uo pipefail
+client=$1 emulator=$2 fixtures=$3
+here=$(cd "$(dirname "$0")" && pwd)
+
+WORK=$(mktemp -d)
+EMU_PID=
+cleanup() {
+  if [ -n "$EMU_PID" ] && kill -0 "$EMU_PID" 2>/dev/null; then kill -KILL "$EMU_PID" 2>/dev/null; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+export EMU_PW='Interop-Pw1!;}'
+"$emulator" --listen 127.0.0.1:0 --sa-password "$EMU_PW" --fixture "$fixtures/payments-primary.json" \
+  --stats-file "$WORK/stats.json" >"$WORK/emu.out" 2>"$WORK/emu.err" &
+EMU_PID=$!
+line=
+for _ in $(seq 1 200); do
+  line=$(head -n1 "$WORK/emu.out" 2>/dev/null || true)
+  [[ $line == "listening on "* ]] && break
+  kill -0 "$EMU_PID" 2>/dev/null || break
+  sleep 0.05
+done
+if [[ $line != "listening on 127.0.0.1:"* ]]; then
+  echo "FAIL: emulator did not start: first line '$line'" >&2
+  cat "$WORK/emu.err" >&2
+  exit 1
+fi
+export EMU_PORT=${line##*:}
+export WORK
+
+case $client in
+  tsql|isql) bash "$here/${client}_test.sh" ;;
+  pytds) /usr/bin/python3 "$here/pytds_test.py" ;;
+  tedious) bash "$here/tedious_test.sh" ;;
+  *) echo "unknown client $client" >&2; exit 2 ;;
+esac
+rc=$?
+
+kill -TERM "$EMU_PID"
+wait "$EMU_PID"
+emu_rc=$?
+EMU_PID=
+if [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ]; then
+  if [ "$emu_rc" -ne 0 ]; then echo "FAIL: emulator exited $emu_rc after SIGTERM" >&2; cat "$WORK/emu.err" >&2; exit 1; fi
+  if [ "$rc" -eq 0 ] && ! grep -q '"logins"' "$WORK/stats.json"; then
+    echo "FAIL: no stats written to --stats-file on exit" >&2; exit 1
+  fi
+fi
+exit "$rc"
