@@ -1,40 +1,28 @@
-// sources.h — where gate inputs come from: the store (latest primary snapshot) and a live read
-// of an instance through ODBC and the catalog readers, with the pair's kinds and filters.
+// sources.h — the inputs of a gate, gathered the way every other command gathers them: the
+// latest primary snapshot from the store, and a live read of the target through
+// diff/drift.h's read_live (the pair's kinds and include/exclude patterns applied to both).
 //
-// Shared by `understudy gate`, `understudy serve` (gates, scheduled and on-demand snapshots) so
-// both faces read exactly the same way.
-// Errors: kNotFound when the primary has no snapshot; connection and read errors as the odbc and
-// catalog modules report them (kUnavailable, kSql, kTempFail); kConfig when a password source
-// fails. Thread-safety: reentrant; each call opens its own connection. The Store passed in is
-// used from the calling thread only (the caller serialises access).
+// Errors: kNotFound when the primary has no snapshot (with a hint); connection and read errors as
+// drift::read_live reports them (kUnavailable, kSql, kTempFail, kConfig for password sources).
+// Thread-safety: reentrant; each live read opens its own connection. The Store is used from the
+// calling thread only (the caller serialises access).
 #pragma once
 
 #include <string>
-#include <vector>
 
 #include "base/result.h"
-#include "catalog/object.h"
-#include "catalog/reader.h"
 #include "config/config.h"
 #include "gates/evaluate.h"
 #include "store/store.h"
 
 namespace understudy::gates {
 
-// The catalog read options of a pair: its kinds (empty = all) and per-kind name filters.
-catalog::ReadOptions read_options_for(const config::Pair& pair);
-
-struct LiveRead {
-  std::string server_name;  // SERVERPROPERTY('ServerName') of the instance that answered
-  std::vector<catalog::ServerObject> objects;
-};
-
-// Connects to `instance_name` (config) and reads its objects with `pair`'s selection.
-[[nodiscard]] Result<LiveRead> read_live(const config::Config& cfg, const std::string& instance_name,
-                                         const config::Pair& pair);
+// Connects to the pair's secondary and reads it. `instance` of the result is the server name
+// that answered (SERVERPROPERTY('ServerName')).
+[[nodiscard]] Result<TargetState> read_target(const config::Config& cfg, const config::Pair& pair);
 
 // The latest complete snapshot of the pair's primary with its objects (no password hashes),
-// restricted to the pair's kinds. kNotFound when there is none.
+// restricted to the pair's selection. kNotFound when there is none.
 [[nodiscard]] Result<PrimarySnapshot> latest_primary(store::Store& store, const config::Pair& pair);
 
 }  // namespace understudy::gates

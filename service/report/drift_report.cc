@@ -3,6 +3,7 @@
 #include <ctime>
 #include <map>
 
+#include "diff/drift.h"
 #include "gates/verdict.h"
 #include "report/csv.h"
 #include "report/records.h"
@@ -51,7 +52,7 @@ Result<DriftReport> collect(store::Store& store, const std::string& pair, const 
   rep.since = since;
   rep.until = until;
   rep.generated_at = gates::format_rfc3339(static_cast<int64_t>(std::time(nullptr)));
-  rep.report_id = new_run_id();
+  rep.report_id = drift::new_run_id();
   auto evals = list_evaluations(store, pair, since, until);
   if (!evals) return tl::unexpected(evals.error());
   std::multimap<std::string, DriftRow> by_time;

@@ -3,7 +3,6 @@
 #include <openssl/evp.h>
 
 #include <cstdio>
-#include <random>
 
 #include "store/sqlite.h"
 
@@ -94,14 +93,6 @@ constexpr const char* kRunColumns = "id, type, pair, status, actor, started_at, 
 std::span<const store::Migration> service_migrations() { return kMigrations; }
 
 Status migrate(store::Store& store) { return store.apply_migrations("service", kMigrations); }
-
-std::string new_run_id() {
-  std::random_device rd;
-  std::uniform_int_distribution<int> d(0, 15);
-  std::string id;
-  for (int i = 0; i < 16; ++i) id += "0123456789abcdef"[d(rd)];
-  return id;
-}
 
 Status save_run(store::Store& store, const Run& run) {
   return store.in_transaction([&](sqlite3* db) -> Status {

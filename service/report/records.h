@@ -28,7 +28,7 @@ std::span<const store::Migration> service_migrations();
 
 // A unit of work started through the service or the CLI (snapshot, sync, drift).
 struct Run {
-  std::string id;           // random hex, 16 chars
+  std::string id;           // drift::new_run_id(): 16 hex digits
   std::string type;         // "snapshot" | "sync" | "drift"
   std::string pair;
   std::string status;       // "running" | "succeeded" | "failed"
@@ -37,7 +37,6 @@ struct Run {
   std::string finished_at;  // "" while running
   nlohmann::json result = nlohmann::json::object();
 };
-std::string new_run_id();
 [[nodiscard]] Status save_run(store::Store& store, const Run& run);
 [[nodiscard]] Result<std::optional<Run>> get_run(store::Store& store, const std::string& id);
 nlohmann::json to_json(const Run& run);
