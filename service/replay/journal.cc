@@ -1,0 +1,191 @@
+// journal.cc — see journal.h.
+#include "replay/journal.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include <fmt/format.h>
+
+#include "replay/planner.h"
+#include "store/sqlite.h"
+
+namespace understudy::replay {
+namespace {
+
+using store::Stmt;
+
+constexpr store::Migration kMigrations[] = {
+    {1, "sync journal and lock",
+     "CREATE TABLE sync_run ("
+     "  id INTEGER PRIMARY KEY,"
+     "  run_id TEXT NOT NULL UNIQUE,"
+     "  pair TEXT NOT NULL,"
+     "  who TEXT NOT NULL,"
+     "  started_at TEXT NOT NULL,"
+     "  finished_at TEXT,"
+     "  mode TEXT NOT NULL CHECK (mode IN ('plan', 'apply')),"
+     "  status TEXT NOT NULL,"
+     "  plan_json TEXT NOT NULL,"
+     "  summary_json TEXT);"
+     "CREATE INDEX sync_run_pair ON sync_run(pair, id);"
+     "CREATE TABLE sync_action ("
+     "  run INTEGER NOT NULL REFERENCES sync_run(id),"
+     "  seq INTEGER NOT NULL,"
+     "  kind TEXT NOT NULL,"
+     "  key TEXT NOT NULL,"
+     "  operation TEXT NOT NULL,"
+     "  status TEXT NOT NULL,"
+     "  tsql TEXT NOT NULL,"
+     "  error_number INTEGER NOT NULL DEFAULT 0,"
+     "  error_message TEXT NOT NULL DEFAULT '',"
+     "  started_at TEXT NOT NULL,"
+     "  duration_ms INTEGER NOT NULL,"
+     "  PRIMARY KEY (run, seq));"
+     "CREATE TABLE sync_lock ("
+     "  pair TEXT PRIMARY KEY,"
+     "  run_id TEXT NOT NULL,"
+     "  host TEXT NOT NULL,"
+     "  pid INTEGER NOT NULL,"
+     "  since TEXT NOT NULL);"},
+};
+
+std::string host_name() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+bool process_alive(int64_t pid) { return pid > 0 && (kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
+
+nlohmann::json parse_or_null(const std::string& s) {
+  return s.empty() ? nlohmann::json() : nlohmann::json::parse(s, nullptr, false);
+}
+
+}  // namespace
+
+Result<Journal> Journal::open(store::Store& s) {
+  US_TRY(s.apply_migrations("sync", kMigrations));
+  return Journal(s);
+}
+
+Result<int64_t> Journal::begin_run(const std::string& run_id, const std::string& pair, const std::string& who,
+                                   const std::string& mode, const nlohmann::json& plan) {
+  int64_t id = 0;
+  US_TRY(store_->in_transaction([&](sqlite3* db) -> Status {
+    auto st = Stmt::prepare(db,
+                            "INSERT INTO sync_run (run_id, pair, who, started_at, mode, status, plan_json) "
+                            "VALUES (?, ?, ?, ?, ?, 'running', ?)");
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, run_id).bind(2, pair).bind(3, who).bind(4, utc_now()).bind(5, mode).bind(6, plan.dump());
+    US_TRY(st->run());
+    id = sqlite3_last_insert_rowid(db);
+    return {};
+  }));
+  return id;
+}
+
+Status Journal::record(int64_t run, const JournalAction& a) {
+  return store_->in_transaction([&](sqlite3* db) -> Status {
+    auto st = Stmt::prepare(db,
+                            "INSERT OR REPLACE INTO sync_action (run, seq, kind, key, operation, status, tsql, "
+                            "error_number, error_message, started_at, duration_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, run).bind(2, int64_t{a.seq}).bind(3, a.kind).bind(4, a.key).bind(5, a.operation).bind(6, a.status);
+    st->bind(7, a.tsql).bind(8, int64_t{a.error_number}).bind(9, a.error_message).bind(10, a.started_at);
+    st->bind(11, a.duration_ms);
+    return st->run();
+  });
+}
+
+Status Journal::finish_run(int64_t run, const std::string& status, const nlohmann::json& summary) {
+  return store_->in_transaction([&](sqlite3* db) -> Status {
+    auto st = Stmt::prepare(db, "UPDATE sync_run SET finished_at = ?, status = ?, summary_json = ? WHERE id = ?");
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, utc_now()).bind(2, status).bind(3, summary.dump()).bind(4, run);
+    return st->run();
+  });
+}
+
+Result<std::vector<JournalRun>> Journal::runs(const std::string& pair, int limit) {
+  sqlite3* db = store_->db();
+  auto st = Stmt::prepare(db,
+                          "SELECT id, run_id, pair, who, started_at, COALESCE(finished_at, ''), mode, status, "
+                          "plan_json, COALESCE(summary_json, '') FROM sync_run WHERE ? = '' OR pair = ? "
+                          "ORDER BY id DESC LIMIT ?");
+  if (!st) return tl::unexpected(st.error());
+  st->bind(1, pair).bind(2, pair).bind(3, int64_t{limit});
+  std::vector<JournalRun> out;
+  while (true) {
+    auto row = st->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    JournalRun r;
+    r.id = st->int64(0);
+    r.run_id = st->text(1);
+    r.pair = st->text(2);
+    r.who = st->text(3);
+    r.started_at = st->text(4);
+    r.finished_at = st->text(5);
+    r.mode = st->text(6);
+    r.status = st->text(7);
+    r.plan = parse_or_null(st->text(8));
+    r.summary = parse_or_null(st->text(9));
+    out.push_back(std::move(r));
+  }
+  for (auto& r : out) {
+    auto a = Stmt::prepare(db,
+                           "SELECT seq, kind, key, operation, status, tsql, error_number, error_message, started_at, "
+                           "duration_ms FROM sync_action WHERE run = ? ORDER BY seq");
+    if (!a) return tl::unexpected(a.error());
+    a->bind(1, r.id);
+    while (true) {
+      auto row = a->step();
+      if (!row) return tl::unexpected(row.error());
+      if (!*row) break;
+      r.actions.push_back(JournalAction{static_cast<int>(a->int64(0)), a->text(1), a->text(2), a->text(3), a->text(4),
+                                        a->text(5), static_cast<int32_t>(a->int64(6)), a->text(7), a->text(8),
+                                        a->int64(9)});
+    }
+  }
+  return out;
+}
+
+Status Journal::acquire(const std::string& pair, const std::string& run_id) {
+  const std::string host = host_name();
+  return store_->in_transaction([&](sqlite3* db) -> Status {
+    auto q = Stmt::prepare(db, "SELECT run_id, host, pid, since FROM sync_lock WHERE pair = ?");
+    if (!q) return tl::unexpected(q.error());
+    q->bind(1, pair);
+    auto row = q->step();
+    if (!row) return tl::unexpected(row.error());
+    if (*row) {
+      const std::string holder_host = q->text(1);
+      const int64_t pid = q->int64(2);
+      // A lock left by a killed run on this host is stale; one from another host is respected.
+      if (holder_host != host || process_alive(pid)) {
+        return fail(ErrorCode::kLockHeld,
+                    fmt::format("another sync of pair {} is running (run {}, pid {} on {}, since {})", pair,
+                                q->text(0), pid, holder_host, q->text(3)),
+                    "wait for it to finish; a lock left by a crashed run on another host is removed with "
+                    "`DELETE FROM sync_lock` in the store");
+      }
+    }
+    auto ins = Stmt::prepare(db, "INSERT OR REPLACE INTO sync_lock (pair, run_id, host, pid, since) VALUES (?,?,?,?,?)");
+    if (!ins) return tl::unexpected(ins.error());
+    ins->bind(1, pair).bind(2, run_id).bind(3, host).bind(4, int64_t{getpid()}).bind(5, utc_now());
+    return ins->run();
+  });
+}
+
+Status Journal::release(const std::string& pair, const std::string& run_id) {
+  return store_->in_transaction([&](sqlite3* db) -> Status {
+    auto st = Stmt::prepare(db, "DELETE FROM sync_lock WHERE pair = ? AND run_id = ?");
+    if (!st) return tl::unexpected(st.error());
+    st->bind(1, pair).bind(2, run_id);
+    return st->run();
+  });
+}
+
+}  // namespace understudy::replay

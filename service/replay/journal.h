@@ -1,0 +1,69 @@
+// journal.h — the sync journal and the per-pair sync lock, kept in the store.
+//
+// Tables (component "sync", forward migrations through Store::apply_migrations; docs/replay.md):
+//   sync_run     one row per run: run id, pair, who, when, mode (plan | apply), the plan as JSON
+//                (T-SQL with secrets as placeholders), final status and summary
+//   sync_action  one row per action of a run: kind, key, operation, status, redacted T-SQL,
+//                SQL Server error number and message, start time, duration
+//   sync_lock    one row per pair being synced: run id, host, pid, since
+// Every journal entry (run start, each action, run end) is one SQLite transaction (design
+// invariant 6). Nothing here ever holds a secret: callers pass redacted text only.
+// The lock: acquire() inserts the pair's row; a row left by a process on this host that no
+// longer exists (killed run) is taken over; otherwise kLockHeld (exit 3) names the holder.
+// Thread-safety: like Store — one thread at a time. Ownership: borrows the Store.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "store/store.h"
+
+namespace understudy::replay {
+
+struct JournalAction {
+  int seq = 0;
+  std::string kind, key, operation;
+  std::string status;          // applied | failed | blocked | incompatible | skipped | not_run
+  std::string tsql;            // redacted
+  int32_t error_number = 0;    // SQL Server's native error, 0 when none
+  std::string error_message;
+  std::string started_at;
+  int64_t duration_ms = 0;
+};
+
+struct JournalRun {
+  int64_t id = 0;
+  std::string run_id, pair, who, started_at, finished_at, mode, status;
+  nlohmann::json plan;
+  nlohmann::json summary;
+  std::vector<JournalAction> actions;
+};
+
+class Journal {
+ public:
+  // Brings the journal tables up to date. REQUIRES: a writable store.
+  [[nodiscard]] static Result<Journal> open(store::Store& store);
+
+  [[nodiscard]] Result<int64_t> begin_run(const std::string& run_id, const std::string& pair, const std::string& who,
+                                          const std::string& mode, const nlohmann::json& plan);
+  [[nodiscard]] Status record(int64_t run, const JournalAction& action);
+  [[nodiscard]] Status finish_run(int64_t run, const std::string& status, const nlohmann::json& summary);
+
+  // Runs of a pair, newest first (actions included); all pairs when empty.
+  [[nodiscard]] Result<std::vector<JournalRun>> runs(const std::string& pair = {}, int limit = 20);
+
+  // The per-pair lock. kLockHeld when another live run holds it.
+  [[nodiscard]] Status acquire(const std::string& pair, const std::string& run_id);
+  [[nodiscard]] Status release(const std::string& pair, const std::string& run_id);
+
+ private:
+  explicit Journal(store::Store& s) : store_(&s) {}
+  store::Store* store_;
+};
+
+}  // namespace understudy::replay

@@ -1,0 +1,334 @@
+// sync.cc — see sync.h.
+#include "replay/sync.h"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <map>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "catalog/reader.h"
+#include "config/secrets.h"
+#include "diff/diff.h"
+#include "odbc/connection.h"
+#include "replay/journal.h"
+#include "replay/planner.h"
+#include "tsql/quote.h"
+
+namespace understudy::replay {
+namespace {
+
+using catalog::Kind;
+using catalog::ServerObject;
+
+std::string new_run_id() {
+  std::random_device rd;
+  return fmt::format("{:08x}{:08x}", rd(), rd());
+}
+
+std::string os_user() {
+  if (const char* u = getenv("USER"); u && *u) return u;
+  if (const passwd* pw = getpwuid(getuid())) return pw->pw_name;
+  return fmt::format("uid {}", getuid());
+}
+
+Result<odbc::Connection> connect(const config::Instance& in) {
+  auto pw = config::instance_password(in);
+  if (!pw) return tl::unexpected(pw.error());
+  odbc::ConnectOptions o;
+  o.connection_string = in.connection;
+  o.password = std::move(*pw);
+  o.label = in.name;
+  o.login_timeout_seconds = in.login_timeout_seconds;
+  o.query_timeout_seconds = in.query_timeout_seconds;
+  return odbc::Connection::connect(o);
+}
+
+catalog::ReadOptions read_options(const config::Pair& p) {
+  catalog::ReadOptions o;
+  for (const auto& k : p.kinds) {
+    if (auto kind = catalog::kind_from_name(k)) o.kinds.push_back(*kind);
+  }
+  for (const auto& [k, f] : p.filters) {
+    if (auto kind = catalog::kind_from_name(k)) o.filters[*kind] = catalog::NameFilter{f.include, f.exclude};
+  }
+  return o;
+}
+
+// The pair's selection applied to an object set (snapshots are per instance, not per pair).
+std::vector<ServerObject> selected(std::vector<ServerObject> objects, const config::Pair& p) {
+  std::erase_if(objects, [&](const ServerObject& o) {
+    return o.kind != Kind::kInstance && !p.selects(catalog::kind_name(o.kind), o.key);
+  });
+  return objects;
+}
+
+// Resolves secret slots for execution: password hashes from the source objects, credential and
+// linked-server secrets from the config's sources. Resolved once per run.
+class SecretBook {
+ public:
+  SecretBook(const config::Config& cfg, const std::vector<ServerObject>& source) : cfg_(cfg) {
+    for (const auto& o : source) {
+      if (o.kind == Kind::kLogin && o.password_hash) hashes_.emplace(o.match_key(), &o);
+    }
+  }
+
+  bool configured(const tsql::SecretRef& ref) const { return source_of(ref) != nullptr; }
+
+  Result<std::optional<Secret>> operator()(const tsql::SecretRef& ref) {
+    if (ref.kind == "password_hash") {
+      auto it = hashes_.find(catalog::fold_name(ref.name));
+      if (it == hashes_.end()) return std::optional<Secret>();
+      return std::optional<Secret>(*it->second->password_hash);
+    }
+    if (auto it = cache_.find(ref); it != cache_.end()) return std::optional<Secret>(it->second);
+    const config::SecretSource* src = source_of(ref);
+    if (!src) return std::optional<Secret>();
+    auto s = config::resolve(*src, "secret of " + ref.label());
+    if (!s) return tl::unexpected(s.error());
+    cache_.emplace(ref, *s);
+    return std::optional<Secret>(std::move(*s));
+  }
+
+ private:
+  const config::SecretSource* source_of(const tsql::SecretRef& ref) const {
+    const auto* table = ref.kind == "credential"            ? &cfg_.secrets.credentials
+                        : ref.kind == "linked_server_login" ? &cfg_.secrets.linked_server_logins
+                                                            : nullptr;
+    if (!table) return nullptr;
+    for (const auto& [name, src] : *table) {
+      if (catalog::fold_name(name) == catalog::fold_name(ref.name) && !src.empty()) return &src;
+    }
+    return nullptr;
+  }
+
+  const config::Config& cfg_;
+  std::map<std::string, const ServerObject*> hashes_;
+  std::map<tsql::SecretRef, Secret> cache_;
+};
+
+struct Context {
+  const config::Pair* pair = nullptr;
+  const config::Instance* primary = nullptr;
+  const config::Instance* secondary = nullptr;
+  std::vector<ServerObject> source;
+  std::optional<int64_t> snapshot;
+};
+
+Result<Context> prepare(const config::Config& cfg, store::Store& st, const SyncRequest& req) {
+  Context c;
+  auto pair = cfg.pair(req.pair);
+  if (!pair) return tl::unexpected(pair.error());
+  c.pair = *pair;
+  auto primary = cfg.instance(c.pair->primary);
+  if (!primary) return tl::unexpected(primary.error());
+  auto secondary = cfg.instance(c.pair->secondary);
+  if (!secondary) return tl::unexpected(secondary.error());
+  c.primary = *primary;
+  c.secondary = *secondary;
+  std::optional<int64_t> snap = req.snapshot;
+  if (!snap && !req.live_source) {
+    auto latest = st.latest_snapshot(c.primary->name);
+    if (!latest) return tl::unexpected(latest.error());
+    if (*latest) snap = (*latest)->id;
+  }
+  if (snap) {
+    store::LoadOptions lo;
+    lo.with_password_hashes = true;
+    auto objects = st.load_objects(*snap, lo);
+    if (!objects) return tl::unexpected(objects.error());
+    c.source = selected(std::move(*objects), *c.pair);
+    c.snapshot = snap;
+  } else {
+    auto conn = connect(*c.primary);
+    if (!conn) return tl::unexpected(conn.error());
+    auto objects = catalog::read_objects(*conn, read_options(*c.pair));
+    if (!objects) return tl::unexpected(objects.error());
+    c.source = selected(std::move(*objects), *c.pair);
+  }
+  return c;
+}
+
+Result<std::vector<ServerObject>> read_target(odbc::Connection& conn, const config::Pair& p) {
+  auto objects = catalog::read_objects(conn, read_options(p));
+  if (!objects) return tl::unexpected(objects.error());
+  return selected(std::move(*objects), p);
+}
+
+Result<Plan> make_plan(const config::Config& cfg, const Context& c, const std::vector<ServerObject>& target,
+                       const PlanOptions& options, SecretBook& book) {
+  const diff::Comparison drift = diff::compare(c.source, target);
+  PlanInput in;
+  in.pair = c.pair->name;
+  in.target = c.secondary->name;
+  in.source_snapshot = c.snapshot;
+  in.source = c.source;
+  in.target_objects = target;
+  in.drift = &drift;
+  in.windows_to_entra = c.pair->windows_to_entra;
+  in.secret_known = [&book](const tsql::SecretRef& r) { return book.configured(r); };
+  (void)cfg;
+  return build_plan(in, options);
+}
+
+// Releases the pair's lock when the run ends, however it ends.
+class LockGuard {
+ public:
+  LockGuard(Journal& j, std::string pair, std::string run) : j_(j), pair_(std::move(pair)), run_(std::move(run)) {}
+  ~LockGuard() { (void)j_.release(pair_, run_); }
+  LockGuard(const LockGuard&) = delete;
+  LockGuard& operator=(const LockGuard&) = delete;
+
+ private:
+  Journal& j_;
+  std::string pair_, run_;
+};
+
+bool counts_as_blocked(const Action& a) {
+  return a.block == Block::kSecretUnknown || a.block == Block::kNeedsRecreate || a.block == Block::kUnsupported;
+}
+
+}  // namespace
+
+Result<Plan> plan_pair(const config::Config& cfg, store::Store& st, const SyncRequest& req) {
+  auto c = prepare(cfg, st, req);
+  if (!c) return tl::unexpected(c.error());
+  auto conn = connect(*c->secondary);
+  if (!conn) return tl::unexpected(conn.error());
+  auto target = read_target(*conn, *c->pair);
+  if (!target) return tl::unexpected(target.error());
+  SecretBook book(cfg, c->source);
+  return make_plan(cfg, *c, *target, req.options, book);
+}
+
+Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncRequest& req) {
+  SyncReport report;
+  report.run_id = new_run_id();
+  auto journal = Journal::open(st);
+  if (!journal) return tl::unexpected(journal.error());
+  std::optional<LockGuard> lock;
+  if (req.apply) {
+    US_TRY(journal->acquire(req.pair, report.run_id));
+    lock.emplace(*journal, req.pair, report.run_id);
+  }
+  auto c = prepare(cfg, st, req);
+  if (!c) return tl::unexpected(c.error());
+  auto conn = connect(*c->secondary);
+  if (!conn) return tl::unexpected(conn.error());
+  auto target = read_target(*conn, *c->pair);
+  if (!target) return tl::unexpected(target.error());
+  SecretBook book(cfg, c->source);
+  auto plan = make_plan(cfg, *c, *target, req.options, book);
+  if (!plan) return tl::unexpected(plan.error());
+  report.plan = std::move(*plan);
+  auto run = journal->begin_run(report.run_id, req.pair, req.who.empty() ? os_user() : req.who,
+                                req.apply ? "apply" : "plan", to_json(report.plan));
+  if (!run) return tl::unexpected(run.error());
+  if (!req.apply) {
+    US_TRY(journal->finish_run(*run, "planned", to_json(report.plan).at("summary")));
+    return report;
+  }
+  report.applied = true;
+  ExecuteOptions eo;
+  eo.stop_on_error = req.stop_on_error;
+  eo.on_outcome = [&](const Action& a, const Outcome& o) {
+    JournalAction ja{a.seq, std::string(catalog::kind_name(a.kind)), a.key, std::string(operation_name(a.op)),
+                     o.status, a.runnable() ? a.batch().render_redacted() : std::string(), o.error_number,
+                     o.error_message, o.started_at, o.duration_ms};
+    return journal->record(*run, ja);
+  };
+  tsql::SecretResolver resolver = [&book](const tsql::SecretRef& r) { return book(r); };
+  report.execution = execute(*conn, report.plan, resolver, eo);
+  // Prove it: re-read the target live and diff again (a fresh connection if this one died).
+  if (report.execution.aborted && report.execution.aborted->code == ErrorCode::kUnavailable) {
+    auto again = connect(*c->secondary);
+    if (again) *conn = std::move(*again);
+  }
+  auto after = read_target(*conn, *c->pair);
+  std::string status = "not_converged";
+  if (after) {
+    auto replan = make_plan(cfg, *c, *after, req.options, book);
+    if (!replan) return tl::unexpected(replan.error());
+    report.leftover = std::move(replan->actions);
+    report.converged = replan->summary().runnable() == 0;
+    if (report.converged) status = "converged";
+  } else {
+    report.execution.aborted = after.error();
+  }
+  nlohmann::json summary = report.to_json();
+  summary.erase("plan");
+  US_TRY(journal->finish_run(*run, status, summary));
+  return report;
+}
+
+int SyncReport::exit_code() const {
+  if (!applied) return plan.empty() ? 0 : error_info(ErrorCode::kDrift).exit_code;
+  if (execution.aborted && execution.aborted->code == ErrorCode::kUnavailable) return execution.aborted->exit_code();
+  const bool blocked = std::any_of(leftover.begin(), leftover.end(), counts_as_blocked);
+  if (!converged || execution.failed > 0 || execution.aborted || blocked) return error_info(ErrorCode::kPartial).exit_code;
+  return 0;
+}
+
+std::string SyncReport::to_text() const {
+  if (!applied) return plan.to_text();
+  std::string out = fmt::format("sync of pair {} onto {} (run {}): {} applied, {} failed, {} blocked\n",
+                                tsql::comment_text(plan.pair), tsql::comment_text(plan.target), run_id,
+                                execution.applied, execution.failed, execution.blocked);
+  for (size_t i = 0; i < plan.actions.size() && i < execution.outcomes.size(); ++i) {
+    const Action& a = plan.actions[i];
+    const Outcome& o = execution.outcomes[i];
+    if (o.status == "applied" || o.status == "skipped") continue;
+    out += fmt::format("  {} #{} {} {} \"{}\"", o.status, a.seq, operation_name(a.op), catalog::kind_name(a.kind),
+                       tsql::comment_text(a.key));
+    if (o.error_number != 0) out += fmt::format(": error {}", o.error_number);
+    if (!o.error_message.empty()) out += ": " + tsql::comment_text(o.error_message);
+    out += "\n";
+  }
+  if (execution.aborted) out += "run stopped: " + tsql::comment_text(execution.aborted->message) + "\n";
+  if (converged) {
+    out += "converged";
+  } else {
+    out += fmt::format("not converged: {} actions still to do", std::count_if(leftover.begin(), leftover.end(),
+                                                                              [](const Action& a) { return a.runnable(); }));
+  }
+  const auto left = std::count_if(leftover.begin(), leftover.end(), [](const Action& a) { return !a.runnable(); });
+  if (left > 0) out += fmt::format("; {} left as they are:", left);
+  out += "\n";
+  for (const auto& a : leftover) {
+    if (a.runnable()) continue;
+    out += fmt::format("  {} {} \"{}\": {}\n", a.block == Block::kNone ? "skipped" : block_name(a.block),
+                       catalog::kind_name(a.kind), tsql::comment_text(a.key),
+                       tsql::comment_text(a.blocked.empty() ? a.reason : a.blocked));
+  }
+  return out;
+}
+
+nlohmann::json SyncReport::to_json() const {
+  nlohmann::json outcomes = nlohmann::json::array();
+  for (size_t i = 0; i < execution.outcomes.size(); ++i) {
+    const Outcome& o = execution.outcomes[i];
+    const Action& a = plan.actions[i];
+    outcomes.push_back({{"seq", o.seq}, {"kind", catalog::kind_name(a.kind)}, {"key", a.key},
+                        {"operation", operation_name(a.op)}, {"status", o.status}, {"error_number", o.error_number},
+                        {"error_message", o.error_message}, {"duration_ms", o.duration_ms}});
+  }
+  nlohmann::json left = nlohmann::json::array();
+  for (const auto& a : leftover) {
+    left.push_back({{"kind", catalog::kind_name(a.kind)}, {"key", a.key}, {"operation", operation_name(a.op)},
+                    {"block", block_name(a.block)}, {"reason", a.blocked.empty() ? a.reason : a.blocked},
+                    {"advice", a.advice}});
+  }
+  return {{"run_id", run_id},
+          {"applied", applied},
+          {"converged", converged},
+          {"counts", {{"applied", execution.applied}, {"failed", execution.failed}, {"blocked", execution.blocked}}},
+          {"aborted", execution.aborted ? nlohmann::json(execution.aborted->message) : nlohmann::json()},
+          {"outcomes", outcomes},
+          {"leftover", left},
+          {"exit_code", exit_code()},
+          {"plan", replay::to_json(plan)}};
+}
+
+}  // namespace understudy::replay

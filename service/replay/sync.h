@@ -1,0 +1,58 @@
+// sync.h — `understudy sync`: plan (and with apply, execute) the replay of a pair, then prove it.
+//
+//   1. the source: a stored snapshot of the pair's primary (the latest, or `snapshot`), or a live
+//      read of the primary when asked or when the store has none; password hashes included
+//   2. the target: read live (the diff needs the truth, not a snapshot)
+//   3. diff → plan (secrets as placeholders; "blocked: secret unknown" when the config names no
+//      source for one); the plan and every action's outcome go to the journal
+//   4. apply: the per-pair lock, execute (executor.h), then re-read the target and diff again:
+//      `converged` when what is left is only incompatible, blocked or kept-extra items
+// Secrets are resolved from the config's sources only when an action is executed.
+// Exit codes (SyncReport::exit_code): plan only — 0 nothing to do, 1 drift to replay; apply —
+// 0 converged, 4 (kPartial) failures / blocked items / not converged, 69 target lost mid-run.
+// Thread-safety: one call at a time per Store. Ownership: borrows config and store.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "config/config.h"
+#include "replay/executor.h"
+#include "replay/plan.h"
+#include "store/store.h"
+
+namespace understudy::replay {
+
+struct SyncRequest {
+  std::string pair;
+  PlanOptions options;
+  bool apply = false;
+  bool stop_on_error = false;
+  std::string who;                  // journal: who ran it; "" = the OS user
+  std::optional<int64_t> snapshot;  // source snapshot id; nullopt = latest of the primary
+  bool live_source = false;         // read the primary live instead of a snapshot
+};
+
+struct SyncReport {
+  std::string run_id;
+  Plan plan;
+  bool applied = false;
+  Execution execution;
+  bool converged = false;
+  std::vector<Action> leftover;  // after apply: what the re-diff still finds (none runnable when converged)
+
+  int exit_code() const;
+  std::string to_text() const;  // the plan (dry run) or the outcome of each action + the verdict
+  nlohmann::json to_json() const;
+};
+
+[[nodiscard]] Result<SyncReport> sync(const config::Config& config, store::Store& store, const SyncRequest& request);
+
+// The plan a `script` command writes: steps 1–3 without journal or lock.
+[[nodiscard]] Result<Plan> plan_pair(const config::Config& config, store::Store& store, const SyncRequest& request);
+
+}  // namespace understudy::replay
