@@ -55,7 +55,10 @@ class CannedSession final : public Session {
           return result;
         }
       }
-      if (cols.empty()) cols.push_back({"none", SqlType::Int(), true}), row.push_back(Null{});
+      if (cols.empty()) {
+        cols.push_back({"none", SqlType::Int(), true});
+        row.emplace_back();  // NULL
+      }
       sink.columns(cols);
       sink.row(row);
       sink.done({true, 1, false, 0xC1});
