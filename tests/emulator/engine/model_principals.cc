@@ -180,7 +180,7 @@ int64_t create_credential(sqlite3* db, const std::string& name, const std::optio
                           const std::optional<std::string>& secret, const std::optional<std::string>& provider) {
   check_identifier_length(name);
   if (scalar(db, "SELECT 1 FROM t_credentials WHERE name = ?1", {text(name)})) {
-    throw SqlError{15025, "The credential '" + name + "' already exists."};
+    throw SqlError{15530, "The credential with name \"" + name + "\" already exists."};
   }
   auto v = scalar(db, "SELECT coalesce(max(credential_id), 100) + 1 FROM t_credentials");
   const int64_t id = as_int(*v).value_or(101);

@@ -10,5 +10,9 @@ list(APPEND EMU_ENGINE_SOURCES
   catalog_state.cc
   fixture.cc
   ddl.cc
+  ddl_login.cc
+  ddl_role.cc
+  ddl_grant.cc
+  ddl_credential.cc
   procs.cc
 )

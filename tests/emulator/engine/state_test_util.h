@@ -47,6 +47,40 @@ inline std::vector<Row> rows(CatalogState& s, const std::string& sql, const std:
   return st::query(s.db(), sql, p);
 }
 
+// Runs one DDL statement through CatalogState::execute_ddl as `login` (empty = the instance).
+struct DdlResult {
+  bool ok = false;
+  int32_t number = 0;  // first error's number, 0 when none
+  std::string text;    // first error's text
+  size_t end = 0;      // token index where the statement stopped
+  size_t tokens = 0;   // number of tokens in the batch (incl. kEnd)
+};
+inline DdlResult run_ddl(CatalogState& s, const std::string& sql, const std::string& login = "",
+                         const std::string& db = "master") {
+  std::vector<Token> toks;
+  LexError le;
+  EXPECT_TRUE(tokenize(sql, &toks, &le)) << sql;
+  EXPECT_TRUE(CatalogState::is_ddl_start(toks, 0)) << sql;
+  ExecContext ctx;
+  ctx.state = &s;
+  ctx.config = &s.config();
+  ctx.login_name = login;
+  ctx.current_database = db;
+  size_t pos = 0;
+  DdlResult r;
+  r.ok = s.execute_ddl(ctx, toks, &pos);
+  r.end = pos;
+  r.tokens = toks.size();
+  for (const auto& m : ctx.messages) {
+    if (m.severity > 10) {
+      r.number = m.number;
+      r.text = m.text;
+      break;
+    }
+  }
+  return r;
+}
+
 inline std::string str(const Value& v) {
   if (auto t = st::as_text(v)) return *t;
   return "NULL";
