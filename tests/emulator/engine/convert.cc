@@ -1,5 +1,6 @@
 #include "engine/convert.h"
 
+#include "engine/datetime.h"
 #include "engine/lexer.h"
 
 #include <cctype>
@@ -185,65 +186,6 @@ bool normalize_guid(const std::string& text, std::string* out) {
   return true;
 }
 
-// Accepts 'YYYY-MM-DD[ T]HH:MM[:SS[.fff…]]', 'YYYYMMDD[ HH:MM:SS]' and 'YYYY-MM-DD'.
-bool parse_datetime(const std::string& text, int* parts /*y,m,d,H,M,S*/, std::string* frac) {
-  std::string t = trim(text);
-  int y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
-  size_t pos = 0;
-  auto digits = [&](size_t n, int* v) {
-    if (pos + n > t.size()) return false;
-    *v = 0;
-    for (size_t i = 0; i < n; ++i) {
-      if (!std::isdigit(static_cast<unsigned char>(t[pos + i]))) return false;
-      *v = *v * 10 + (t[pos + i] - '0');
-    }
-    pos += n;
-    return true;
-  };
-  if (!digits(4, &y)) return false;
-  if (pos < t.size() && t[pos] == '-') {
-    ++pos;
-    if (!digits(2, &mo) || pos >= t.size() || t[pos] != '-') return false;
-    ++pos;
-    if (!digits(2, &d)) return false;
-  } else {
-    if (!digits(2, &mo) || !digits(2, &d)) return false;
-  }
-  frac->clear();
-  if (pos < t.size()) {
-    if (t[pos] != ' ' && t[pos] != 'T') return false;
-    ++pos;
-    if (!digits(2, &h) || pos >= t.size() || t[pos] != ':') return false;
-    ++pos;
-    if (!digits(2, &mi)) return false;
-    if (pos < t.size() && t[pos] == ':') {
-      ++pos;
-      if (!digits(2, &s)) return false;
-      if (pos < t.size() && t[pos] == '.') {
-        ++pos;
-        while (pos < t.size() && std::isdigit(static_cast<unsigned char>(t[pos]))) frac->push_back(t[pos++]);
-      }
-    }
-    if (pos < t.size() && t[pos] == 'Z') ++pos;
-    if (pos != t.size()) return false;
-  }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 59) return false;
-  parts[0] = y; parts[1] = mo; parts[2] = d; parts[3] = h; parts[4] = mi; parts[5] = s;
-  return true;
-}
-
-std::string format_datetime(const int* p, const std::string& frac, int digits) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d", p[0], p[1], p[2], p[3], p[4], p[5]);
-  std::string out = buf;
-  if (digits > 0) {
-    std::string f = frac.substr(0, static_cast<size_t>(digits));
-    while (f.size() < static_cast<size_t>(digits)) f.push_back('0');
-    out += "." + f;
-  }
-  return out;
-}
-
 std::string conversion_failed(const SqlType& from, const std::string& text, const SqlType& to) {
   return "Conversion failed when converting the " + type_name_for_message(from) + " value '" + text +
          "' to data type " + type_name_for_message(to) + ".";
@@ -420,13 +362,11 @@ bool convert_value(const Value& v, const SqlType& from, const SqlType& to, int s
     return true;
   }
   if (to.id == SqlTypeId::kDateTime || to.id == SqlTypeId::kDateTime2 || to.id == SqlTypeId::kDateTimeOffset) {
-    int p[6];
-    std::string frac;
-    if (!parse_datetime(value_as_text(v), p, &frac)) {
+    Timestamp ts;
+    if (!parse_timestamp(value_as_text(v), &ts)) {
       return fail(241, "Conversion failed when converting date and/or time from character string.");
     }
-    int digits = to.id == SqlTypeId::kDateTime ? 3 : to.scale;
-    std::string s = format_datetime(p, frac, digits);
+    std::string s = format_timestamp(ts, to.id == SqlTypeId::kDateTime ? 3 : to.scale);
     if (to.id == SqlTypeId::kDateTimeOffset) s += " +00:00";
     *out = s;
     return true;

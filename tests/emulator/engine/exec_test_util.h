@@ -87,4 +87,17 @@ inline std::string text(const Value& v) {
   return "NULL";
 }
 
+// A fresh instance (no fixture) and an sa session in master for each test.
+class ExecTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    inst = make_instance();
+    ASSERT_NE(inst, nullptr);
+    session = make_session(*inst);
+  }
+  CaptureSink q(const std::string& sql) { return run(*session, sql); }
+  std::unique_ptr<Instance> inst;
+  std::unique_ptr<Session> session;
+};
+
 }  // namespace emu::testing

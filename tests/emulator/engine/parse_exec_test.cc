@@ -4,17 +4,7 @@
 namespace emu::testing {
 namespace {
 
-class BatchTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    inst = make_instance();
-    ASSERT_NE(inst, nullptr);
-    session = make_session(*inst);
-  }
-  CaptureSink q(const std::string& sql) { return run(*session, sql); }
-  std::unique_ptr<Instance> inst;
-  std::unique_ptr<Session> session;
-};
+using BatchTest = ExecTest;
 
 TEST_F(BatchTest, StatementsWithoutSemicolons) {
   auto r = q("SELECT 1 SELECT 2\nSELECT 3");

@@ -4,17 +4,7 @@
 namespace emu::testing {
 namespace {
 
-class SelectTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    inst = make_instance();
-    ASSERT_NE(inst, nullptr);
-    session = make_session(*inst);
-  }
-  CaptureSink q(const std::string& sql) { return run(*session, sql); }
-  std::unique_ptr<Instance> inst;
-  std::unique_ptr<Session> session;
-};
+using SelectTest = ExecTest;
 
 TEST_F(SelectTest, SelectWithoutFromTypesLiterals) {
   auto r = q("SELECT 1 AS one, N'abc' AS n, 'xy' AS v, 0x0AFF AS b, NULL AS nothing");
