@@ -77,7 +77,7 @@ std::string connection_string_with_password(std::string_view cs, const Secret& p
     out.push_back(c);
     if (c == '}') out.push_back('}');
   }
-  out += "}";
+  out += "};";  // FreeTDS 1.3 misreads a braced value that ends the string; a ';' after it is safe for every driver
   return out;
 }
 

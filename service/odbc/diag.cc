@@ -26,7 +26,9 @@ std::vector<DiagRecord> read_diagnostics(SQLSMALLINT handle_type, SQLHANDLE hand
     DiagRecord r;
     r.sqlstate = utf16_to_utf8(state, 5);
     r.native = native;
-    r.message = strip_driver_prefix(utf16_to_utf8(text.data(), n));
+    std::string raw = utf16_to_utf8(text.data(), n);
+    r.driver_manager = raw.find("[Driver Manager]") != std::string::npos;
+    r.message = strip_driver_prefix(raw);
     out.push_back(std::move(r));
   }
   return out;
@@ -46,7 +48,8 @@ ErrorCode classify(const DiagRecord& r, Phase phase) {
   const std::string& s = r.sqlstate;
   if (r.native == 18456 || s == "28000") return ErrorCode::kUnavailable;
   if (s.rfind("08", 0) == 0) return ErrorCode::kUnavailable;
-  if (s.rfind("IM", 0) == 0) return ErrorCode::kConfig;  // driver manager: driver or DSN not found
+  // The driver manager could not load the driver or find the DSN: the connection string is wrong.
+  if (s.rfind("IM", 0) == 0 || (r.driver_manager && phase == Phase::kConnect)) return ErrorCode::kConfig;
   if (s == "HYT00" || s == "HYT01") return phase == Phase::kConnect ? ErrorCode::kUnavailable : ErrorCode::kTempFail;
   if (phase == Phase::kConnect) return ErrorCode::kUnavailable;
   return ErrorCode::kSql;
@@ -83,8 +86,12 @@ Error make_error(SQLSMALLINT handle_type, SQLHANDLE handle, std::string_view lab
   ErrorCode code = classify(records.front(), phase);
   Error e(code, prefix + text, hint_for(code, records.front()));
   e.sqlstate = records.front().sqlstate;
-  // The first record with a native number is the server's (FreeTDS puts its own 0-numbered ones first).
+  // The native number is SQL Server's error number — except on link failures and timeouts, where
+  // drivers put their own numbers there (FreeTDS: 20009 "unable to connect"), which would read as a
+  // server error in "(SQL Server error N)".
+  bool link = e.sqlstate.rfind("08", 0) == 0 || e.sqlstate == "HYT00" || e.sqlstate == "HYT01";
   for (const auto& r : records) {
+    if (link || r.driver_manager) break;
     if (r.native != 0) {
       e.native = r.native;
       break;

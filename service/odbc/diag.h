@@ -20,6 +20,7 @@ struct DiagRecord {
   std::string sqlstate;
   int32_t native = 0;
   std::string message;  // driver prefixes stripped
+  bool driver_manager = false;  // raised by unixODBC itself ("[unixODBC][Driver Manager]…"), not the driver
 };
 
 enum class Phase { kConnect, kStatement, kTransaction };
