@@ -16,14 +16,16 @@ run_isql() { printf '%s\n' "$@" | isql -v -b emu sa "$EMU_PW" 2>&1; }
 
 out=$(run_isql "SELECT name, sid FROM sys.server_principals WHERE name = 'app_settlement_svc'")
 expect_contains "catalog select returns the fixture login" "$out" "app_settlement_svc"
-expect_contains "catalog select returns its fixed SID" "$out" "5E117A0E3C2D4B8F9A1B2C3D4E5F6071"
+expect_contains "catalog select returns its fixed SID" "$out" "5e117a0e3c2d4b8f9a1b2c3d4e5f6071"
 
 out=$(run_isql "SELECT * FROM sys.nope")
-expect_contains "error 208 as SQLSTATE 42S02 with its text" "$out" "[42S02][unixODBC][FreeTDS][SQL Server]Invalid object name 'sys.nope'."
+# isql is an ODBC 2 application: the driver manager maps SQLSTATEs to their ODBC 2 forms
+# (42S02 → S0002, 42000 → 37000).
+expect_contains "error 208 as SQLSTATE S0002 with its text" "$out" "[S0002][FreeTDS][SQL Server]Invalid object name 'sys.nope'."
 
 out=$(run_isql "EXEC sp_executesql N'SELECT name FROM sys.server_principals WHERE sid = @s', N'@s varbinary(85)', @s = 0x1ED6E5A0B1C2D3E4F5061728394A5B6C")
 expect_contains "parameterized statement" "$out" "app_ledger_svc"
 
 out=$(printf 'SELECT 1\n' | isql -v -b emu sa wrong 2>&1)
-expect_contains "wrong password is refused" "$out" "[42000][unixODBC][FreeTDS][SQL Server]Login failed for user 'sa'."
+expect_contains "wrong password is refused" "$out" "[37000][unixODBC][FreeTDS][SQL Server]Login failed for user 'sa'."
 finish
