@@ -101,7 +101,7 @@ TargetFacts facts_from(std::span<const ServerObject> target) {
       std::set<std::string> subs;
       for (const auto& s : f["subsystems"])
         if (s.is_string()) subs.insert(catalog::fold_name(s.get<std::string>()));
-      facts.subsystems = std::move(subs);
+      if (!subs.empty()) facts.subsystems = std::move(subs);  // empty = not readable: unknown
     }
   }
   return facts;

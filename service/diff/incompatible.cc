@@ -60,7 +60,8 @@ std::optional<std::string> incompatibility(const catalog::ServerObject& o, const
       std::string label = "step " + (step.contains("step_id") ? step["step_id"].dump() : std::string("?"));
       if (facts.subsystems) {
         auto sub = text(step, "subsystem");
-        if (!facts.subsystems->count(catalog::fold_name(sub)))
+        // T-SQL is built into Agent and has no syssubsystems row.
+        if (catalog::fold_name(sub) != "tsql" && !facts.subsystems->count(catalog::fold_name(sub)))
           return label + " uses subsystem " + sub + ", which the target does not have";
       }
       if (facts.is_managed_instance() && step.contains("proxy_name") && step["proxy_name"].is_string())

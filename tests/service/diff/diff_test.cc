@@ -136,6 +136,7 @@ TEST(Diff, IncompatibleWithTheTarget) {
       {"cmdexec step without the subsystem", job("j", "CmdExec"), 8, {"TSQL", "SSIS"},
        "step 1 uses subsystem CmdExec, which the target does not have"},
       {"cmdexec step with the subsystem", job("j", "CmdExec"), 3, {"TSQL", "CMDEXEC"}, ""},
+      {"tsql has no syssubsystems row", job("j", "TSQL"), 8, {"SSIS", "Snapshot"}, ""},
       {"cpu idle schedule on mi", obj(Kind::kAgentSchedule, "UID", {{"freq_type", 128}}), 8, {"TSQL"},
        "cpu-idle schedules (freq_type 128) are not supported on a managed instance"},
       {"windows credential on mi", obj(Kind::kCredential, "c", {{"credential_identity", "DOM\\svc"}}), 8, {"TSQL"},

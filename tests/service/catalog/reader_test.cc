@@ -1,0 +1,277 @@
+// Catalog readers through the emulator over TDS: every field of every kind from fixture to
+// objects exactly, default exclusions, filters, hostile names, scale, round trips, errors.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "all_kinds_fixture.h"
+#include "catalog/key.h"
+#include "catalog/reader.h"
+#include "emu_util.h"
+
+namespace understudy::catalog {
+namespace {
+
+using nlohmann::json;
+using testing::TempDir;
+
+std::string ops_hash() {
+  std::string h = "0x0200";
+  for (int i = 0; i < 68; ++i) h += "CD";
+  return h;
+}
+
+json all_kinds() {
+  auto f = testing::all_kinds_fixture();
+  f["logins"][0]["password_hash"] = testing::app_hash();
+  f["logins"][1]["password_hash"] = ops_hash();
+  return f;
+}
+
+std::map<std::string, const ServerObject*> by_kind_key(const std::vector<ServerObject>& objects) {
+  std::map<std::string, const ServerObject*> out;
+  for (const auto& o : objects) out[std::string(kind_name(o.kind)) + " " + o.key] = &o;
+  return out;
+}
+
+std::vector<std::string> keys_of(const std::vector<ServerObject>& objects, Kind kind) {
+  std::vector<std::string> out;
+  for (const auto& o : objects)
+    if (o.kind == kind) out.push_back(o.key);
+  return out;
+}
+
+const json kStepExtract = {
+    {"step_id", 1}, {"step_name", "extract"}, {"subsystem", "CmdExec"}, {"command", "run.exe --all"},
+    {"flags", 2}, {"additional_parameters", "-x"}, {"cmdexec_success_code", 3}, {"on_success_action", 4},
+    {"on_success_step_id", 2}, {"on_fail_action", 3}, {"on_fail_step_id", 0}, {"server", "srv"},
+    {"database_name", nullptr}, {"database_user_name", nullptr}, {"retry_attempts", 4}, {"retry_interval", 7},
+    {"os_run_priority", 1}, {"output_file_name", "C:\\out.txt"}, {"proxy_name", "win_proxy"}};
+const json kStepLoad = {
+    {"step_id", 2}, {"step_name", "load"}, {"subsystem", "TSQL"}, {"command", "EXEC dbo.load;"}, {"flags", 0},
+    {"additional_parameters", nullptr}, {"cmdexec_success_code", 0}, {"on_success_action", 1},
+    {"on_success_step_id", 0}, {"on_fail_action", 2}, {"on_fail_step_id", 0}, {"server", nullptr},
+    {"database_name", "master"}, {"database_user_name", "dbo"}, {"retry_attempts", 0}, {"retry_interval", 0},
+    {"os_run_priority", 0}, {"output_file_name", nullptr}, {"proxy_name", nullptr}};
+
+// Expected compared fields, by "kind key" (docs/object-model.md).
+std::map<std::string, json> expected_fields() {
+  return {
+      {"credential cred_sas", {{"credential_identity", "SHARED ACCESS SIGNATURE"}, {"target_type", nullptr}}},
+      {"credential cred_win", {{"credential_identity", "CONTOSO\\svc_agent"}, {"target_type", nullptr}}},
+      {"server_role app_admins", {{"owner_name", "sa"}}},
+      {"login app",
+       {{"type", "S"}, {"type_desc", "SQL_LOGIN"}, {"sid", "0x0102030405060708090A0B0C0D0E0F10"},
+        {"is_disabled", false}, {"default_database_name", "master"}, {"default_language_name", "Deutsch"},
+        {"is_policy_checked", false}, {"is_expiration_checked", false}, {"deny_connect_sql", false},
+        {"credential_name", "cred_sas"}}},
+      {"login ops",
+       {{"type", "S"}, {"type_desc", "SQL_LOGIN"}, {"sid", "0x1112131415161718191A1B1C1D1E1F20"},
+        {"is_disabled", true}, {"default_database_name", "master"}, {"default_language_name", "us_english"},
+        {"is_policy_checked", true}, {"is_expiration_checked", true}, {"deny_connect_sql", true},
+        {"credential_name", nullptr}}},
+      {"login CONTOSO\\dba",
+       {{"type", "U"}, {"type_desc", "WINDOWS_LOGIN"}, {"sid", "(windows)"}, {"is_disabled", false},
+        {"default_database_name", "tempdb"}, {"default_language_name", "us_english"}, {"is_policy_checked", nullptr},
+        {"is_expiration_checked", nullptr}, {"deny_connect_sql", false}, {"credential_name", nullptr}}},
+      {"login CONTOSO\\dbas",
+       {{"type", "G"}, {"type_desc", "WINDOWS_GROUP"}, {"sid", "(windows)"}, {"is_disabled", false},
+        {"default_database_name", "master"}, {"default_language_name", "us_english"}, {"is_policy_checked", nullptr},
+        {"is_expiration_checked", nullptr}, {"deny_connect_sql", false}, {"credential_name", nullptr}}},
+      {"server_role_member app_admins|app", {{"role_name", "app_admins"}, {"member_name", "app"}, {"member_type", "S"}}},
+      {"server_role_member sysadmin|ops", {{"role_name", "sysadmin"}, {"member_name", "ops"}, {"member_type", "S"}}},
+      {"server_permission app|SERVER||VIEW SERVER STATE",
+       {{"grantee", "app"}, {"grantee_type", "S"}, {"class_desc", "SERVER"}, {"securable", ""},
+        {"securable_type", nullptr}, {"permission_name", "VIEW SERVER STATE"}, {"type", "VWSS"}, {"state", "G"},
+        {"state_desc", "GRANT"}}},
+      {"server_permission app|SERVER_PRINCIPAL|ops|IMPERSONATE",
+       {{"grantee", "app"}, {"grantee_type", "S"}, {"class_desc", "SERVER_PRINCIPAL"}, {"securable", "ops"},
+        {"securable_type", "S"}, {"permission_name", "IMPERSONATE"}, {"type", "IM"}, {"state", "W"},
+        {"state_desc", "GRANT_WITH_GRANT_OPTION"}}},
+      {"server_permission app_admins|SERVER||ALTER ANY LOGIN",
+       {{"grantee", "app_admins"}, {"grantee_type", "R"}, {"class_desc", "SERVER"}, {"securable", ""},
+        {"securable_type", nullptr}, {"permission_name", "ALTER ANY LOGIN"}, {"type", "ALLG"}, {"state", "D"},
+        {"state_desc", "DENY"}}},
+      {"linked_server REMOTE1",
+       {{"product", "SQL Server"}, {"provider", "MSOLEDBSQL"}, {"data_source", "remote1.example,1433"},
+        {"location", "rack 4"}, {"provider_string", "Encrypt=yes"}, {"catalog", "sales"}, {"connect_timeout", 10},
+        {"query_timeout", 20}, {"is_linked", true}, {"is_remote_login_enabled", true}, {"is_rpc_out_enabled", true},
+        {"is_data_access_enabled", false}, {"is_collation_compatible", true}, {"uses_remote_collation", false},
+        {"collation_name", "Latin1_General_CI_AS"}, {"lazy_schema_validation", true}, {"is_system", false},
+        {"is_publisher", false}, {"is_subscriber", false}, {"is_distributor", false},
+        {"is_nonsql_subscriber", false}, {"is_remote_proc_transaction_promotion_enabled", false}}},
+      {"linked_server_login REMOTE1|",
+       {{"linked_server", "REMOTE1"}, {"local_login", nullptr}, {"uses_self_credential", true},
+        {"remote_name", nullptr}}},
+      {"linked_server_login REMOTE1|app",
+       {{"linked_server", "REMOTE1"}, {"local_login", "app"}, {"uses_self_credential", false},
+        {"remote_name", "remote_app"}}},
+      {"agent_category Nightly", {{"category_class", 1}, {"category_type", 1}}},
+      {"agent_operator oncall",
+       {{"enabled", false}, {"email_address", "a@example.com"}, {"pager_address", "p@example.com"},
+        {"netsend_address", "ops-pc"}, {"weekday_pager_start_time", 80000}, {"weekday_pager_end_time", 170000},
+        {"saturday_pager_start_time", 90000}, {"saturday_pager_end_time", 120000},
+        {"sunday_pager_start_time", 100000}, {"sunday_pager_end_time", 110000}, {"pager_days", 65},
+        {"category_name", "[Uncategorized]"}}},
+      {"agent_proxy win_proxy", {{"credential_name", "cred_win"}, {"enabled", true}, {"description", "runs cmdexec"}}},
+      {"agent_schedule 11111111-2222-3333-4444-555555555555",
+       {{"name", "Every 15 min"}, {"owner_login_name", "app"}, {"enabled", false}, {"freq_type", 4},
+        {"freq_interval", 1}, {"freq_subday_type", 4}, {"freq_subday_interval", 15}, {"freq_relative_interval", 0},
+        {"freq_recurrence_factor", 0}, {"active_start_date", 20250101}, {"active_end_date", 20301231},
+        {"active_start_time", 60000}, {"active_end_time", 220000}}},
+      {"agent_schedule AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE",
+       {{"name", "Month end"}, {"owner_login_name", "sa"}, {"enabled", true}, {"freq_type", 32},
+        {"freq_interval", 8}, {"freq_subday_type", 1}, {"freq_subday_interval", 0}, {"freq_relative_interval", 16},
+        {"freq_recurrence_factor", 1}, {"active_start_date", 20200101}, {"active_end_date", 99991231},
+        {"active_start_time", 0}, {"active_end_time", 235959}}},
+      {"agent_job Load",
+       {{"enabled", false}, {"description", "loads"}, {"category_name", "Nightly"}, {"owner_login_name", "app"},
+        {"notify_level_eventlog", 3}, {"notify_level_email", 1}, {"notify_level_netsend", 2},
+        {"notify_level_page", 3}, {"notify_email_operator_name", "oncall"},
+        {"notify_netsend_operator_name", "oncall"}, {"notify_page_operator_name", "oncall"}, {"delete_level", 1},
+        {"start_step_id", 2}, {"steps", json::array({kStepExtract, kStepLoad})},
+        {"schedules", {"11111111-2222-3333-4444-555555555555", "AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE"}},
+        {"servers", {"(local)"}}}},
+  };
+}
+
+TEST(Reader, EveryFieldOfEveryKindRoundTripsFromTheFixture) {
+  TempDir dir;
+  emu::TestServer server({.fixture = testing::write_fixture(dir, "all", all_kinds())});
+  auto conn = testing::connect_sa(server);
+  auto objects = read_objects(conn);
+  ASSERT_TRUE(objects.has_value()) << objects.error().to_string();
+  auto got = by_kind_key(*objects);
+  for (const auto& [name, fields] : expected_fields()) {
+    SCOPED_TRACE(name);
+    auto it = got.find(name);
+    ASSERT_NE(it, got.end()) << "missing";
+    json want = fields;
+    if (want.contains("sid") && want["sid"] == "(windows)") want["sid"] = it->second->fields["sid"];
+    EXPECT_EQ(it->second->fields, want);
+    EXPECT_EQ(it->second->fingerprint.size(), 64u);
+  }
+  EXPECT_EQ(got.at("login app")->password_hash->reveal(), testing::app_hash());
+  EXPECT_EQ(got.at("login ops")->password_hash->reveal(), ops_hash());
+  EXPECT_FALSE(got.at("login CONTOSO\\dba")->password_hash.has_value());
+  EXPECT_EQ(got.at("agent_job Idle")->fields["schedules"], json({"11111111-2222-3333-4444-555555555555"}));
+  const auto& inst = got.at("instance instance")->fields;
+  EXPECT_EQ(inst["server_name"], "UNDERSTUDY-EMU");
+  EXPECT_EQ(inst["engine_edition"], 3);
+  EXPECT_TRUE(inst["subsystems"].is_array());
+  EXPECT_EQ(got.at("agent_job Load")->volatile_fields["step_uids"].size(), 2u);
+}
+
+TEST(Reader, DefaultExclusionsDropSystemPrincipalsButKeepFixedRoleMemberships) {
+  TempDir dir;
+  auto f = all_kinds();
+  f["logins"].push_back({{"name", "##MS_PolicyEventProcessingLogin##"}, {"type", "S"}, {"password", "x-Passw0rd!"}});
+  f["logins"].push_back({{"name", "NT SERVICE\\SQLSERVERAGENT"}, {"type", "U"}});
+  f["logins"].push_back({{"name", "NT AUTHORITY\\SYSTEM"}, {"type", "U"}});
+  f["logins"].push_back({{"name", "BUILTIN\\Administrators"}, {"type", "G"}});
+  f["server_roles"][1]["members"].push_back("NT SERVICE\\SQLSERVERAGENT");
+  emu::TestServer server({.fixture = testing::write_fixture(dir, "excl", f)});
+  auto conn = testing::connect_sa(server);
+  auto objects = read_objects(conn).value();
+  EXPECT_EQ(keys_of(objects, Kind::kLogin), (std::vector<std::string>{"app", "CONTOSO\\dba", "CONTOSO\\dbas", "ops"}));
+  EXPECT_EQ(keys_of(objects, Kind::kServerRole), (std::vector<std::string>{"app_admins"}));
+  EXPECT_EQ(keys_of(objects, Kind::kServerRoleMember), (std::vector<std::string>{"app_admins|app", "sysadmin|ops"}));
+  for (const auto& k : keys_of(objects, Kind::kServerPermission)) EXPECT_NE(k.rfind("sa|", 0), 0u) << k;
+
+  // Overridable: an include pattern keeps what a default exclusion drops.
+  ReadOptions opts;
+  opts.filters[Kind::kLogin].include = {"NT SERVICE\\*", "app"};
+  auto some = read_objects(conn, opts).value();
+  EXPECT_EQ(keys_of(some, Kind::kLogin), (std::vector<std::string>{"app", "NT SERVICE\\SQLSERVERAGENT"}));
+  ReadOptions kinds_only;
+  kinds_only.kinds = {Kind::kAgentJob};
+  kinds_only.filters[Kind::kAgentJob].exclude = {"l*"};
+  auto jobs = read_objects(conn, kinds_only).value();
+  ASSERT_EQ(jobs.size(), 2u);  // the instance facts, and Idle
+  EXPECT_EQ(jobs[1].key, "Idle");
+}
+
+TEST(Reader, EmptyInstanceHasOnlyFactsAndPublicGrants) {
+  emu::TestServer server({.fixture = emu::fixture_path("empty-secondary.json")});
+  auto conn = testing::connect_sa(server);
+  auto objects = read_objects(conn).value();
+  ASSERT_FALSE(objects.empty());
+  EXPECT_EQ(objects[0].kind, Kind::kInstance);
+  for (const auto& o : objects) {
+    if (o.kind == Kind::kInstance) continue;
+    EXPECT_EQ(o.kind, Kind::kServerPermission) << o.key;
+    EXPECT_EQ(o.fields["grantee"], "public") << o.key;
+  }
+}
+
+TEST(Reader, HostileNamesRoundTrip) {
+  std::vector<std::string> names = {
+      "a]b", "it's", "semi;colon -- DROP LOGIN sa", "pipe|and\\back", "  spaced  ", "\xC3\xA9t\xC3\xA9 \xE2\x9C\x93",
+      "\xF0\x9F\x94\x91 key", std::string(128, 'x'), "[bracketed]", "percent%_under"};
+  json f = {{"version", 1}, {"logins", json::array()}, {"server_roles", json::array()}, {"jobs", json::array()}};
+  f["server_roles"].push_back({{"name", "role ]|\\ x"}, {"members", json::array()}});
+  for (const auto& n : names) {
+    f["logins"].push_back({{"name", n}, {"type", "S"}, {"password", "Hostile-Passw0rd!"}, {"check_policy", false}});
+    f["server_roles"][0]["members"].push_back(n);
+    f["jobs"].push_back({{"name", "job " + n}, {"steps", {{{"step_name", n}, {"command", "SELECT N'" + n + "'"}}}}});
+  }
+  TempDir dir;
+  emu::TestServer server({.fixture = testing::write_fixture(dir, "hostile", f)});
+  auto conn = testing::connect_sa(server);
+  auto objects = read_objects(conn);
+  ASSERT_TRUE(objects.has_value()) << objects.error().to_string();
+  auto got = by_kind_key(*objects);
+  for (const auto& n : names) {
+    SCOPED_TRACE(n);
+    ASSERT_TRUE(got.count("login " + n));
+    ASSERT_TRUE(got.count("server_role_member " + make_key({"role ]|\\ x", n})));
+    EXPECT_EQ(split_key(got.at("server_role_member " + make_key({"role ]|\\ x", n}))->key)[1], n);
+    ASSERT_TRUE(got.count("agent_job job " + n));
+    EXPECT_EQ(got.at("agent_job job " + n)->fields["steps"][0]["command"], "SELECT N'" + n + "'");
+  }
+}
+
+TEST(Reader, RoundTripsDoNotGrowWithTheObjectCount) {
+  auto make = [](int n) {
+    json f = {{"version", 1}, {"logins", json::array()}, {"server_roles", {{{"name", "bulk"}, {"members", json::array()}}}}};
+    for (int i = 0; i < n; ++i) {
+      std::string name = "login_" + std::to_string(i);
+      f["logins"].push_back({{"name", name}, {"type", "S"}, {"password_hash", testing::app_hash()}});
+      f["server_roles"][0]["members"].push_back(name);
+    }
+    return f;
+  };
+  TempDir dir;
+  std::map<int, uint64_t> trips;
+  for (int n : {10, 20000}) {
+    emu::TestServer server({.fixture = testing::write_fixture(dir, "n" + std::to_string(n), make(n))});
+    auto conn = testing::connect_sa(server);
+    uint64_t before = testing::round_trips(server);
+    auto objects = read_objects(conn);
+    ASSERT_TRUE(objects.has_value()) << objects.error().to_string();
+    trips[n] = testing::round_trips(server) - before;
+    EXPECT_EQ(keys_of(*objects, Kind::kLogin).size(), static_cast<size_t>(n));
+    EXPECT_EQ(keys_of(*objects, Kind::kServerRoleMember).size(), static_cast<size_t>(n));
+  }
+  EXPECT_EQ(trips[10], 1u);
+  EXPECT_EQ(trips[20000], trips[10]);
+}
+
+TEST(Reader, AQueryFailingMidBatchIsAnErrorNamingIt) {
+  emu::TestServer server({.fixture = emu::fixture_path("payments-primary.json")});
+  {
+    std::lock_guard lock(server.faults().mu);
+    server.faults().fail_pattern = std::regex("sysjobsteps", std::regex::ECMAScript | std::regex::icase);
+    server.faults().fail_pattern_text = "sysjobsteps";
+    server.faults().fail_error = {.number = 1205, .state = 51, .severity = 13,
+                                  .text = "Transaction (Process ID 52) was deadlocked on lock resources with another process and has been chosen as the deadlock victim. Rerun the transaction."};
+  }
+  auto conn = testing::connect_sa(server);
+  auto objects = read_objects(conn);
+  ASSERT_FALSE(objects.has_value());
+  EXPECT_EQ(objects.error().code, ErrorCode::kSql);
+  EXPECT_EQ(objects.error().native, 1205);
+}
+
+}  // namespace
+}  // namespace understudy::catalog
