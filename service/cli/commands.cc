@@ -42,6 +42,26 @@ constexpr CommandSpec kCommands[] = {
                     "\"differs\"), sid_mismatch and incompatible, with a severity each, in a stable order "
                     "(docs/diff.md). Exit 0 when the secondary has no drift, 1 when it has, 2 or more on an error.",
      .run = run_diff},
+    {.name = "sync",
+     .summary = "plan, and with --apply execute, the replay of a pair onto its secondary",
+     .description = "Compares the latest snapshot of the pair's primary (or --snapshot ID, or the primary read live "
+                    "with --live-source) with the secondary read live and builds an ordered plan: creates for what "
+                    "is missing, in-place alters for what differs, drop-and-recreate of a login whose sid differs "
+                    "only with --allow-recreate, extras kept unless --prune, and incompatible items (Windows logins, "
+                    "CmdExec steps, proxies on a Managed Instance) listed with what to do. Without --apply it prints "
+                    "the plan and its T-SQL (secrets as placeholders) and changes nothing: exit 0 when there is "
+                    "nothing to do, 1 when there is. With --apply each object runs in its own transaction, every "
+                    "action goes to the journal, and the secondary is read and compared again: exit 0 when it "
+                    "converged, 4 when objects failed or were blocked, 3 when another sync of the pair is running, "
+                    "69 when the secondary was lost mid-run (run sync again to finish).",
+     .run = run_sync},
+    {.name = "script",
+     .summary = "write the pair's plan as a standalone T-SQL script for sqlcmd",
+     .description = "Builds the same plan as `sync` and writes it as a script a DBA can review and run with "
+                    "sqlcmd: one batch and transaction per object separated by GO, blocked and incompatible "
+                    "objects as comments, secrets as sqlcmd variables US_SECRET_n listed in the header (set them "
+                    "in the environment). Changes nothing.",
+     .run = run_script},
     {.name = "help",
      .summary = "show the commands, the options of one command, or the exit codes",
      .description = "`understudy help` lists the commands; `understudy help COMMAND` shows its options (the same as "

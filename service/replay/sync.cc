@@ -5,13 +5,13 @@
 #include <unistd.h>
 
 #include <map>
-#include <random>
 
 #include <fmt/format.h>
 
 #include "catalog/reader.h"
 #include "config/secrets.h"
 #include "diff/diff.h"
+#include "diff/drift.h"
 #include "odbc/connection.h"
 #include "replay/journal.h"
 #include "replay/planner.h"
@@ -22,11 +22,6 @@ namespace {
 
 using catalog::Kind;
 using catalog::ServerObject;
-
-std::string new_run_id() {
-  std::random_device rd;
-  return fmt::format("{:08x}{:08x}", rd(), rd());
-}
 
 std::string os_user() {
   if (const char* u = getenv("USER"); u && *u) return u;
@@ -44,17 +39,6 @@ Result<odbc::Connection> connect(const config::Instance& in) {
   o.login_timeout_seconds = in.login_timeout_seconds;
   o.query_timeout_seconds = in.query_timeout_seconds;
   return odbc::Connection::connect(o);
-}
-
-catalog::ReadOptions read_options(const config::Pair& p) {
-  catalog::ReadOptions o;
-  for (const auto& k : p.kinds) {
-    if (auto kind = catalog::kind_from_name(k)) o.kinds.push_back(*kind);
-  }
-  for (const auto& [k, f] : p.filters) {
-    if (auto kind = catalog::kind_from_name(k)) o.filters[*kind] = catalog::NameFilter{f.include, f.exclude};
-  }
-  return o;
 }
 
 // The pair's selection applied to an object set (snapshots are per instance, not per pair).
@@ -144,7 +128,7 @@ Result<Context> prepare(const config::Config& cfg, store::Store& st, const SyncR
   } else {
     auto conn = connect(*c.primary);
     if (!conn) return tl::unexpected(conn.error());
-    auto objects = catalog::read_objects(*conn, read_options(*c.pair));
+    auto objects = catalog::read_objects(*conn, drift::read_options(c.pair));
     if (!objects) return tl::unexpected(objects.error());
     c.source = selected(std::move(*objects), *c.pair);
   }
@@ -152,7 +136,7 @@ Result<Context> prepare(const config::Config& cfg, store::Store& st, const SyncR
 }
 
 Result<std::vector<ServerObject>> read_target(odbc::Connection& conn, const config::Pair& p) {
-  auto objects = catalog::read_objects(conn, read_options(p));
+  auto objects = catalog::read_objects(conn, drift::read_options(&p));
   if (!objects) return tl::unexpected(objects.error());
   return selected(std::move(*objects), p);
 }
@@ -205,7 +189,7 @@ Result<Plan> plan_pair(const config::Config& cfg, store::Store& st, const SyncRe
 
 Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncRequest& req) {
   SyncReport report;
-  report.run_id = new_run_id();
+  report.run_id = drift::new_run_id();
   auto journal = Journal::open(st);
   if (!journal) return tl::unexpected(journal.error());
   std::optional<LockGuard> lock;

@@ -112,6 +112,17 @@ Result<std::string> Sql::render_literal(const SecretResolver& resolve) const {
   return out;
 }
 
+void Sql::visit(const std::function<void(std::string_view)>& on_text,
+                const std::function<void(const SecretRef&, SecretForm)>& on_slot) const {
+  for (const auto& s : segments_) {
+    if (s.ref) {
+      on_slot(*s.ref, s.form);
+    } else {
+      on_text(s.text);
+    }
+  }
+}
+
 nlohmann::json Sql::to_json() const {
   auto arr = nlohmann::json::array();
   for (const auto& s : segments_) {

@@ -70,6 +70,9 @@ class Sql {
   // vars: slot → sqlcmd variable name (without $( )); slots missing from the map get redacted.
   std::string render_sqlcmd(const std::map<SecretRef, std::string>& vars) const;
   [[nodiscard]] Result<std::string> render_literal(const SecretResolver& resolve) const;
+  // Walks the segments in order: text to on_text, slots to on_slot (for other renderers).
+  void visit(const std::function<void(std::string_view text)>& on_text,
+             const std::function<void(const SecretRef&, SecretForm)>& on_slot) const;
 
   nlohmann::json to_json() const;
   [[nodiscard]] static Result<Sql> from_json(const nlohmann::json& j);

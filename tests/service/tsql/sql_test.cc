@@ -105,3 +105,42 @@ TEST(Exec, SecretArgument) {
 
 }  // namespace
 }  // namespace understudy::tsql
+
+#include "tsql/sqlcmd.h"
+
+namespace understudy::tsql {
+namespace {
+
+TEST(Sqlcmd, PlainBatchesStayReadable) {
+  Sql s("ALTER CREDENTIAL [c] WITH IDENTITY = N'i', SECRET = ");
+  s.secret(kCred, SecretForm::kString).raw(";\n");
+  EXPECT_EQ(sqlcmd_batch(s, {{kCred, "US_SECRET_1"}}),
+            "ALTER CREDENTIAL [c] WITH IDENTITY = N'i', SECRET = N'$(US_SECRET_1)';\n");
+}
+
+TEST(Sqlcmd, DataThatSqlcmdWouldReadIsSentAsDynamicSql) {
+  struct Case {
+    std::string data;
+    bool sensitive;
+  };
+  const Case cases[] = {
+      {"plain", false},        {"cost $5", false},       {"$(PATH)", true},   {"a\n:!! rm -rf /", true},
+      {"a\n  :r evil.sql", true}, {"a\nGO\nb", true},    {"a\ngo 5", true},   {"a\nGOTO x", false},
+      {"a\n!!ls", true},       {"a:b", false},
+  };
+  for (const auto& c : cases) EXPECT_EQ(sqlcmd_sensitive(c.data), c.sensitive) << c.data;
+
+  Sql s("EXEC msdb.dbo.sp_add_jobstep @command = ");
+  s.append(literal("x\nGO\n$(PATH)'")).raw(", @p = ").secret(kCred, SecretForm::kString).raw(";");
+  EXPECT_EQ(sqlcmd_batch(s, {{kCred, "US_SECRET_1"}}),
+            "DECLARE @us_sql nvarchar(max) = CAST(N'' AS nvarchar(max)) + N'EXEC msdb.dbo.sp_add_jobstep @command = "
+            "N''x' + NCHAR(10) + N'GO' + NCHAR(10) + NCHAR(36) + N'(PATH)'''''', @p = ' + N'N''' + "
+            "N'$(US_SECRET_1)' + N'''' + N';';\nEXEC (@us_sql);\n");
+}
+
+TEST(Sqlcmd, CommentsCannotCarryVariables) {
+  EXPECT_EQ(sqlcmd_comment("job $(x)\n:r y"), "job $ (x)\\u000A:r y");
+}
+
+}  // namespace
+}  // namespace understudy::tsql
