@@ -28,7 +28,11 @@ constexpr Option kOptions[] = {
     {"remote proc transaction promotion", "is_remote_proc_transaction_promotion_enabled", false},
 };
 
-[[noreturn]] void bad_option() {
+[[noreturn]] void bad_option(const std::string& option) {
+  throw SqlError{15206, "Invalid Remote Server Option: '" + option + "'."};
+}
+
+[[noreturn]] void bad_value() {
   throw SqlError{15600, "An invalid parameter or option was specified for procedure 'sp_serveroption'."};
 }
 
@@ -81,21 +85,21 @@ void set_server_option(sqlite3* db, int64_t server_id, const std::string& option
   for (const auto& o : kOptions) {
     if (iequals(option, o.name)) found = &o;
   }
-  if (!found) bad_option();
+  if (!found) bad_option(option);
   Value v = Null{};
   const std::string col = found->column;
   if (col == "collation_name") {
     if (value && !value->empty() && !iequals(*value, "null")) v = text(*value);
   } else if (found->integer) {
-    if (!value) bad_option();
+    if (!value) bad_value();
     auto n = as_int(text(*value));
-    if (!n || *n < 0) bad_option();
+    if (!n || *n < 0) bad_value();
     v = integer(*n);
   } else {
-    if (!value) bad_option();
+    if (!value) bad_value();
     if (iequals(*value, "true") || iequals(*value, "on")) v = integer(1);
     else if (iequals(*value, "false") || iequals(*value, "off")) v = integer(0);
-    else bad_option();
+    else bad_value();
   }
   exec(db, "UPDATE t_servers SET " + col + " = ?1, modify_date = ?2 WHERE server_id = ?3",
        {v, text(now_text()), integer(server_id)});

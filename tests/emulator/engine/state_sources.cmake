@@ -15,4 +15,8 @@ list(APPEND EMU_ENGINE_SOURCES
   ddl_grant.cc
   ddl_credential.cc
   procs.cc
+  procs_linked.cc
+  procs_agent_job.cc
+  procs_agent_step.cc
+  procs_agent_schedule.cc
 )

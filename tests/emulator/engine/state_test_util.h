@@ -81,6 +81,43 @@ inline DdlResult run_ddl(CatalogState& s, const std::string& sql, const std::str
   return r;
 }
 
+// Calls a procedure as `login` from `db`; collects the first error.
+struct ProcResult {
+  ProcOutcome outcome;
+  int32_t number = 0;
+  std::string text;
+  std::vector<Message> messages;
+  Value output(const std::string& name) const {
+    for (const auto& [n, tv] : outcome.outputs) {
+      if (n == name) return tv.second;
+    }
+    return Null{};
+  }
+};
+inline ProcArg arg(const std::string& name, Value v) { return ProcArg{name, std::move(v), false, false, std::nullopt}; }
+inline ProcArg out(const std::string& name) { return ProcArg{name, Null{}, false, true, std::nullopt}; }
+inline ProcResult call(CatalogState& s, const std::vector<std::string>& proc, const std::vector<ProcArg>& args,
+                       const std::string& db = "master", const std::string& login = "", bool in_tran = false) {
+  ExecContext ctx;
+  ctx.state = &s;
+  ctx.config = &s.config();
+  ctx.current_database = db;
+  ctx.login_name = login;
+  ctx.in_user_transaction = in_tran;
+  ProcResult r;
+  r.outcome = s.call_procedure(ctx, proc, args);
+  r.messages = ctx.messages;
+  for (const auto& m : ctx.messages) {
+    if (m.severity > 10) {
+      r.number = m.number;
+      r.text = m.text;
+      break;
+    }
+  }
+  return r;
+}
+inline std::vector<std::string> msdb(const std::string& proc) { return {"msdb", "dbo", proc}; }
+
 inline std::string str(const Value& v) {
   if (auto t = st::as_text(v)) return *t;
   return "NULL";
