@@ -62,6 +62,28 @@ constexpr CommandSpec kCommands[] = {
                     "objects as comments, secrets as sqlcmd variables US_SECRET_n listed in the header (set them "
                     "in the environment). Changes nothing.",
      .run = run_script},
+    {.name = "serve",
+     .summary = "run the HTTP gate service: gates, drift, sync, reports, audit, scheduled snapshots",
+     .description = "Opens the store, loads the gate files (the shipped gates/ and service.gates_dir; a bad file "
+                    "stops startup with exit 65), binds service.listen (default 127.0.0.1:8470; TLS when "
+                    "service.tls_cert and service.tls_key are set), prints `listening on HOST:PORT`, tells systemd "
+                    "READY=1, snapshots every primary every service.snapshot_interval and serves the routes of "
+                    "docs/api.md until SIGTERM. SIGHUP reloads the gate files; a bad file keeps the last good set.",
+     .run = run_serve},
+    {.name = "gate",
+     .summary = "evaluate a gate for a pair: exit 0 pass, 1 fail, 2 unknown",
+     .description = "The evaluation `GET /v1/gates/GATE?pair=P` answers, without the service: the latest "
+                    "snapshot of the pair's primary against the secondary read live, under the gate's checks and "
+                    "exceptions (docs/gates.md). Unknown (exit 2) whenever it cannot tell: no snapshot, a snapshot "
+                    "older than the gate allows (--max-age overrides), the secondary unreachable. 66 for an "
+                    "unknown gate or pair, 65 for a bad gate file.",
+     .run = run_gate},
+    {.name = "audit verify",
+     .summary = "check the hash chain of the audit trail",
+     .description = "Walks every audit entry in the store, recomputing each hash over its content and the previous "
+                    "entry's hash. Exit 0 when the chain holds; 65 naming the first entry that was changed, "
+                    "removed or reordered.",
+     .run = run_audit_verify},
     {.name = "help",
      .summary = "show the commands, the options of one command, or the exit codes",
      .description = "`understudy help` lists the commands; `understudy help COMMAND` shows its options (the same as "

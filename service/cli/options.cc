@@ -30,7 +30,7 @@ constexpr OptionSpec kOptions[] = {
     // snapshot, snapshots, diff
     {.name = "instance", .commands = "snapshot,snapshots list", .value_name = "NAME", .env = "UNDERSTUDY_INSTANCE",
      .help = "an instance of the config file"},
-    {.name = "pair", .commands = "snapshot,diff,sync,script", .value_name = "NAME", .env = "UNDERSTUDY_PAIR",
+    {.name = "pair", .commands = "gate,snapshot,diff,sync,script", .value_name = "NAME", .env = "UNDERSTUDY_PAIR",
      .help = "a pair of the config file (snapshot: its primary)"},
     {.name = "id", .commands = "snapshots show", .type = OptType::kInt, .value_name = "ID", .positional = true,
      .required = true, .help = "snapshot id (see `understudy snapshots list`)"},
@@ -40,7 +40,7 @@ constexpr OptionSpec kOptions[] = {
      .help = "only objects of this kind"},
     {.name = "against", .commands = "diff", .type = OptType::kEnum, .value_name = "WHAT", .default_value = "live",
      .allowed = "live,snapshot", .help = "compare with the secondary read now, or with its latest snapshot"},
-    {.name = "format", .commands = "diff,snapshots list,snapshots show,sync", .type = OptType::kEnum, .value_name = "FORMAT",
+    {.name = "format", .commands = "gate,diff,snapshots list,snapshots show,sync", .type = OptType::kEnum, .value_name = "FORMAT",
      .default_value = "table", .allowed = "table,json,csv", .env = "UNDERSTUDY_FORMAT", .help = "output format"},
     // sync, script (replay/sync.h)
     {.name = "apply", .commands = "sync", .type = OptType::kFlag,
@@ -63,6 +63,19 @@ constexpr OptionSpec kOptions[] = {
      .help = "read the primary live instead of using a snapshot"},
     {.name = "output", .commands = "script", .type = OptType::kPath, .value_name = "FILE", .default_value = "-",
      .help = "where to write the script (- = standard output)"},
+    // serve, gate
+    {.name = "listen", .commands = "serve", .value_name = "HOST:PORT", .env = "UNDERSTUDY_LISTEN",
+     .config_key = "service.listen", .help = "address to listen on (default 127.0.0.1:8470; port 0 = any free port)"},
+    {.name = "snapshot-interval", .commands = "serve", .type = OptType::kDuration, .value_name = "DURATION",
+     .env = "UNDERSTUDY_SNAPSHOT_INTERVAL", .config_key = "service.snapshot_interval",
+     .help = "how often to snapshot every primary (default 15m; 0 = never)"},
+    {.name = "gates-dir", .commands = "serve,gate", .type = OptType::kPath, .value_name = "DIR",
+     .env = "UNDERSTUDY_GATES_DIR", .config_key = "service.gates_dir",
+     .help = "more gate files, read after the shipped ones (a gate of the same name replaces the shipped one)"},
+    {.name = "gate", .commands = "gate", .value_name = "GATE", .positional = true, .required = true,
+     .help = "gate name (gates/*.json, service.gates_dir)"},
+    {.name = "max-age", .commands = "gate", .type = OptType::kInt, .value_name = "SECONDS",
+     .help = "oldest primary snapshot to compare against (default: the gate's, else the pair's max_snapshot_age)"},
     // help
     {.name = "topic", .commands = "help", .value_name = "COMMAND", .positional = true, .rest = true,
      .help = "a command (e.g. \"config check\") or exit-codes"},

@@ -1,0 +1,316 @@
+#include "http/app.h"
+
+#include <chrono>
+#include <set>
+
+#include "diff/diff.h"
+#include "gates/check.h"
+#include "gates/drift.h"
+#include "gates/evaluate.h"
+#include "gates/sources.h"
+#include "log/log.h"
+#include "replay/sync.h"
+
+namespace understudy::http {
+
+namespace {
+int64_t system_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+}  // namespace
+
+std::vector<std::string> gate_dirs_for(const config::Config& cfg) {
+  std::vector<std::string> dirs = {UNDERSTUDY_SHIPPED_GATES_DIR};
+  if (!cfg.service.gates_dir.empty()) dirs.push_back(cfg.service.gates_dir);
+  return dirs;
+}
+
+Result<std::unique_ptr<App>> App::open(AppOptions options) {
+  if (!options.clock) options.clock = system_now;
+  std::unique_ptr<App> app(new App(std::move(options)));
+  auto st = store::Store::open(app->options_.config.store);
+  if (!st) return tl::unexpected(st.error());
+  app->store_ = std::move(*st);
+  US_TRY(report::migrate(*app->store_));
+  app->gates_ = std::make_unique<gates::GateRegistry>(app->options_.gate_dirs);
+  US_TRY(app->gates_->load());
+  return app;
+}
+
+App::~App() { stop(); }
+
+Result<const config::Pair*> App::pair(const std::string& name) const { return options_.config.pair(name); }
+
+Result<std::shared_ptr<const gates::Gate>> App::gate(const std::string& name, const std::string& pair) const {
+  auto g = gates_->find(name);
+  if (!g) {
+    std::string names;
+    for (const auto& [n, _] : *gates_->current()) names += (names.empty() ? "" : ", ") + n;
+    return fail(ErrorCode::kNotFound, "gate '" + name + "' does not exist", "gates: " + names);
+  }
+  if (!pair.empty() && !g->applies_to(pair))
+    return fail(ErrorCode::kNotFound, "gate '" + name + "' does not apply to pair '" + pair + "'",
+                "it applies to: " + [&] {
+                  std::string s;
+                  for (const auto& p : g->pairs) s += (s.empty() ? "" : ", ") + p;
+                  return s;
+                }());
+  return g;
+}
+
+gates::GateResult App::evaluate(const gates::Gate& gate, const config::Pair& pair, std::optional<int64_t> max_age) {
+  std::string key = gate.name + '\n' + pair.name + '\n' + (max_age ? std::to_string(*max_age) : "");
+  auto r = flights_.run(key, [&] { return evaluate_uncoalesced(gate, pair, max_age); });
+  metrics_.inc("understudy_gate_checks_total", {{"gate", gate.name}, {"result", std::string(gates::verdict_name(r.verdict))}});
+  return r;
+}
+
+gates::GateResult App::evaluate_uncoalesced(const gates::Gate& gate, const config::Pair& pair,
+                                            std::optional<int64_t> max_age) {
+  auto started = std::chrono::steady_clock::now();
+  gates::EvalInput in;
+  in.pair = pair.name;
+  in.now = now();
+  in.max_age_seconds = max_age;
+  in.pair_max_age_seconds = pair.max_snapshot_age.count();
+  in.primary_reachable = primary_reachable(pair.primary);
+  in.primary_instance = pair.primary;
+  unsigned needs = gates::gate_needs(gate);
+  try {
+    if (needs & gates::kNeedPrimarySnapshot)
+      in.primary = with_store([&](store::Store& s) { return gates::latest_primary(s, pair); });
+    if (needs & gates::kNeedTarget) in.target = gates::read_target(options_.config, pair);
+    if (in.primary && *in.primary && in.target && *in.target)
+      in.drift = gates::drift_from(diff::compare((*in.primary)->objects, (*in.target)->objects));
+  } catch (const std::exception& e) {
+    in.target = tl::unexpected(Error(ErrorCode::kInternal, std::string("evaluation failed: ") + e.what()));
+  }
+  auto r = gates::evaluate(gate, in);
+  auto rec = with_store([&](store::Store& s) { return report::record_evaluation(s, r); });
+  if (!rec) log::Logger().error("could not record a gate evaluation", {{"gate", gate.name}, {"error", rec.error().message}});
+  metrics_.inc("understudy_gate_evaluations_total", {{"gate", gate.name}});
+  metrics_.observe("understudy_gate_evaluation_duration_seconds", {{"gate", gate.name}}, seconds_since(started));
+  if (r.verdict != gates::Verdict::kUnknown) {
+    std::map<std::string, int> per_kind;
+    for (auto k : catalog::kAllKinds)
+      if (k != catalog::Kind::kInstance) per_kind[std::string(catalog::kind_name(k))] = 0;
+    for (const auto& d : in.drift) per_kind[std::string(catalog::kind_name(d.kind))]++;
+    for (const auto& [k, n] : per_kind) metrics_.set("understudy_drift_objects", {{"kind", k}}, n);
+  }
+  return r;
+}
+
+Result<store::SnapshotInfo> App::snapshot_instance(const config::Pair& pair, const std::string& run_id) {
+  auto started = std::chrono::steady_clock::now();
+  auto info = with_store([&](store::Store& s) { return drift::snapshot(options_.config, s, pair.primary, &pair, run_id); });
+  {
+    std::lock_guard lock(state_mu_);
+    // Only an unreachable instance counts as "primary unreachable"; a store error does not.
+    reachable_[pair.primary] = info || info.error().code != ErrorCode::kUnavailable;
+  }
+  metrics_.inc("understudy_snapshot_runs_total", {{"result", info ? "success" : "failure"}});
+  metrics_.observe("understudy_snapshot_duration_seconds", {}, seconds_since(started));
+  if (info) metrics_.set("understudy_snapshot_last_success_timestamp_seconds", {}, static_cast<double>(now()));
+  return info;
+}
+
+Result<report::Run> App::snapshot(const config::Pair& pair, const std::string& actor) {
+  report::Run run;
+  run.id = drift::new_run_id();
+  run.type = "snapshot";
+  run.pair = pair.name;
+  run.actor = actor;
+  run.started_at = gates::format_rfc3339(now());
+  auto info = snapshot_instance(pair, run.id);
+  run.finished_at = gates::format_rfc3339(now());
+  if (!info) {
+    run.status = "failed";
+    run.result = {{"error", info.error().message}};
+  } else {
+    run.status = "succeeded";
+    run.result = {{"snapshot", {{"id", info->id},
+                                {"instance", info->instance},
+                                {"taken_at", info->taken_at},
+                                {"server_name", info->server_name},
+                                {"object_count", info->object_count},
+                                {"counts", info->counts}}}};
+  }
+  US_TRY(with_store([&](store::Store& s) { return report::save_run(s, run); }));
+  US_TRY(audit_append({0, "", actor, "snapshot", pair.name, run.id,
+                       {{"instance", pair.primary}, {"status", run.status}}, "", ""}));
+  if (!info) return tl::unexpected(info.error());
+  return run;
+}
+
+Result<std::vector<store::SnapshotInfo>> App::snapshots(const config::Pair& pair) {
+  return with_store([&](store::Store& s) { return s.list_snapshots(pair.primary); });
+}
+
+Result<drift::PairDrift> App::drift(const config::Pair& pair) {
+  return with_store([&](store::Store& s) {
+    return drift::pair_drift(options_.config, s, pair.name, drift::Against::kLive, drift::new_run_id());
+  });
+}
+
+Result<report::Run> App::sync(const config::Pair& pair, bool apply, const std::string& actor) {
+  std::mutex* lock_ptr;
+  {
+    std::lock_guard lock(state_mu_);
+    auto& m = sync_locks_[pair.name];
+    if (!m) m = std::make_unique<std::mutex>();
+    lock_ptr = m.get();
+  }
+  std::unique_lock pair_lock(*lock_ptr, std::try_to_lock);
+  if (!pair_lock.owns_lock())
+    return fail(ErrorCode::kLockHeld, "a sync of pair '" + pair.name + "' is running", "wait for it and retry");
+
+  report::Run run;
+  run.type = "sync";
+  run.pair = pair.name;
+  run.actor = actor;
+  run.started_at = gates::format_rfc3339(now());
+  replay::SyncRequest req;
+  req.pair = pair.name;
+  req.apply = apply;
+  req.who = actor;
+  auto rep = with_store([&](store::Store& s) { return replay::sync(options_.config, s, req); });
+  run.finished_at = gates::format_rfc3339(now());
+  if (!rep) {
+    run.id = drift::new_run_id();
+    run.status = "failed";
+    run.result = {{"apply", apply}, {"error", rep.error().message}};
+    US_TRY(with_store([&](store::Store& s) { return report::save_run(s, run); }));
+    return tl::unexpected(rep.error());
+  }
+  run.id = rep->run_id.empty() ? drift::new_run_id() : rep->run_id;
+  auto actions = nlohmann::json::array();
+  for (size_t i = 0; i < rep->plan.actions.size(); ++i) {
+    const auto& a = rep->plan.actions[i];
+    std::string outcome = a.runnable() ? "planned" : (a.block != replay::Block::kNone ? "blocked" : "skipped");
+    if (rep->applied && i < rep->execution.outcomes.size()) outcome = rep->execution.outcomes[i].status;
+    nlohmann::json aj = {{"seq", a.seq},   {"kind", catalog::kind_name(a.kind)}, {"key", a.key},
+                         {"op", replay::operation_name(a.op)}, {"finding", a.finding}, {"reason", a.reason},
+                         {"outcome", outcome}};
+    if (!a.blocked.empty()) aj["blocked"] = a.blocked;
+    if (rep->applied && i < rep->execution.outcomes.size() && !rep->execution.outcomes[i].error_message.empty())
+      aj["error"] = rep->execution.outcomes[i].error_message;
+    actions.push_back(aj);
+    if (rep->applied) metrics_.inc("understudy_sync_actions_total", {{"result", outcome}});
+  }
+  auto s = rep->plan.summary();
+  run.status = rep->exit_code() == 0 || (!apply && rep->exit_code() == 1) ? "succeeded" : "failed";
+  run.result = {{"apply", apply},
+                {"source_snapshot", rep->plan.source_snapshot ? nlohmann::json(*rep->plan.source_snapshot) : nlohmann::json(nullptr)},
+                {"target", rep->plan.target},
+                {"summary", {{"create", s.create}, {"alter", s.alter}, {"drop", s.drop}, {"disable", s.disable},
+                             {"incompatible", s.incompatible}, {"blocked", s.blocked}, {"skipped", s.skipped}}},
+                {"applied", rep->execution.applied},
+                {"failed", rep->execution.failed},
+                {"converged", rep->converged},
+                {"exit_code", rep->exit_code()},
+                {"actions", actions}};
+  US_TRY(with_store([&](store::Store& st) { return report::save_run(st, run); }));
+  if (apply) {
+    auto changed = nlohmann::json::array();
+    for (const auto& a : actions)
+      if (a["outcome"] == "applied" || a["outcome"] == "failed")
+        changed.push_back({{"kind", a["kind"]}, {"key", a["key"]}, {"op", a["op"]}, {"outcome", a["outcome"]}});
+    US_TRY(audit_append({0, "", actor, "sync.apply", pair.name, run.id,
+                         {{"target", rep->plan.target}, {"converged", rep->converged}, {"actions", changed}}, "", ""}));
+  }
+  return run;
+}
+
+Result<std::optional<report::Run>> App::run(const std::string& id) {
+  return with_store([&](store::Store& s) { return report::get_run(s, id); });
+}
+
+Result<report::DriftReport> App::drift_report(const std::string& pair, const std::string& since,
+                                              const std::string& until) {
+  auto rep = with_store([&](store::Store& s) { return report::collect(s, pair, since, until); });
+  if (!rep) return rep;
+  auto set = gates_->current();
+  for (const auto& [name, g] : *set) {
+    if (!g->applies_to(pair)) continue;
+    for (const auto& e : g->exceptions)
+      if (e.until_unix > now()) rep->exceptions.push_back({name, e});
+  }
+  return rep;
+}
+
+Result<std::vector<report::AuditEntry>> App::audit(int64_t after_seq, int64_t limit) {
+  return with_store([&](store::Store& s) { return report::list_audit(s, after_seq, limit); });
+}
+
+Result<report::AuditVerdict> App::verify_audit() {
+  return with_store([&](store::Store& s) { return report::verify_audit(s); });
+}
+
+Status App::audit_append(report::AuditEntry e) {
+  e.at = gates::format_rfc3339(now());
+  auto r = with_store([&](store::Store& s) { return report::append_audit(s, std::move(e)); });
+  if (!r) return tl::unexpected(r.error());
+  return {};
+}
+
+Status App::reload_gates(const std::string& actor) {
+  auto st = gates_->reload();
+  metrics_.inc("understudy_gates_reload_total", {{"result", st ? "success" : "failure"}});
+  nlohmann::json detail = {{"result", st ? "success" : "failure"}, {"gates", gates_->current()->size()}};
+  if (!st) detail["error"] = st.error().message;
+  US_TRY(audit_append({0, "", actor, "gates.reload", "", "", detail, "", ""}));
+  return st;
+}
+
+bool App::store_ok() {
+  return with_store([&](store::Store& s) { return static_cast<bool>(s.schema_version("service")); });
+}
+
+bool App::primary_reachable(const std::string& instance) const {
+  std::lock_guard lock(state_mu_);
+  auto it = reachable_.find(instance);
+  return it == reachable_.end() ? true : it->second;
+}
+
+void App::start_scheduler() {
+  if (options_.config.service.snapshot_interval.count() <= 0 || scheduler_.joinable()) return;
+  scheduler_ = std::thread([this] { scheduler_loop(); });
+}
+
+void App::stop() {
+  {
+    std::lock_guard lock(sched_mu_);
+    stopping_ = true;
+  }
+  sched_cv_.notify_all();
+  if (scheduler_.joinable()) scheduler_.join();
+}
+
+void App::scheduler_loop() {
+  auto interval = options_.config.service.snapshot_interval;
+  log::Logger lg;
+  while (true) {
+    std::set<std::string> done;
+    for (const auto& [name, pair] : options_.config.pairs) {
+      if (!done.insert(pair.primary).second) continue;
+      {
+        std::lock_guard lock(sched_mu_);
+        if (stopping_) return;
+      }
+      auto run_id = drift::new_run_id();
+      auto info = snapshot_instance(pair, run_id);
+      if (info)
+        lg.info("scheduled snapshot stored",
+                {{"run_id", run_id}, {"instance", pair.primary}, {"snapshot", info->id}, {"objects", info->object_count}});
+      else
+        lg.warn("scheduled snapshot failed", {{"run_id", run_id}, {"instance", pair.primary}, {"error", info.error().message}});
+    }
+    std::unique_lock lock(sched_mu_);
+    if (sched_cv_.wait_for(lock, interval, [this] { return stopping_; })) return;
+  }
+}
+
+}  // namespace understudy::http

@@ -1,0 +1,124 @@
+// app.h — the service's operations: the one place `understudy serve` (server.h) and the CLI
+// commands `gate` and `audit verify` get gate answers, snapshots, drift, syncs, runs, reports
+// and the audit trail from. Neither face holds logic the other lacks.
+//
+// Gate answers: the pair's latest primary snapshot from the store, a live read of the target,
+// diff, the gate's rules (gates/evaluate.h). Concurrent identical requests (same gate, pair and
+// max_age) share one evaluation (single_flight.h); each evaluation is recorded in the store for
+// the drift report. Every error becomes an `unknown` answer, never an error document: a gate
+// that cannot tell must not pass, and the runbook gets the same body either way.
+// Changes (snapshot on request, sync apply, gate reload) are appended to the audit trail.
+// The scheduler snapshots every configured primary every `service.snapshot_interval`.
+//
+// Thread-safety: every method is thread-safe. The Store is shared behind one mutex and held only
+// for store work, never across a live read. Ownership: App owns the store, the gate registry,
+// the metrics and the scheduler thread; stop() (or the destructor) joins the thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "config/config.h"
+#include "diff/drift.h"
+#include "gates/loader.h"
+#include "gates/verdict.h"
+#include "http/metrics.h"
+#include "http/single_flight.h"
+#include "report/drift_report.h"
+#include "report/records.h"
+#include "store/store.h"
+
+namespace understudy::http {
+
+struct AppOptions {
+  config::Config config;
+  std::vector<std::string> gate_dirs;      // shipped dir first, then service.gates_dir
+  std::function<int64_t()> clock;          // unix seconds; default: system clock
+};
+
+// The shipped dir followed by the config's gates_dir (when set).
+std::vector<std::string> gate_dirs_for(const config::Config& cfg);
+
+class App {
+ public:
+  // Opens the store (creating it and applying the service migrations) and loads the gates.
+  // Errors: the store's (kIo, kDataErr), the gate loader's (kDataErr naming file and pointer).
+  [[nodiscard]] static Result<std::unique_ptr<App>> open(AppOptions options);
+  ~App();
+
+  const config::Config& config() const { return options_.config; }
+  gates::GateRegistry& gates() { return *gates_; }
+  Metrics& metrics() { return metrics_; }
+  int64_t now() const { return options_.clock(); }
+
+  // kNotFound naming the defined pairs / gates; kNotFound when the gate does not apply to the pair.
+  [[nodiscard]] Result<const config::Pair*> pair(const std::string& name) const;
+  [[nodiscard]] Result<std::shared_ptr<const gates::Gate>> gate(const std::string& name, const std::string& pair) const;
+
+  // Never an error: problems are `unknown` with the reason.
+  gates::GateResult evaluate(const gates::Gate& gate, const config::Pair& pair, std::optional<int64_t> max_age);
+
+  [[nodiscard]] Result<report::Run> snapshot(const config::Pair& pair, const std::string& actor);
+  [[nodiscard]] Result<std::vector<store::SnapshotInfo>> snapshots(const config::Pair& pair);
+  [[nodiscard]] Result<drift::PairDrift> drift(const config::Pair& pair);
+  // Plans (apply=false) or applies a sync. kLockHeld when a sync of the pair is running.
+  [[nodiscard]] Result<report::Run> sync(const config::Pair& pair, bool apply, const std::string& actor);
+  [[nodiscard]] Result<std::optional<report::Run>> run(const std::string& id);
+  [[nodiscard]] Result<report::DriftReport> drift_report(const std::string& pair, const std::string& since,
+                                                         const std::string& until);
+  [[nodiscard]] Result<std::vector<report::AuditEntry>> audit(int64_t after_seq, int64_t limit);
+  [[nodiscard]] Result<report::AuditVerdict> verify_audit();
+  // Re-reads the gate files; keeps the last good set on error (and says why).
+  [[nodiscard]] Status reload_gates(const std::string& actor);
+
+  // Readiness: the store answers a trivial query.
+  bool store_ok();
+
+  // Scheduled snapshots of every primary (interval from config; 0 = off).
+  void start_scheduler();
+  void stop();
+  // Whether the last attempt to snapshot `instance` succeeded (true before any attempt).
+  bool primary_reachable(const std::string& instance) const;
+
+ private:
+  explicit App(AppOptions options) : options_(std::move(options)) {}
+  gates::GateResult evaluate_uncoalesced(const gates::Gate& gate, const config::Pair& pair,
+                                         std::optional<int64_t> max_age);
+  [[nodiscard]] Result<store::SnapshotInfo> snapshot_instance(const config::Pair& pair, const std::string& run_id);
+  template <typename F>
+  auto with_store(F&& f) {
+    std::lock_guard lock(store_mu_);
+    return f(*store_);
+  }
+  void scheduler_loop();
+  [[nodiscard]] Status audit_append(report::AuditEntry e);
+
+  AppOptions options_;
+  std::mutex store_mu_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<gates::GateRegistry> gates_;
+  Metrics metrics_;
+  SingleFlight<gates::GateResult> flights_;
+
+  mutable std::mutex state_mu_;
+  std::map<std::string, bool> reachable_;  // instance -> last snapshot attempt succeeded
+  std::map<std::string, std::unique_ptr<std::mutex>> sync_locks_;
+
+  std::mutex sched_mu_;
+  std::condition_variable sched_cv_;
+  bool stopping_ = false;
+  std::thread scheduler_;
+};
+
+}  // namespace understudy::http

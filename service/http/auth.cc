@@ -1,0 +1,71 @@
+#include "http/auth.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include <cstdio>
+
+namespace understudy::http {
+
+namespace {
+void sha256(std::string_view data, unsigned char out[32]) {
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr);
+}
+bool from_hex(const std::string& hex, unsigned char out[32]) {
+  if (hex.size() != 64) return false;
+  for (size_t i = 0; i < 32; ++i) {
+    unsigned v = 0;
+    for (int k = 0; k < 2; ++k) {
+      char c = hex[2 * i + k];
+      v <<= 4;
+      if (c >= '0' && c <= '9') v |= c - '0';
+      else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
+      else return false;
+    }
+    out[i] = static_cast<unsigned char>(v);
+  }
+  return true;
+}
+}  // namespace
+
+std::string sha256_hex(std::string_view token) {
+  unsigned char h[32];
+  sha256(token, h);
+  std::string out;
+  char buf[3];
+  for (unsigned char c : h) {
+    std::snprintf(buf, sizeof buf, "%02x", c);
+    out += buf;
+  }
+  return out;
+}
+
+Authenticator::Authenticator(std::vector<config::Token> tokens) {
+  for (const auto& t : tokens) {
+    Entry e{t.name, t.role, {}, false};
+    e.valid = from_hex(t.sha256, e.hash);
+    tokens_.push_back(std::move(e));
+  }
+}
+
+AuthOutcome Authenticator::authenticate(std::string_view authorization, Principal* out) const {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (authorization.empty()) return AuthOutcome::kNoToken;
+  if (authorization.size() <= kBearer.size() || authorization.substr(0, kBearer.size()) != kBearer)
+    return AuthOutcome::kBadToken;
+  unsigned char h[32];
+  sha256(authorization.substr(kBearer.size()), h);
+  const Entry* match = nullptr;
+  for (const auto& e : tokens_) {  // every entry, always: no early exit
+    bool eq = e.valid && CRYPTO_memcmp(e.hash, h, sizeof h) == 0;
+    if (eq && !match) match = &e;
+  }
+  if (!match) return AuthOutcome::kBadToken;
+  out->name = match->name;
+  out->role = match->role;
+  return AuthOutcome::kOk;
+}
+
+}  // namespace understudy::http
