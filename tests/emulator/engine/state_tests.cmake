@@ -4,6 +4,7 @@ add_executable(emu_state_tests
   fixture_state_test.cc
   ddl_state_test.cc
   procs_state_test.cc
+  agent_state_test.cc
 )
 target_compile_definitions(emu_state_tests PRIVATE UNDERSTUDY_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 target_link_libraries(emu_state_tests PRIVATE emu_engine GTest::gtest_main understudy_warnings)
