@@ -73,11 +73,66 @@ void sort_objects(std::vector<ServerObject>& objects) {
   objects = std::move(sorted);
 }
 
+namespace {
+
+void append_scalar(const nlohmann::json& v, std::string& out) {
+  switch (v.type()) {
+    case nlohmann::json::value_t::null: out += "null"; return;
+    case nlohmann::json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return;
+    case nlohmann::json::value_t::number_integer: out += std::to_string(v.get<int64_t>()); return;
+    case nlohmann::json::value_t::number_unsigned: out += std::to_string(v.get<uint64_t>()); return;
+    default: out += v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); return;
+  }
+}
+
+void append_value(const nlohmann::json& v, bool fold, std::string& out) {
+  if (v.is_object()) {
+    out.push_back('{');
+    bool first = true;
+    for (auto it = v.begin(); it != v.end(); ++it) {  // std::map: keys already sorted
+      if (!first) out.push_back(',');
+      first = false;
+      append_scalar(nlohmann::json(it.key()), out);
+      out.push_back(':');
+      append_value(it.value(), is_name_field(it.key()), out);
+    }
+    out.push_back('}');
+  } else if (v.is_array()) {
+    out.push_back('[');
+    bool first = true;
+    for (const auto& e : v) {
+      if (!first) out.push_back(',');
+      first = false;
+      append_value(e, fold, out);
+    }
+    out.push_back(']');
+  } else if (fold && v.is_string()) {
+    append_scalar(nlohmann::json(fold_name(v.get_ref<const std::string&>())), out);
+  } else {
+    append_scalar(v, out);
+  }
+}
+
+unsigned int digest(std::string_view data, unsigned char* md) {
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("sha-256 failed");  // only on OpenSSL misconfiguration
+  return len;
+}
+
+}  // namespace
+
+void append_canonical(const nlohmann::json& fields, std::string& out) { append_value(fields, false, out); }
+
+std::string sha256_raw(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
+  unsigned int len = digest(data, md.data());
+  return std::string(reinterpret_cast<const char*>(md.data()), len);
+}
+
 std::string sha256_hex(std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr) != 1)
-    throw std::runtime_error("sha-256 failed");  // only on OpenSSL misconfiguration
+  unsigned int len = digest(data, md.data());
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(len * 2);

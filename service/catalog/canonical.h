@@ -27,7 +27,12 @@ size_t kind_order(Kind k);
 // Sorts objects into the stable order: kind order, then match key.
 void sort_objects(std::vector<ServerObject>& objects);
 
-// Hex SHA-256 of `data` (lower case, 64 characters).
+// The canonical JSON text of `fields` (sorted keys, name fields folded) appended to `out`:
+// what seal() fingerprints, without building a folded copy of the tree.
+void append_canonical(const nlohmann::json& fields, std::string& out);
+
+// Hex SHA-256 of `data` (lower case, 64 characters), and the raw 32-byte digest.
 std::string sha256_hex(std::string_view data);
+std::string sha256_raw(std::string_view data);
 
 }  // namespace understudy::catalog

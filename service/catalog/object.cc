@@ -53,7 +53,7 @@ void ServerObject::seal() {
   data.push_back('\0');
   data.append(match_key());
   data.push_back('\0');
-  data.append(canonical_fields(fields).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  append_canonical(fields, data);
   data.push_back('\0');
   if (password_hash) {
     data.push_back('H');

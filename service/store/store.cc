@@ -49,10 +49,8 @@ std::string content_id(const catalog::ServerObject& o) {
     data.push_back('H');
     data.append(o.password_hash->reveal());
   }
-  std::string hex = catalog::sha256_hex(data);
+  std::string raw = catalog::sha256_raw(data);
   for (auto& c : data) reinterpret_cast<volatile char&>(c) = 0;
-  std::string raw(hex.size() / 2, '\0');
-  for (size_t i = 0; i < raw.size(); ++i) raw[i] = static_cast<char>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
   return raw;
 }
 
