@@ -23,6 +23,7 @@ class SingleFlight {
     auto it = inflight_.find(key);
     if (it != inflight_.end()) {
       auto fut = it->second;
+      ++waiters_[key];
       lock.unlock();
       if (shared) *shared = true;
       return fut.get();
@@ -35,12 +36,21 @@ class SingleFlight {
     promise.set_value(value);
     lock.lock();
     inflight_.erase(key);
+    waiters_.erase(key);
     return value;
+  }
+
+  // Callers that joined the evaluation of `key` now in flight (tests and metrics).
+  size_t waiters(const std::string& key) {
+    std::lock_guard lock(mu_);
+    auto it = waiters_.find(key);
+    return it == waiters_.end() ? 0 : it->second;
   }
 
  private:
   std::mutex mu_;
   std::map<std::string, std::shared_future<T>> inflight_;
+  std::map<std::string, size_t> waiters_;
 };
 
 }  // namespace understudy::http

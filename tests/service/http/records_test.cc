@@ -1,0 +1,80 @@
+// The audit trail chains; edits, deletions and reorderings are named by verify.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "report/records.h"
+#include "store/sqlite.h"
+
+namespace understudy::report {
+namespace {
+
+class Audit : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    path_ = (std::filesystem::temp_directory_path() / ("audit-test-" + std::to_string(::getpid()) + ".db")).string();
+    std::filesystem::remove(path_);
+    auto s = store::Store::open(path_);
+    ASSERT_TRUE(s) << s.error().message;
+    store_ = std::move(*s);
+    ASSERT_TRUE(migrate(*store_));
+    for (int i = 1; i <= 4; ++i) {
+      AuditEntry e;
+      e.at = "2026-11-27T08:00:0" + std::to_string(i) + "Z";
+      e.actor = "dba";
+      e.action = "sync.apply";
+      e.pair = "payments";
+      e.run_id = "run" + std::to_string(i);
+      e.detail = {{"actions", i}};
+      auto r = append_audit(*store_, e);
+      ASSERT_TRUE(r) << r.error().message;
+      EXPECT_EQ(r->seq, i);
+    }
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove(path_);
+  }
+  void sql(const std::string& s) { ASSERT_TRUE(store::exec(store_->db(), s)); }
+  std::string path_;
+  std::unique_ptr<store::Store> store_;
+};
+
+TEST_F(Audit, IntactChainVerifies) {
+  auto v = verify_audit(*store_);
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->entries, 4);
+  EXPECT_FALSE(v->first_broken);
+  auto list = list_audit(*store_, 0, 10);
+  ASSERT_TRUE(list);
+  EXPECT_EQ((*list)[0].prev_hash, std::string(64, '0'));
+  EXPECT_EQ((*list)[1].prev_hash, (*list)[0].hash);
+}
+
+struct TamperCase {
+  const char* sql;
+  int64_t first_broken;
+  const char* problem;
+};
+
+TEST_F(Audit, TamperingIsNamed) {
+  const TamperCase cases[] = {
+      {"UPDATE audit_entry SET detail = '{\"actions\":99}' WHERE seq = 3", 3,
+       "entry 3 was changed after it was written: its hash does not match"},
+      {"DELETE FROM audit_entry WHERE seq = 2", 3, "entry 3 follows entry 1: entries are missing"},
+      {"UPDATE audit_entry SET prev_hash = hash WHERE seq = 2", 2, "entry 2 does not chain to the entry before it"},
+      {"DELETE FROM audit_entry WHERE seq = 1", 2, "entry 2 follows entry 0: entries are missing"},
+  };
+  for (const auto& c : cases) {
+    TearDown();
+    SetUp();
+    sql(c.sql);
+    auto v = verify_audit(*store_);
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->first_broken, c.first_broken) << c.sql;
+    EXPECT_EQ(v->problem, c.problem) << c.sql;
+  }
+}
+
+}  // namespace
+}  // namespace understudy::report
