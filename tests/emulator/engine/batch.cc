@@ -186,7 +186,10 @@ Flow SessionImpl::run_program(const std::vector<StmtPtr>& stmts, const std::vect
       SqlType t;
       Message err;
       bool truth = false;
-      if (!eval(*op.stmt->expr, frame, true, &v, &t, &err)) {
+      std::unique_lock<std::recursive_mutex> db_guard(inst_.sqlite_mutex(), std::defer_lock);
+      bool locked = ensure_lock(&err);
+      if (locked) db_guard.lock();
+      if (!locked || !eval(*op.stmt->expr, frame, true, &v, &t, &err)) {
         Flow f = statement_error(err, *op.stmt, frame, sink);
         if (f != Flow::kNext) return f;
       } else {
@@ -281,6 +284,12 @@ Flow SessionImpl::exec_stmt(const Stmt& s, const std::vector<Token>& tokens, con
                             ReplySink& sink) {
   Message fault;
   inst_.stats().statements++;
+  if (s.kind != Stmt::Kind::kSetOption && !ensure_lock(&fault)) {
+    Flow f = statement_error(fault, s, frame, sink);
+    inst_.fault_after_statement();
+    return f;
+  }
+  std::lock_guard<std::recursive_mutex> db_guard(inst_.sqlite_mutex());
   if (inst_.fault_before_statement(sql.substr(s.begin, s.end - s.begin), &fault)) {
     Flow f = statement_error(fault, s, frame, sink);
     inst_.fault_after_statement();

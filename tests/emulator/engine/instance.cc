@@ -96,11 +96,7 @@ LoginResult InstanceImpl::login(const LoginRequest& req) {
     r.error = Message{18456, 1, 14, "Login failed for user '" + req.user + "'.", 1, {}};
     return r;
   }
-  if (!acquire(this, 10000)) {
-    LoginResult r;
-    r.error = Message{18456, 1, 14, "Login failed for user '" + req.user + "'.", 1, {}};
-    return r;
-  }
+  std::lock_guard<std::recursive_mutex> g(sqlite_mu_);
   std::string sid;
   LoginResult r = state_->check_login(req.user, req.password, &sid);
   if (r.ok && !req.database.empty()) {
@@ -112,17 +108,16 @@ LoginResult InstanceImpl::login(const LoginRequest& req) {
       r.database = req.database;
     }
   }
-  release(this);
   return r;
 }
 
 std::unique_ptr<Session> InstanceImpl::open_session(const LoginRequest& req, const std::string& database,
                                                     uint16_t spid) {
   std::string sid;
-  if (acquire(this, -1)) {
+  {
+    std::lock_guard<std::recursive_mutex> g(sqlite_mu_);
     Value v = state_->suser_sid(req.user);
     if (const auto* b = std::get_if<Blob>(&v)) sid = b->bytes;
-    release(this);
   }
   return std::make_unique<SessionImpl>(*this, req, sid, database.empty() ? "master" : database, spid);
 }

@@ -5,7 +5,8 @@
 // Locking: one instance-wide lock serialises execution on the single SQLite connection. A
 // session takes it for one request (batch, RPC, transaction-manager call) and keeps it while it
 // holds an open user transaction (BEGIN TRAN … COMMIT/ROLLBACK spans requests). Another session
-// waits up to its lock timeout (10 s, or SET LOCK_TIMEOUT) and then gets error 1222.
+// waits up to its lock timeout (10 s, or SET LOCK_TIMEOUT) and then gets error 1222. Logins
+// and new sessions only take the short per-statement SQLite mutex.
 // Thread-safety: all public members are thread-safe; state()/cache() only under the lock.
 #pragma once
 
@@ -42,6 +43,9 @@ class InstanceImpl final : public Instance {
   // Waits until the lock is free or owned by `owner`; false after timeout_ms (-1 = forever).
   bool acquire(const void* owner, int timeout_ms);
   void release(const void* owner);
+  // Held while one statement touches SQLite (recursive: EXEC(…) nests). Logins take only this,
+  // so a connection can log in while another session idles in an open transaction.
+  std::recursive_mutex& sqlite_mutex() { return sqlite_mu_; }
   CatalogState& state() { return *state_; }
   const InstanceConfig& config() const { return config_; }
   // Cached prepared statement for `sql` (reset and unbound); nullptr with *error on failure.
@@ -66,6 +70,7 @@ class InstanceImpl final : public Instance {
   Stats stats_;
   FaultPlan faults_;
 
+  std::recursive_mutex sqlite_mu_;
   std::mutex lock_mu_;
   std::condition_variable lock_cv_;
   const void* lock_owner_ = nullptr;

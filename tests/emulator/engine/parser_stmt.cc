@@ -10,7 +10,6 @@ const char* const kStatementWords[] = {
     "SELECT", "SET", "DECLARE", "USE", "BEGIN", "COMMIT", "ROLLBACK", "SAVE", "IF", "ELSE", "WHILE", "EXEC",
     "EXECUTE", "PRINT", "RAISERROR", "THROW", "RETURN", "GOTO", "END", "CREATE", "ALTER", "DROP", "GRANT",
     "DENY", "REVOKE", "INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE", "BREAK", "CONTINUE", "WAITFOR",
-    "WITH",
 };
 
 }  // namespace

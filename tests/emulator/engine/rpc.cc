@@ -67,10 +67,6 @@ RpcResult SessionImpl::execute_rpc(const RpcRequest& req, ReplySink& sink) {
     inst_.log_request(entry + ")");
   }
   RpcResult result;
-  if (!lock_for_request(sink)) {
-    result.error = true;
-    return result;
-  }
   struct Unlock {
     SessionImpl* s;
     ~Unlock() { s->unlock_after_request(); }
@@ -209,6 +205,9 @@ RpcResult SessionImpl::execute_rpc(const RpcRequest& req, ReplySink& sink) {
 
   // A stored procedure by name.
   inst_.stats().statements++;
+  Message lock_err;
+  if (!ensure_lock(&lock_err)) return fail(lock_err);
+  std::lock_guard<std::recursive_mutex> db_guard(inst_.sqlite_mutex());
   Message fault;
   if (inst_.fault_before_statement("EXEC " + name, &fault)) {
     inst_.fault_after_statement();

@@ -40,6 +40,7 @@ SessionImpl::SessionImpl(InstanceImpl& inst, const LoginRequest& req, std::strin
 
 SessionImpl::~SessionImpl() {
   if (trancount_ > 0) {
+    std::lock_guard<std::recursive_mutex> g(inst_.sqlite_mutex());
     Message ignored;
     rollback_tran(&ignored);
   }
@@ -49,11 +50,10 @@ SessionImpl::~SessionImpl() {
   }
 }
 
-bool SessionImpl::lock_for_request(ReplySink& sink) {
+bool SessionImpl::ensure_lock(Message* err) {
   if (holds_lock_) return true;
   if (!inst_.acquire(this, lock_timeout_ms_)) {
-    sink.message(lock_timeout_error());
-    sink.done(DoneInfo{false, 0, true, 0});
+    *err = lock_timeout_error();
     return false;
   }
   holds_lock_ = true;
@@ -69,7 +69,6 @@ void SessionImpl::unlock_after_request() {
 
 void SessionImpl::execute_batch(const std::string& sql, ReplySink& sink) {
   inst_.log_request("BATCH " + sql);
-  if (!lock_for_request(sink)) return;
   RequestLock guard([this] { unlock_after_request(); });
   Frame frame;
   run_text(sql, frame, sink);
@@ -124,7 +123,11 @@ bool SessionImpl::begin_transaction(Message* err) {
     }
     holds_lock_ = true;
   }
-  bool ok = begin_tran(err);
+  bool ok;
+  {
+    std::lock_guard<std::recursive_mutex> g(inst_.sqlite_mutex());
+    ok = begin_tran(err);
+  }
   unlock_after_request();
   return ok;
 }
@@ -135,7 +138,11 @@ bool SessionImpl::commit_transaction(Message* err) {
     return false;
   }
   holds_lock_ = true;
-  bool ok = commit_tran(err);
+  bool ok;
+  {
+    std::lock_guard<std::recursive_mutex> g(inst_.sqlite_mutex());
+    ok = commit_tran(err);
+  }
   unlock_after_request();
   return ok;
 }
@@ -146,7 +153,11 @@ bool SessionImpl::rollback_transaction(Message* err) {
     return false;
   }
   holds_lock_ = true;
-  bool ok = rollback_tran(err);
+  bool ok;
+  {
+    std::lock_guard<std::recursive_mutex> g(inst_.sqlite_mutex());
+    ok = rollback_tran(err);
+  }
   unlock_after_request();
   return ok;
 }
@@ -157,6 +168,7 @@ void SessionImpl::reset() {
       inst_.acquire(this, -1);
       holds_lock_ = true;
     }
+    std::lock_guard<std::recursive_mutex> g(inst_.sqlite_mutex());
     Message ignored;
     rollback_tran(&ignored);
   }

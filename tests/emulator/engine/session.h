@@ -71,7 +71,9 @@ class SessionImpl final : public Session {
   struct Program;
 
   // request helpers (session.cc)
-  bool lock_for_request(ReplySink& sink);
+  // Takes the instance lock for this request (if not held): false with 1222 after the session's
+  // lock timeout. Statements take it lazily, so SET statements never wait.
+  bool ensure_lock(Message* err);
   void unlock_after_request();
   bool begin_tran(Message* err);
   bool commit_tran(Message* err);
