@@ -93,6 +93,18 @@ Result<Secret> instance_password(const Instance& instance) {
   return resolve(instance.password, "password of instance '" + instance.name + "'");
 }
 
+Result<odbc::ConnectOptions> connect_options(const Instance& instance) {
+  auto password = instance_password(instance);
+  if (!password) return tl::unexpected(password.error());
+  odbc::ConnectOptions o;
+  o.connection_string = instance.connection;
+  o.password = std::move(*password);
+  o.label = instance.name;
+  o.login_timeout_seconds = instance.login_timeout_seconds;
+  o.query_timeout_seconds = instance.query_timeout_seconds;
+  return o;
+}
+
 std::string describe_source(const SecretSource& s) {
   if (!s.env.empty()) return "env " + s.env;
   if (!s.file.empty()) return "file " + s.file;

@@ -14,6 +14,7 @@
 #include "base/result.h"
 #include "base/secret.h"
 #include "config/config.h"
+#include "odbc/connection.h"
 
 namespace understudy::config {
 
@@ -22,6 +23,10 @@ namespace understudy::config {
 
 // The instance's password; an empty Secret when it has no password source (integrated auth).
 [[nodiscard]] Result<Secret> instance_password(const Instance& instance);
+
+// What odbc::Connection::connect needs for `instance`: its connection string, resolved password,
+// timeouts, and its name as the label of error messages.
+[[nodiscard]] Result<odbc::ConnectOptions> connect_options(const Instance& instance);
 
 // Fails (kConfig) when `path` exists and group or others have any access to it.
 [[nodiscard]] Status check_owner_only(const std::string& path, std::string_view what);

@@ -21,7 +21,7 @@ Status check_listen(const std::string& v, const std::string& where) {
   std::string port = v.substr(colon + 1);
   if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos) return bad();
   int n = std::stoi(port);
-  if (n < 1 || n > 65535) return bad();
+  if (n > 65535) return bad();  // 0 = any free port (tests, the demo)
   return {};
 }
 

@@ -155,7 +155,7 @@ Result<Value> get_data(Statement::Impl& s, SQLUSMALLINT col, SQLSMALLINT ct) {
     return ct == SQL_C_SBIGINT ? Value{static_cast<int64_t>(i)} : Value{static_cast<double>(d)};
   }
   const bool is_text = ct == SQL_C_WCHAR;
-  std::vector<char> buf(is_text ? 16384 : 16384);
+  std::vector<char> buf(16384);  // per SQLGetData call; long values loop
   const SQLLEN cap = static_cast<SQLLEN>(buf.size());
   const SQLLEN usable = is_text ? cap - static_cast<SQLLEN>(sizeof(SQLWCHAR)) : cap;  // text: terminator
   std::vector<char> acc;

@@ -345,3 +345,25 @@ TEST(Secrets, SourcesResolveAndFailWithoutRevealing) {
 
 }  // namespace
 }  // namespace understudy::config
+
+namespace understudy::config {
+namespace {
+
+TEST(Secrets, ConnectOptionsCarryTheResolvedPassword) {
+  ::setenv("UNDERSTUDY_TEST_PRIMARY_PW", "pw}x", 1);
+  auto r = load_from_string(
+      "[instances.primary]\nconnection = \"SERVER=h;UID=sa\"\npassword_env = \"UNDERSTUDY_TEST_PRIMARY_PW\"\n"
+      "login_timeout = 3\nquery_timeout = \"1m\"\n",
+      "understudy.toml");
+  ASSERT_TRUE(r) << r.error().message;
+  auto o = connect_options(r->instances.at("primary"));
+  ASSERT_TRUE(o) << o.error().message;
+  EXPECT_EQ(o->connection_string, "SERVER=h;UID=sa");
+  EXPECT_EQ(o->password.reveal(), "pw}x");
+  EXPECT_EQ(o->label, "primary");
+  EXPECT_EQ(o->login_timeout_seconds, 3);
+  EXPECT_EQ(o->query_timeout_seconds, 60);
+}
+
+}  // namespace
+}  // namespace understudy::config
