@@ -65,7 +65,7 @@ constexpr OptionSpec kOptions[] = {
      .help = "where to write the script (- = standard output)"},
     // serve, gate
     {.name = "listen", .commands = "serve", .value_name = "HOST:PORT", .env = "UNDERSTUDY_LISTEN",
-     .config_key = "service.listen", .help = "address to listen on (default 127.0.0.1:8470; port 0 = any free port)"},
+     .config_key = "service.listen", .help = "address to listen on (default 127.0.0.1:8470)"},
     {.name = "snapshot-interval", .commands = "serve", .type = OptType::kDuration, .value_name = "DURATION",
      .env = "UNDERSTUDY_SNAPSHOT_INTERVAL", .config_key = "service.snapshot_interval",
      .help = "how often to snapshot every primary (default 15m; 0 = never)"},
@@ -76,6 +76,14 @@ constexpr OptionSpec kOptions[] = {
      .help = "gate name (gates/*.json, service.gates_dir)"},
     {.name = "max-age", .commands = "gate", .type = OptType::kInt, .value_name = "SECONDS",
      .help = "oldest primary snapshot to compare against (default: the gate's, else the pair's max_snapshot_age)"},
+    // gate: parameters of the cutover checks (docs/gates.md), as ?state= ?max_lag_seconds= ?expect= over HTTP
+    {.name = "state", .commands = "gate", .type = OptType::kEnum, .value_name = "STATE",
+     .allowed = "synchronizing,synchronized",
+     .help = "replication checks: the state every database must be in (default: the gate's, else synchronizing)"},
+    {.name = "max-lag-seconds", .commands = "gate", .type = OptType::kInt, .value_name = "SECONDS",
+     .help = "replication checks: the largest replication lag allowed (default: the gate's, else none)"},
+    {.name = "expect", .commands = "gate", .type = OptType::kEnum, .value_name = "ROLES", .allowed = "primary,swapped",
+     .help = "landing checks: primary behind the read-write listener, or swapped after a failover"},
     // help
     {.name = "topic", .commands = "help", .value_name = "COMMAND", .positional = true, .rest = true,
      .help = "a command (e.g. \"config check\") or exit-codes"},

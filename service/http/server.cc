@@ -9,6 +9,7 @@
 
 #include "diff/report.h"
 #include "gates/check.h"
+#include "gates/cutover.h"
 #include "http/problem.h"
 #include "log/log.h"
 #include "report/drift_report.h"
@@ -58,6 +59,25 @@ bool match(std::string_view pattern, const std::vector<std::string>& segs, Param
   }
   *params = std::move(p);
   return true;
+}
+
+// The (decoded) keys of the query string of the request target. Only the query string counts:
+// httplib also merges form-encoded bodies into params (curl -d sends that type), which must not
+// be mistaken for query parameters.
+std::vector<std::string> query_keys(const std::string& target) {
+  std::vector<std::string> keys;
+  auto q = target.find('?');
+  if (q == std::string::npos) return keys;
+  std::string rest = target.substr(q + 1);
+  size_t i = 0;
+  while (i <= rest.size()) {
+    size_t amp = rest.find('&', i);
+    if (amp == std::string::npos) amp = rest.size();
+    auto part = rest.substr(i, amp - i);
+    if (!part.empty()) keys.push_back(httplib::detail::decode_url(part.substr(0, part.find('=')), true));
+    i = amp + 1;
+  }
+  return keys;
 }
 
 void send_json(httplib::Response& res, int status, const nlohmann::json& j) {
@@ -238,13 +258,22 @@ struct Server::Impl {
       if (!n) return error(c, n.error(), "max_age");
       max_age = *n;
     }
+    // Parameters of the cutover checks (gates/cutover.h), each validated on its own so the
+    // problem names it.
+    std::map<std::string, std::string> params;
+    for (const char* name : {"state", "max_lag_seconds", "expect"}) {
+      if (!c.req.has_param(name)) continue;
+      std::map<std::string, std::string> one{{name, c.req.get_param_value(name)}};
+      if (auto st = gates::validate_cutover_params(one); !st) return error(c, st.error(), name);
+      params.insert(one.begin(), one.end());
+    }
     auto g = app.gate(c.path["gate"], "");
     if (!g) return error(c, g.error(), "gate");
     auto pair = pair_or_404(c, pair_name, "pair");
     if (!pair) return;
     auto applies = app.gate(c.path["gate"], pair_name);
     if (!applies) return error(c, applies.error(), "pair");
-    auto r = app.evaluate(**g, *pair, max_age);
+    auto r = app.evaluate(**g, *pair, max_age, params);
     send_json(c.res, r.verdict == gates::Verdict::kPass ? 200 : 503, gates::to_json(r));
   }
 
@@ -425,7 +454,7 @@ const std::vector<Route> kRoutes = {
     {{"GET", "/metrics", Access::kOpen, "Prometheus metrics (text exposition format)"}, {}, &I::metrics},
     {{"GET", "/v1/gates", Access::kRunbook, "the gates in force, with their checks and exceptions"}, {}, &I::list_gates},
     {{"GET", "/v1/gates/{gate}", Access::kRunbook, "evaluate a gate for a pair: 200 pass, 503 fail or unknown"},
-     {"pair", "max_age"}, &I::gate},
+     {"pair", "max_age", "state", "max_lag_seconds", "expect"}, &I::gate},
     {{"POST", "/v1/gates/reload", Access::kOperator, "re-read the gate files; keeps the last good set on error"}, {},
      &I::reload},
     {{"GET", "/v1/pairs", Access::kRunbook, "the configured pairs"}, {}, &I::pairs},
@@ -506,7 +535,7 @@ void Server::Impl::dispatch(const httplib::Request& req, httplib::Response& res)
       return;
     }
   }
-  for (const auto& [k, v] : req.params) {
+  for (const auto& k : query_keys(req.target)) {
     if (std::find(found->query.begin(), found->query.end(), k) == found->query.end()) {
       problem(c, http::problem(400, "usage", "unknown query parameter '" + k + "'", k));
       return;

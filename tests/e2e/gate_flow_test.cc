@@ -1,0 +1,146 @@
+// The whole story against real processes: the pre-cutover gate fails listing exactly what is
+// missing on the DR target, sync applies it, the gate passes, the drift report and the audit
+// trail show what happened, and tampering with the audit trail is detected.
+#include <gtest/gtest.h>
+
+#include <sqlite3.h>
+
+#include <set>
+
+#include "world.h"
+
+namespace e2e {
+namespace {
+
+// What the empty secondary lacks of the payments primary (tests/fixtures), in the gates' order.
+const char* kLoginFailures = R"(server_role payments_operators missing
+login app_ledger_svc missing
+login app_settlement_svc missing
+login CONTOSO\svc_batch missing
+login legacy_etl missing
+login report_reader missing
+server_role_member payments_operators|app_ledger_svc missing
+server_role_member payments_operators|app_settlement_svc missing
+server_role_member sysadmin|CONTOSO\\svc_batch missing
+server_permission app_ledger_svc|SERVER_PRINCIPAL|report_reader|IMPERSONATE missing
+server_permission app_ledger_svc|SERVER||CONNECT SQL missing
+server_permission app_settlement_svc|SERVER||CONNECT SQL missing
+server_permission app_settlement_svc|SERVER||VIEW ANY DEFINITION missing
+server_permission CONTOSO\\svc_batch|SERVER||CONNECT SQL missing
+server_permission legacy_etl|SERVER||CONNECT SQL missing
+server_permission payments_operators|SERVER||VIEW SERVER STATE missing
+server_permission report_reader|SERVER||CONNECT SQL missing
+server_permission report_reader|SERVER||VIEW SERVER STATE missing
+)";
+const char* kAgentJobFailures = R"(agent_category Payments Settlement missing
+agent_operator Payments DBA missing
+agent_schedule 631B3284-8CFF-4234-A40E-00A2A098FAC8 missing
+agent_schedule 8F3E9C21-5B7A-4D2E-9C61-3A4B5C6D7E8F missing
+agent_job Ledger close missing
+agent_job Nightly settlement missing
+)";
+
+std::string failure_lines(const nlohmann::json& body) {
+  std::string out;
+  for (const auto& f : body["failures"])
+    out += f["kind"].get<std::string>() + " " + f["key"].get<std::string>() + " " + f["problem"].get<std::string>() + "\n";
+  return out;
+}
+
+TEST(GateFlow, FailsListingMissingObjectsPassesAfterSyncAndLeavesAnAuditTrail) {
+  World w;
+  auto snap = w.cli({"snapshot", "--pair", "payments"});
+  ASSERT_EQ(snap.exit_code, 0) << snap.err;
+  w.start_serve();
+
+  // 1. The gate fails and lists exactly the missing objects.
+  auto r = w.get("/v1/gates/logins?pair=payments", kRunbookToken);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(r->get_header_value("Cache-Control"), "no-store");
+  auto body = body_json(r);
+  EXPECT_EQ(body["status"], "fail");
+  EXPECT_EQ(failure_lines(body), kLoginFailures);
+
+  auto jobs = body_json(w.get("/v1/gates/agent-jobs?pair=payments", kRunbookToken));
+  EXPECT_EQ(jobs["status"], "fail");
+  EXPECT_EQ(failure_lines(jobs), kAgentJobFailures);
+  auto pre = body_json(w.get("/v1/gates/pre-cutover?pair=payments", kRunbookToken));
+  EXPECT_EQ(pre["status"], "fail");
+  EXPECT_EQ(pre["reason"],
+            "28 failures: 1 credential missing, 1 server_role missing, 5 login missing, 3 server_role_member missing, "
+            "9 server_permission missing, 1 linked_server missing, 2 linked_server_login missing, 1 agent_category "
+            "missing, 1 agent_operator missing, 2 agent_schedule missing, 2 agent_job missing");
+
+  // The CLI gives the same answer with exit code 1.
+  auto cli = w.cli({"gate", "logins", "--pair", "payments", "--format", "json"});
+  EXPECT_EQ(cli.exit_code, 1) << cli.err;
+  EXPECT_EQ(failure_lines(nlohmann::json::parse(cli.out)), kLoginFailures);
+
+  // 2. A fresh snapshot on request, then a plan (changes nothing), then apply: the gate passes.
+  auto taken = w.post("/v1/pairs/payments/snapshots", "");
+  ASSERT_TRUE(taken);
+  EXPECT_EQ(taken->status, 201) << taken->body;
+  EXPECT_EQ(taken->get_header_value("Location"), "/v1/runs/" + body_json(taken)["id"].get<std::string>());
+  auto plan = w.post("/v1/pairs/payments/sync", "{}");
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(plan->status, 200) << plan->body;
+  EXPECT_EQ(body_json(plan)["result"]["apply"], false);
+  EXPECT_EQ(w.get("/v1/gates/logins?pair=payments", kRunbookToken)->status, 503);
+
+  auto applied = w.post("/v1/pairs/payments/sync", R"({"apply": true})");
+  ASSERT_TRUE(applied);
+  ASSERT_EQ(applied->status, 200) << applied->body;
+  auto run = body_json(applied);
+  EXPECT_EQ(run["result"]["apply"], true);
+  auto run_again = body_json(w.get("/v1/runs/" + run["id"].get<std::string>(), kAuditorToken));
+  EXPECT_EQ(run_again["id"], run["id"]);
+
+  for (const char* gate : {"logins", "agent-jobs", "linked-servers", "credentials", "pre-cutover"}) {
+    auto after = w.get(std::string("/v1/gates/") + gate + "?pair=payments", kRunbookToken);
+    EXPECT_EQ(after->status, 200) << gate << ": " << after->body;
+    EXPECT_EQ(body_json(after)["status"], "pass") << gate;
+  }
+  EXPECT_EQ(w.cli({"gate", "pre-cutover", "--pair", "payments"}).exit_code, 0);
+
+  // 3. The drift report holds the failing and the passing evaluation and the applied sync.
+  auto rep = body_json(w.get("/v1/reports/drift?pair=payments", kAuditorToken));
+  std::set<std::string> events, statuses;
+  for (const auto& row : rep["rows"]) {
+    events.insert(row["event"].get<std::string>());
+    statuses.insert(row["status"].get<std::string>());
+  }
+  EXPECT_EQ(events, (std::set<std::string>{"gate_evaluation", "sync_apply", "sync_plan"}));
+  EXPECT_TRUE(statuses.count("fail") && statuses.count("pass") && statuses.count("applied") && statuses.count("planned"))
+      << rep["rows"].size() << " rows";
+  auto html = w.get("/v1/reports/drift?pair=payments&format=html", kAuditorToken);
+  EXPECT_EQ(html->status, 200);
+  EXPECT_NE(html->body.find("<h2>Summary</h2>"), std::string::npos);
+  EXPECT_NE(html->body.find("app_settlement_svc"), std::string::npos);
+
+  // 4. The audit trail records the sync, chains, and `audit verify` holds…
+  auto audit = body_json(w.get("/v1/audit", kAuditorToken));
+  ASSERT_FALSE(audit["entries"].empty());
+  bool saw_sync = false;
+  for (const auto& e : audit["entries"]) saw_sync |= e["action"] == "sync.apply" && e["actor"] == "dba-on-call";
+  EXPECT_TRUE(saw_sync) << audit.dump();
+  auto ok = w.cli({"audit", "verify"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("audit trail intact"), std::string::npos);
+
+  // …until someone edits an entry in the store.
+  w.stop_serve();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((w.dir() + "/understudy.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE audit_entry SET actor = 'someone-else' WHERE seq = 2", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto broken = w.cli({"audit", "verify"});
+  EXPECT_EQ(broken.exit_code, 65);
+  EXPECT_EQ(broken.err,
+            "error: audit trail broken at entry 2: entry 2 was changed after it was written: its hash does not match\n"
+            "HINT: entries from 2 on cannot be trusted; compare with a backup of the store\n");
+}
+
+}  // namespace
+}  // namespace e2e
