@@ -65,7 +65,7 @@ constexpr OptionSpec kOptions[] = {
      .help = "where to write the script (- = standard output)"},
     // serve, gate
     {.name = "listen", .commands = "serve", .value_name = "HOST:PORT", .env = "UNDERSTUDY_LISTEN",
-     .config_key = "service.listen", .help = "address to listen on (default 127.0.0.1:8470)"},
+     .config_key = "service.listen", .help = "address to listen on (default 127.0.0.1:8470; port 0 = any free port)"},
     {.name = "snapshot-interval", .commands = "serve", .type = OptType::kDuration, .value_name = "DURATION",
      .env = "UNDERSTUDY_SNAPSHOT_INTERVAL", .config_key = "service.snapshot_interval",
      .help = "how often to snapshot every primary (default 15m; 0 = never)"},
