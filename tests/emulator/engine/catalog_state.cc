@@ -155,7 +155,9 @@ LoginResult CatalogState::check_login(const std::string& user, const std::string
   }
   const std::string default_db = as_text(row[4]).value_or("master");
   if (!database_exists(default_db)) {
-    r.error = login_error(4060, "Cannot open database \"" + default_db + "\" requested by the login. The login failed.", 11);
+    // SQL Server's answer when the login's default database is gone (a requested database that
+    // does not exist is the executor's 4060).
+    r.error = login_error(4064, "Cannot open user default database. Login failed.", 11);
     return r;
   }
   if (sid_out) {

@@ -147,11 +147,11 @@ TEST(Login, ChecksPasswordDisabledDenyAndDefaultDatabase) {
   EXPECT_EQ(svc.database, "payments");
   EXPECT_EQ(st::hex0x(sid), "0x5E117A0E3C2D4B8F9A1B2C3D4E5F6071");
   EXPECT_TRUE(s->check_login("app_ledger_svc", "Ledger-Passw0rd!", nullptr).ok);
-  // A default database that does not exist: 4060.
+  // A default database that does not exist: 4064.
   st::exec(s->db(), "UPDATE t_principals SET default_database_name = 'gone' WHERE name = 'report_reader'");
   auto gone = s->check_login("report_reader", "Report-Passw0rd!", nullptr);
-  EXPECT_EQ(gone.error.number, 4060);
-  EXPECT_EQ(gone.error.text, "Cannot open database \"gone\" requested by the login. The login failed.");
+  EXPECT_EQ(gone.error.number, 4064);
+  EXPECT_EQ(gone.error.text, "Cannot open user default database. Login failed.");
 }
 
 TEST(Hashing, MatchesSqlServerLayout) {

@@ -5,6 +5,8 @@ add_executable(emu_state_tests
   ddl_state_test.cc
   procs_state_test.cc
   agent_state_test.cc
+  executor_state_test.cc
+  views_state_test.cc
 )
 target_compile_definitions(emu_state_tests PRIVATE UNDERSTUDY_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 target_link_libraries(emu_state_tests PRIVATE emu_engine GTest::gtest_main understudy_warnings)

@@ -21,7 +21,7 @@ ViewColumn NN(const char* name, SqlType t) { return ViewColumn{name, t, false}; 
 SqlType Sys() { return T::Sysname(); }
 SqlType Desc() { return T::NVarChar(60); }
 SqlType Dt() { return T::DateTime(); }
-SqlType Lsn() { return T::Decimal(25, 0); }
+SqlType Lsn() { return SqlType{SqlTypeId::kNumeric, 0, 25, 0}; }
 
 std::vector<ViewColumn> principal_columns() {
   return {NN("name", Sys()), NN("principal_id", T::Int()), N("sid", T::VarBinary(85)), NN("type", T::Char(1)),
