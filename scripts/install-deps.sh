@@ -12,6 +12,7 @@ PACKAGES=(
   libexpected-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   python3 python3-tds
   curl
+  wrk  # scripts/bench-gates.sh: HTTP load on the gate service
 )
 
 missing=()

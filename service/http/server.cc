@@ -598,6 +598,11 @@ Status Server::bind(const std::string& listen) {
   server_->Patch(".*", handler);
   server_->Options(".*", handler);
   server_->set_payload_max_length(kMaxBodyBytes);
+  // One worker per poller: runbooks and monitors keep connections open, and a waiting gate
+  // request (sharing an evaluation in flight) must not hold up the others. Keep-alive stays on
+  // for many requests so pollers do not reconnect every few answers.
+  server_->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
+  server_->set_keep_alive_max_count(1000);
   server_->set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;  // our own problem or gate body
     Problem p;

@@ -43,6 +43,7 @@ struct RouteInfo {
 std::span<const RouteInfo> routes();
 
 inline constexpr size_t kMaxBodyBytes = 64 * 1024;
+inline constexpr size_t kWorkerThreads = 96;  // > 64 concurrent pollers (docs/benchmarks.md)
 
 class Server {
  public:
