@@ -21,56 +21,37 @@ std::string cell(const testing::CaptureSink& s, size_t set, size_t row, size_t c
   return "?";
 }
 
-TEST(ExecutorState, JobReplayBatchFromTheReference) {
+// A replayed job that shares a schedule the target already has: sp_add_schedule with the source's
+// schedule_uid returns the existing schedule (no copy), whose id is then attached.
+TEST(ExecutorState, SharedScheduleIsReusedByUid) {
   auto inst = make_instance(3, fixture("payments-primary.json"));
   auto s = make_session(*inst);
   const std::string batch = R"SQL(
-DECLARE @rc int, @jobId uniqueidentifier, @schedId int, @schedUid uniqueidentifier;
-BEGIN TRANSACTION;
-IF NOT EXISTS (SELECT 1 FROM msdb.dbo.syscategories WHERE name = N'My Cat' AND category_class = 1)
-BEGIN
-  EXEC @rc = msdb.dbo.sp_add_category @class = 'JOB', @type = 'LOCAL', @name = N'My Cat';
-  IF @@ERROR <> 0 OR @rc <> 0 GOTO fail;
-END;
-EXEC @rc = msdb.dbo.sp_add_job @job_name = N'Nightly load', @enabled = 1,
-     @description = N'loads', @category_name = N'My Cat', @owner_login_name = N'app_ledger_svc',
-     @notify_level_eventlog = 0, @notify_level_email = 2,
-     @notify_email_operator_name = N'Payments DBA', @job_id = @jobId OUTPUT;
-IF @@ERROR <> 0 OR @rc <> 0 GOTO fail;
-EXEC @rc = msdb.dbo.sp_add_jobstep @job_id = @jobId, @step_id = 1, @step_name = N'Load',
-     @subsystem = N'TSQL', @database_name = N'payments', @command = N'EXEC dbo.Load;',
-     @on_success_action = 1, @on_fail_action = 2, @retry_attempts = 0, @retry_interval = 0, @flags = 0;
-IF @@ERROR <> 0 OR @rc <> 0 GOTO fail;
-EXEC @rc = msdb.dbo.sp_update_job @job_id = @jobId, @start_step_id = 1;
-IF @@ERROR <> 0 OR @rc <> 0 GOTO fail;
-SET @schedUid = N'631B3284-8CFF-4234-A40E-00A2A098FAC8';
-EXEC @rc = msdb.dbo.sp_add_schedule @schedule_name = N'Nightly 01:30', @enabled = 1,
-     @freq_type = 4, @freq_interval = 1, @freq_subday_type = 1, @freq_subday_interval = 0,
-     @freq_relative_interval = 0, @freq_recurrence_factor = 0,
-     @active_start_date = 20240101, @active_end_date = 99991231,
-     @active_start_time = 13000, @active_end_time = 235959,
-     @owner_login_name = N'sa', @schedule_uid = @schedUid OUTPUT, @schedule_id = @schedId OUTPUT;
-IF @@ERROR <> 0 OR @rc <> 0 GOTO fail;
+DECLARE @rc int, @jobId uniqueidentifier, @schedId int, @schedUid uniqueidentifier = N'631b3284-8cff-4234-a40e-00a2a098fac8';
+EXEC @rc = msdb.dbo.sp_add_job @job_name = N'Ledger archive', @owner_login_name = N'app_ledger_svc', @job_id = @jobId OUTPUT;
+IF @rc <> 0 GOTO fail;
+EXEC @rc = msdb.dbo.sp_add_jobstep @job_id = @jobId, @step_name = N'Archive', @database_name = N'payments', @command = N'EXEC a;';
+IF @rc <> 0 GOTO fail;
+EXEC @rc = msdb.dbo.sp_add_schedule @schedule_name = N'Nightly 01:30', @freq_type = 4, @freq_interval = 1,
+     @freq_subday_type = 1, @active_start_date = 20240101, @active_start_time = 13000,
+     @schedule_uid = @schedUid OUTPUT, @schedule_id = @schedId OUTPUT;
+IF @rc <> 0 GOTO fail;
 EXEC @rc = msdb.dbo.sp_attach_schedule @job_id = @jobId, @schedule_id = @schedId;
-IF @@ERROR <> 0 OR @rc <> 0 GOTO fail;
-EXEC @rc = msdb.dbo.sp_add_jobserver @job_id = @jobId, @server_name = N'(local)';
-IF @@ERROR <> 0 OR @rc <> 0 GOTO fail;
-COMMIT TRANSACTION;
-SELECT CONVERT(varchar(36), @jobId), @schedId;
+IF @rc <> 0 GOTO fail;
+EXEC @rc = msdb.dbo.sp_add_jobserver @job_id = @jobId;
+SELECT @schedId, CONVERT(nvarchar(36), @schedUid);
 RETURN;
-fail: IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;
-SELECT 'failed';
+fail: SELECT 'failed';
 )SQL";
   auto r = run(*s, batch);
   ASSERT_EQ(r.first_error(), "");
-  ASSERT_FALSE(r.sets.empty());
-  EXPECT_EQ(cell(r, r.sets.size() - 1, 0, 0).size(), 36u);
-  // The shared schedule was reused (same uid → same schedule_id, no copy).
+  ASSERT_EQ(r.sets.size(), 1u);
+  EXPECT_EQ(cell(r, 0, 0, 1), "631B3284-8CFF-4234-A40E-00A2A098FAC8");
   auto q = run(*s, "SELECT COUNT(*) FROM msdb.dbo.sysschedules WHERE schedule_uid = '631B3284-8CFF-4234-A40E-00A2A098FAC8';"
-                   "SELECT COUNT(*) FROM msdb.dbo.sysjobschedules js JOIN msdb.dbo.sysjobs j ON j.job_id = js.job_id WHERE j.name = N'Nightly load'");
+                   "SELECT COUNT(*) FROM msdb.dbo.sysjobschedules WHERE schedule_id = " + cell(r, 0, 0, 0));
   ASSERT_EQ(q.first_error(), "");
   EXPECT_EQ(cell(q, 0, 0, 0), "1");
-  EXPECT_EQ(cell(q, 1, 0, 0), "1");
+  EXPECT_EQ(cell(q, 1, 0, 0), "3");  // Nightly settlement, Ledger close, and the new job
 }
 
 TEST(ExecutorState, ErrorsSurfaceWithTheirNumbers) {
