@@ -48,12 +48,14 @@ t0=$(date +%s%N)
   --stats-file "$WORK/stats.json" >"$WORK/out" 2>"$WORK/err" &
 PID=$!
 line=
-for _ in $(seq 1 1200); do
+# Loading a large fixture takes a while; wait as long as the process lives (at most an hour).
+for _ in $(seq 1 36000); do
   line=$(head -n1 "$WORK/out" 2>/dev/null || true)
   [[ $line == "listening on "* ]] && break
   kill -0 "$PID" 2>/dev/null || { cat "$WORK/err" >&2; exit 1; }
-  sleep 0.05
+  sleep 0.1
 done
+[[ $line == "listening on "* ]] || { echo "bench-emulator: the emulator did not start within an hour" >&2; exit 1; }
 PORT=${line##*:}
 load_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 CS="DRIVER={FreeTDS};SERVER=127.0.0.1;PORT=$PORT;UID=sa;PWD={$PW};TDS_Version=7.4;ClientCharset=UTF-8"
