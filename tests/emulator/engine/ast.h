@@ -89,6 +89,7 @@ struct SelectStmt {
   std::vector<ExprPtr> group_by;
   ExprPtr having;
   std::vector<OrderItem> order_by;  // only on the outermost select of a UNION chain
+  ExprPtr offset, fetch;            // ORDER BY … OFFSET n ROWS [FETCH NEXT m ROWS ONLY]
   // UNION [ALL] / EXCEPT / INTERSECT chain: next select and its operator.
   std::unique_ptr<SelectStmt> next;
   std::string set_op;       // "UNION ALL", "UNION", "EXCEPT", "INTERSECT"

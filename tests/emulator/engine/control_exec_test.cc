@@ -1,4 +1,5 @@
 // Control flow, transactions, XACT_ABORT, locking, faults and counters through the executor.
+#include <cstdio>
 #include <thread>
 
 #include "engine/exec_test_util.h"
@@ -233,6 +234,44 @@ TEST(RequestLog, RecordsBatchesAndRpcs) {
   ASSERT_EQ(log.size(), 2u);
   EXPECT_EQ(log[0], "BATCH SELECT 1");
   EXPECT_EQ(log[1], "RPC sp_executesql(?=N'SELECT @P1', ?=N'@P1 int', ?=5)");
+}
+
+}  // namespace
+}  // namespace emu::testing
+
+namespace emu::testing {
+namespace {
+
+TEST(InitSql, RunsBatchesSeparatedByGoLines) {
+  std::string path = ::testing::TempDir() + "/h2_init.sql";
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("CREATE LOGIN init_a WITH PASSWORD = N'Pw-12345!x'\ngo\nDECLARE @x int = 1\nGO  \n"
+               "DECLARE @x int = 2; IF @x = 2 CREATE LOGIN init_b WITH PASSWORD = N'Pw-12345!x'\n", f);
+    std::fclose(f);
+  }
+  auto inst = make_instance(3, "", path);
+  ASSERT_NE(inst, nullptr);
+  auto s = make_session(*inst);
+  auto r = run(*s, "SELECT COUNT(*) FROM sys.server_principals WHERE name IN (N'init_a', N'init_b')");
+  EXPECT_EQ(text(r.sets[0].rows[0][0]), "2");
+}
+
+TEST(InitSql, FirstErrorFailsTheInstance) {
+  std::string path = ::testing::TempDir() + "/h2_init_bad.sql";
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("SELECT 1\nSELECT * FROM sys.nope\n", f);
+    std::fclose(f);
+  }
+  InstanceOptions o;
+  o.sa_password = kSaPassword;
+  o.init_sql_path = path;
+  std::string error;
+  EXPECT_EQ(create_instance(o, &error), nullptr);
+  EXPECT_EQ(error, "init sql: line 2: error 208: Invalid object name 'sys.nope'.");
 }
 
 }  // namespace

@@ -148,3 +148,45 @@ INSTANTIATE_TEST_SUITE_P(Errors, ErrorTest, ::testing::ValuesIn(kErrors));
 
 }  // namespace
 }  // namespace emu::testing
+
+namespace emu::testing {
+namespace {
+
+TEST(Paging, OffsetFetch) {
+  auto inst = make_instance();
+  auto s = make_session(*inst);
+  auto r = run(*s, "SELECT principal_id FROM sys.server_principals ORDER BY principal_id OFFSET 1 ROWS FETCH NEXT 2 ROWS ONLY");
+  ASSERT_EQ(r.first_error(), "");
+  ASSERT_EQ(r.sets[0].rows.size(), 2u);
+  EXPECT_EQ(text(r.sets[0].rows[0][0]), "2");
+}
+
+TEST(Union, UnionAllKeepsDuplicatesAndOrdersByName) {
+  auto inst = make_instance();
+  auto s = make_session(*inst);
+  auto r = run(*s, "SELECT N'b' AS v UNION ALL SELECT N'a' UNION ALL SELECT N'b' ORDER BY v");
+  ASSERT_EQ(r.first_error(), "");
+  ASSERT_EQ(r.sets[0].rows.size(), 3u);
+  EXPECT_EQ(text(r.sets[0].rows[0][0]), "a");
+  EXPECT_EQ(text(r.sets[0].rows[2][0]), "b");
+}
+
+TEST(Joins, InnerLeftAndCrossJoin) {
+  auto inst = make_instance(3, EMU_FIXTURE_DIR "/payments-primary.json");
+  auto s = make_session(*inst);
+  auto r = run(*s,
+               "SELECT r.name AS role_name, COUNT(m.member_principal_id) AS members "
+               "FROM sys.server_principals r LEFT JOIN sys.server_role_members m ON m.role_principal_id = r.principal_id "
+               "WHERE r.type = 'R' GROUP BY r.name HAVING COUNT(m.member_principal_id) >= 2 ORDER BY r.name");
+  ASSERT_EQ(r.first_error(), "");
+  ASSERT_EQ(r.sets[0].rows.size(), 2u);  // payments_operators (2 members) and sysadmin (sa + CONTOSO\svc_batch)
+  EXPECT_EQ(text(r.sets[0].rows[0][0]), "payments_operators");
+  EXPECT_EQ(to_string(r.sets[0].columns[1].type), "int");
+  auto cross = run(*s, "SELECT COUNT(*) FROM sys.server_principals a CROSS JOIN sys.server_principals b");
+  auto single = run(*s, "SELECT COUNT(*) FROM sys.server_principals");
+  int64_t n = std::get<int64_t>(single.sets[0].rows[0][0]);
+  EXPECT_EQ(std::get<int64_t>(cross.sets[0].rows[0][0]), n * n);
+}
+
+}  // namespace
+}  // namespace emu::testing

@@ -74,11 +74,27 @@ std::unique_ptr<InstanceImpl> InstanceImpl::create(const InstanceOptions& option
     std::string sid;
     (void)inst->state_->check_login("sa", options.sa_password, &sid);
     SessionImpl session(*inst, req, sid, "master", 0);
-    InitSink sink;
-    session.execute_batch(ss.str(), sink);
-    if (!sink.first_error.empty()) {
-      *error = sink.first_error;
-      return nullptr;
+    // Like sqlcmd, a line holding only GO ends a batch.
+    std::vector<std::string> batches(1);
+    std::istringstream lines(ss.str());
+    for (std::string line; std::getline(lines, line);) {
+      std::string t = line;
+      t.erase(0, t.find_first_not_of(" \t\r"));
+      t.erase(t.find_last_not_of(" \t\r;") + 1);
+      if (t.size() == 2 && (t[0] == 'G' || t[0] == 'g') && (t[1] == 'O' || t[1] == 'o')) {
+        batches.emplace_back();
+      } else {
+        batches.back() += line + "\n";
+      }
+    }
+    for (const auto& batch : batches) {
+      if (batch.find_first_not_of(" \t\r\n") == std::string::npos) continue;
+      InitSink sink;
+      session.execute_batch(batch, sink);
+      if (!sink.first_error.empty()) {
+        *error = sink.first_error;
+        return nullptr;
+      }
     }
   }
   return inst;

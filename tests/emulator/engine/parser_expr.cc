@@ -523,9 +523,17 @@ std::unique_ptr<SelectStmt> Parser::parse_select() {
       else accept_kw("ASC");
       first->order_by.push_back(std::move(item));
     } while (accept_op(","));
-    if (cur().is_keyword("OFFSET")) {
-      fail(cur());
-      return nullptr;
+    if (accept_kw("OFFSET")) {
+      first->offset = parse_expr();
+      if (!first->offset) return nullptr;
+      if (!accept_kw("ROW") && !expect_kw("ROWS")) return nullptr;
+      if (accept_kw("FETCH")) {
+        if (!accept_kw("NEXT") && !expect_kw("FIRST")) return nullptr;
+        first->fetch = parse_expr();
+        if (!first->fetch) return nullptr;
+        if (!accept_kw("ROW") && !expect_kw("ROWS")) return nullptr;
+        if (!expect_kw("ONLY")) return nullptr;
+      }
     }
   }
   return first;

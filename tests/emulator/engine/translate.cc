@@ -566,6 +566,11 @@ bool Translator::select(const SelectStmt& s, const Scope* parent, std::string* s
     TExpr t;
     if (!expr(*s.top, first_scope, &t)) return false;
     out += " LIMIT " + t.sql;
+  } else if (s.offset) {
+    TExpr off, fetch;
+    if (!expr(*s.offset, first_scope, &off)) return false;
+    if (s.fetch && !expr(*s.fetch, first_scope, &fetch)) return false;
+    out += " LIMIT " + (s.fetch ? fetch.sql : std::string("-1")) + " OFFSET " + off.sql;
   }
   *sql = out;
   return true;
