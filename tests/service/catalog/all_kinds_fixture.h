@@ -44,7 +44,7 @@ inline nlohmann::json all_kinds_fixture() {
    {"name": "REMOTE1", "product": "SQL Server", "provider": "MSOLEDBSQL", "data_source": "remote1.example,1433",
     "location": "rack 4", "provider_string": "Encrypt=yes", "catalog": "sales", "self_mapping": false,
     "options": {"rpc": true, "rpc out": true, "data access": false, "collation compatible": true,
-                "use remote collation": false, "collation name": "Latin1_General_CI_AS",
+                "use remote collation": false,
                 "lazy schema validation": true, "connect timeout": 10, "query timeout": 20,
                 "remote proc transaction promotion": false},
     "logins": [
