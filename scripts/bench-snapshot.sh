@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# bench-snapshot.sh — snapshot and drift at scale (a benchmark, not a test; issue 3).
+# Builds understudy, understudy-emulator and bench_drift if needed, starts the emulator with a
+# generated fixture at the chosen scale, then measures:
+#   1. `understudy snapshot` of it: wall time, peak RSS, round trips (emulator counters);
+#   2. the same SELECTs fetched by unixODBC's isql from the same emulator (the baseline; ratio);
+#   3. a second, unchanged snapshot: store growth after a WAL checkpoint;
+#   4. `understudy diff --against snapshot` (primary vs. itself): wall time, peak RSS;
+#   5. bench_drift: in-memory diff of the same scale against a copy with 1% of objects changed.
+# Scale L: 100,000 logins, 200,000 role memberships, 100,000 server permissions, 10,000 jobs x 5
+# steps x 2 schedules, 1,000 linked servers x 3 login mappings, 500 credentials. M = L/10, S = L/100.
+# Targets (L): <= 20 round trips; snapshot <= 1.5x isql; growth <= 64 KB; diff < 1 s; RSS < 300 MB.
+#   scripts/bench-snapshot.sh [--scale L|M|S] [--build-dir DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+SCALE=L BUILD=$ROOT/build
+while [ $# -gt 0 ]; do
+  case $1 in
+    --scale) SCALE=$2; shift 2 ;;
+    --build-dir) BUILD=$2; shift 2 ;;
+    *) echo "usage: $0 [--scale L|M|S] [--build-dir DIR]" >&2; exit 64 ;;
+  esac
+done
+case $SCALE in L) DIV=1 ;; M) DIV=10 ;; S) DIV=100 ;; *) echo "scale must be L, M or S" >&2; exit 64 ;; esac
+
+if [ ! -f "$BUILD/CMakeCache.txt" ]; then
+  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+cmake --build "$BUILD" -j "$(nproc)" --target understudy understudy-emulator bench_drift >/dev/null
+
+WORK=$(mktemp -d)
+PID=
+trap '[ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+
+/usr/bin/python3 - "$DIV" >"$WORK/fixture.json" <<'PY'
+import hashlib, json, sys
+d = int(sys.argv[1])
+n_logins, n_jobs, n_ls, n_creds = 100000 // d, 10000 // d, 1000 // d, 500 // d
+creds = [{"name": "cred_%04d" % i, "identity": "SHARED ACCESS SIGNATURE", "secret": "s"} for i in range(n_creds)]
+logins, perms = [], []
+for i in range(n_logins):
+    h = hashlib.sha512(b"bench%d" % i).hexdigest()
+    name = "bench_login_%06d" % i
+    logins.append({"name": name, "sid": "0x" + hashlib.md5(b"sid%d" % i).hexdigest(),
+                   "password_hash": "0x0200" + h[:8] + h, "check_policy": False})
+    perms.append({"grantee": name, "permission": "VIEW SERVER STATE"})
+names = [l["name"] for l in logins]
+roles = [{"name": "bench_role_a", "members": names}, {"name": "bench_role_b", "members": names}]
+linked = [{"name": "LS_%04d" % i, "product": "SQL Server", "provider": "MSOLEDBSQL", "data_source": "ls%d.example" % i,
+           "self_mapping": False,
+           "logins": [{"local_login": names[j % len(names)], "remote_user": "r%d" % j} for j in range(3)]}
+          for i in range(n_ls)]
+schedules, jobs = [], []
+for i in range(n_jobs):
+    uids = ["%08X-0000-4000-8000-%012X" % (i, k) for k in range(2)]
+    for k, u in enumerate(uids):
+        schedules.append({"schedule_uid": u, "name": "job %d schedule %d" % (i, k), "freq_type": 4, "freq_interval": 1,
+                          "freq_subday_type": 1, "active_start_time": 10000 + k})
+    steps = [{"step_name": "step %d" % s, "command": "EXEC dbo.job_%d_step_%d;" % (i, s), "database_name": "master",
+              "on_success_action": 3 if s < 5 else 1} for s in range(1, 6)]
+    jobs.append({"name": "bench_job_%05d" % i, "steps": steps, "schedules": uids, "servers": ["(local)"]})
+json.dump({"version": 1, "description": "bench-snapshot.sh", "credentials": creds, "server_roles": roles,
+           "logins": logins, "permissions": perms, "linked_servers": linked, "schedules": schedules, "jobs": jobs},
+          sys.stdout)
+PY
+
+PW='Bench-Pw1!'
+t0=$(date +%s%N)
+"$BUILD/bin/understudy-emulator" --listen 127.0.0.1:0 --sa-password "$PW" --fixture "$WORK/fixture.json" \
+  --stats-file "$WORK/stats.json" >"$WORK/out" 2>"$WORK/err" &
+PID=$!
+line=
+for _ in $(seq 1 72000); do  # a large fixture takes a while to load: wait up to two hours
+  line=$(head -n1 "$WORK/out" 2>/dev/null || true)
+  [[ $line == "listening on "* ]] && break
+  kill -0 "$PID" 2>/dev/null || { cat "$WORK/err" >&2; exit 1; }
+  sleep 0.1
+done
+[[ $line == "listening on "* ]] || { echo "bench-snapshot: the emulator did not start" >&2; exit 1; }
+PORT=${line##*:}
+echo "scale $SCALE: emulator loaded the fixture in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+CS="DRIVER={FreeTDS};SERVER=127.0.0.1;PORT=$PORT;UID=sa;TDS_Version=7.4;ClientCharset=UTF-8"
+export BENCH_PW=$PW
+cat >"$WORK/understudy.toml" <<TOML
+store = '$WORK/understudy.db'
+[instances.primary]
+connection = '$CS'
+password_env = 'BENCH_PW'
+query_timeout = 0
+[instances.copy]
+connection = '$CS'
+password_env = 'BENCH_PW'
+[pairs.bench]
+primary = 'primary'
+secondary = 'copy'
+TOML
+
+stats() { kill -USR1 "$PID"; sleep 0.3; /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["batches"] + d["rpcs"], d["rows"])' "$WORK/stats.json"; }
+timed() {  # timed NAME CMD… -> prints "NAME wall_s rss_mb"
+  local name=$1; shift
+  /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || { cat "$WORK/$name.err" >&2; [ "$name" = diff ] || exit 1; }
+  read -r wall rss_kb <"$WORK/time"
+  echo "$wall $(( rss_kb / 1024 ))"
+}
+store_bytes() {
+  /usr/bin/python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute("PRAGMA wal_checkpoint(TRUNCATE)"); c.close()' "$WORK/understudy.db"
+  stat -c %s "$WORK/understudy.db"
+}
+
+read -r trips0 rows0 < <(stats)
+read -r snap_wall snap_rss < <(timed snapshot "$BUILD/bin/understudy" snapshot --instance primary --config "$WORK/understudy.toml" --log-level warn)
+read -r trips1 rows1 < <(stats)
+size1=$(store_bytes)
+echo "snapshot: $(cat "$WORK/snapshot.out")"
+echo "snapshot: ${snap_wall} s, peak RSS ${snap_rss} MB, $((trips1 - trips0)) round trips, $((rows1 - rows0)) rows"
+
+# The baseline: isql fetching the same SELECTs (one per line) from the same emulator.
+/usr/bin/python3 - "$ROOT/service/catalog/queries.h" >"$WORK/queries.sql" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+batch = text.split('R"sql(', 1)[1].split(')sql"', 1)[0]
+for stmt in batch.split(";"):
+    stmt = " ".join(stmt.split())
+    if stmt.upper().startswith("SELECT"):
+        print(stmt)
+PY
+t0=$(date +%s%N)
+isql -k "$CS;PWD={$PW}" -b -e -d'|' <"$WORK/queries.sql" >"$WORK/isql.out" 2>&1
+isql_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+echo "isql baseline: $(awk "BEGIN{print $isql_ms/1000}") s for $(wc -l <"$WORK/isql.out") lines"
+
+read -r _ _ < <(timed snapshot2 "$BUILD/bin/understudy" snapshot --instance primary --config "$WORK/understudy.toml" --log-level warn)
+size2=$(store_bytes)
+echo "store: ${size1} bytes after the first snapshot; an unchanged second snapshot grew it by $((size2 - size1)) bytes"
+
+read -r _ _ < <(timed snapshot3 "$BUILD/bin/understudy" snapshot --instance copy --config "$WORK/understudy.toml" --log-level warn)
+read -r diff_wall diff_rss < <(timed diff "$BUILD/bin/understudy" diff --pair bench --against snapshot --config "$WORK/understudy.toml" --log-level warn)
+echo "diff --against snapshot (primary vs. an identical copy): ${diff_wall} s, peak RSS ${diff_rss} MB: $(tail -n1 "$WORK/diff.out")"
+
+echo "bench_drift (in memory, 1% of objects changed):"
+"$BUILD/bin/bench_drift" "$WORK/bench-drift.db" "$SCALE"
+
+kill -TERM "$PID"; wait "$PID" || true; PID=
+echo "ratio snapshot / isql: $(awk "BEGIN{printf \"%.2f\", $snap_wall/($isql_ms/1000)}")"
