@@ -6,6 +6,7 @@
 
 #include "cli/handlers.h"
 #include "cli/invocation.h"
+#include "gates/cutover.h"
 #include "http/app.h"
 
 namespace understudy::cli {
@@ -28,17 +29,17 @@ void print_table(std::ostream& out, const gates::GateResult& r) {
   if (!r.failures.empty()) {
     size_t kw = 4, keyw = 3;
     for (const auto& f : r.failures) {
-      kw = std::max(kw, catalog::kind_name(f.kind).size());
+      kw = std::max(kw, gates::failure_kind(f).size());
       keyw = std::max(keyw, f.key.size());
     }
     out << std::left << std::setw(static_cast<int>(kw + 2)) << "KIND" << std::setw(static_cast<int>(keyw + 2)) << "KEY"
         << "PROBLEM\n";
     for (const auto& f : r.failures)
-      out << std::setw(static_cast<int>(kw + 2)) << catalog::kind_name(f.kind) << std::setw(static_cast<int>(keyw + 2))
+      out << std::setw(static_cast<int>(kw + 2)) << gates::failure_kind(f) << std::setw(static_cast<int>(keyw + 2))
           << f.key << f.problem << "\n";
   }
   for (const auto& w : r.waived)
-    out << "waived: " << catalog::kind_name(w.failure.kind) << " " << w.failure.key << " " << w.failure.problem
+    out << "waived: " << gates::failure_kind(w.failure) << " " << w.failure.key << " " << w.failure.problem
         << " (" << w.reason << "; approved by " << w.approved_by << " until " << w.until << ")\n";
 }
 
@@ -59,6 +60,12 @@ int run_gate(const Invocation& inv) {
     }
     if (!max_age || *max_age < 1) return inv.fail(Error(ErrorCode::kUsage, "--max-age must be a positive number of seconds"));
   }
+  // Parameters of the cutover checks (gates/cutover.h), as the HTTP face takes them.
+  std::map<std::string, std::string> params;
+  if (auto v = inv.get("state")) params["state"] = *v;
+  if (auto v = inv.get("max-lag-seconds")) params["max_lag_seconds"] = *v;
+  if (auto v = inv.get("expect")) params["expect"] = *v;
+  if (auto st = gates::validate_cutover_params(params); !st) return inv.fail(st.error());
   auto cfg = inv.config();
   if (!cfg) return inv.fail(cfg.error());
   auto pair = (*cfg)->pair(*pair_name);
@@ -67,7 +74,7 @@ int run_gate(const Invocation& inv) {
   if (!app) return inv.fail(app.error());
   auto gate = (*app)->gate(name, *pair_name);
   if (!gate) return inv.fail(gate.error());
-  auto r = (*app)->evaluate(**gate, **pair, max_age);
+  auto r = (*app)->evaluate(**gate, **pair, max_age, params);
   if (format == "json")
     inv.out() << gates::to_json(r).dump(2) << "\n";
   else

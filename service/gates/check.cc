@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "gates/check_cutover.h"
 #include "gates/evaluate.h"
 #include "gates/validate.h"
 
@@ -154,6 +155,15 @@ constexpr CheckType kTypes[] = {
      &parse_no_drift},
     {"required_objects", "each listed object exists on the target and matches the primary snapshot",
      &parse_required_objects},
+    // Issue 6 (check_cutover.h).
+    {"replication", "every user database of the target is healthy and synchronizing (or synchronized), lag within a bound",
+     &parse_replication},
+    {"landing", "the read-write listener reaches the expected primary (READ_WRITE), the read-only one the secondary (READ_ONLY)",
+     &parse_landing},
+    {"orphaned_users", "no database user on the target is mapped to a login SID the target does not have",
+     &parse_orphaned_users},
+    {"freshness", "the latest primary snapshot is within the allowed age; says when the primary is unreachable",
+     &parse_freshness},
 };
 
 }  // namespace

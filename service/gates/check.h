@@ -32,6 +32,12 @@ struct EvalContext;  // evaluate.h
 enum Need : unsigned {
   kNeedPrimarySnapshot = 1u << 0,  // latest complete snapshot of the pair's primary, within max age
   kNeedTarget = 1u << 1,           // live read of the target's server-level objects
+  // Issue 6 (cutover.h). Each check turns a missing or failed input into unknown itself.
+  kNeedPrimaryAnyAge = 1u << 2,    // the latest primary snapshot whatever its age (freshness judges it)
+  kNeedPrimaryProbe = 1u << 3,     // a live probe of the primary: sets EvalInput::primary_reachable
+  kNeedReplication = 1u << 4,      // EvalInput::ha — HA state of the target
+  kNeedLanding = 1u << 5,          // EvalInput::landing — who answers behind the listeners
+  kNeedDatabaseUsers = 1u << 6,    // EvalInput::users — orphaned database users on the target
 };
 
 class Check {

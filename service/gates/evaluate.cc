@@ -20,7 +20,7 @@ unsigned gate_needs(const Gate& gate) {
 namespace {
 
 bool same_object(const Failure& a, const Failure& b) {
-  return a.kind == b.kind && catalog::fold_name(a.key) == catalog::fold_name(b.key);
+  return a.subject == b.subject && a.kind == b.kind && catalog::fold_name(a.key) == catalog::fold_name(b.key);
 }
 
 std::string summarize_failures(const std::vector<Failure>& failures) {
@@ -30,8 +30,8 @@ std::string summarize_failures(const std::vector<Failure>& failures) {
   std::map<catalog::Kind, int> ranks;
   for (auto k : catalog::kAllKinds) ranks[k] = rank++;
   for (const auto& f : failures) {
-    auto& slot = counts[{ranks[f.kind], f.problem}];
-    slot.first = std::string(catalog::kind_name(f.kind)) + " " + f.problem;
+    auto& slot = counts[{f.subject.empty() ? ranks[f.kind] : rank, f.subject + ' ' + f.problem}];
+    slot.first = std::string(failure_kind(f)) + " " + f.problem;
     slot.second++;
   }
   std::string out = std::to_string(failures.size()) + (failures.size() == 1 ? " failure: " : " failures: ");
@@ -84,6 +84,9 @@ GateResult evaluate(const Gate& gate, const EvalInput& in) {
     target_problem = "target unreachable: " + in.target->error().message;
   }
 
+  // Cutover checks read the target themselves (cutover.h): name it from what they reached.
+  if (r.target_instance.empty() && in.ha && *in.ha) r.target_instance = (*in.ha)->instance;
+  if (r.target_instance.empty() && in.users && *in.users) r.target_instance = (*in.users)->instance;
   EvalContext ctx{gate, in, primary, target};
   std::vector<Failure> all;
   std::string first_unknown;
@@ -108,7 +111,7 @@ GateResult evaluate(const Gate& gate, const EvalInput& in) {
             all.end());
   for (auto& f : all) {
     auto ex = std::find_if(gate.exceptions.begin(), gate.exceptions.end(), [&](const GateException& e) {
-      return e.object.kind == f.kind && catalog::fold_name(e.object.key) == catalog::fold_name(f.key) &&
+      return f.subject.empty() && e.object.kind == f.kind && catalog::fold_name(e.object.key) == catalog::fold_name(f.key) &&
              in.now < e.until_unix;
     });
     if (ex != gate.exceptions.end())

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +21,7 @@
 
 #include "base/result.h"
 #include "catalog/object.h"
+#include "gates/cutover.h"
 #include "gates/gate.h"
 #include "gates/verdict.h"
 
@@ -57,6 +59,13 @@ struct EvalInput {
   std::optional<Result<TargetState>> target;
   // Drift between primary snapshot and target, when both are present (the caller runs diff).
   std::vector<Drift> drift;
+  // Request parameters of the checks (?state=, ?max_lag_seconds=, ?expect=; cutover.h), already
+  // validated by validate_cutover_params. A parameter overrides the check's value in the file.
+  std::map<std::string, std::string> params;
+  // Issue 6 inputs (cutover.h), present when a check declared the matching kNeed… bit.
+  std::optional<Result<HaState>> ha;
+  std::optional<Result<Landing>> landing;
+  std::optional<Result<DatabaseUsers>> users;
 };
 
 // What checks see: every input they declared is present and fresh.

@@ -23,7 +23,14 @@ int kind_rank(catalog::Kind k) {
 }
 }  // namespace
 
+std::string_view failure_kind(const Failure& f) {
+  return f.subject.empty() ? catalog::kind_name(f.kind) : std::string_view(f.subject);
+}
+
 bool failure_less(const Failure& a, const Failure& b) {
+  // Object failures first (kind in dependency order), then the other subjects by name.
+  if (a.subject.empty() != b.subject.empty()) return a.subject.empty();
+  if (a.subject != b.subject) return a.subject < b.subject;
   if (a.kind != b.kind) return kind_rank(a.kind) < kind_rank(b.kind);
   auto ka = catalog::fold_name(a.key), kb = catalog::fold_name(b.key);
   if (ka != kb) return ka < kb;
@@ -32,7 +39,7 @@ bool failure_less(const Failure& a, const Failure& b) {
 }
 
 nlohmann::json to_json(const Failure& f) {
-  return {{"kind", catalog::kind_name(f.kind)}, {"key", f.key}, {"problem", f.problem}, {"fields", f.fields}};
+  return {{"kind", failure_kind(f)}, {"key", f.key}, {"problem", f.problem}, {"fields", f.fields}};
 }
 
 std::string format_rfc3339(int64_t unix_seconds) {
@@ -102,9 +109,12 @@ nlohmann::json to_json(const GateResult& r) {
   j["primary_instance"] = r.primary_instance;
   j["target_instance"] = r.target_instance;
   auto checks = nlohmann::json::array();
-  for (const auto& c : r.checks)
-    checks.push_back({{"type", c.type}, {"status", verdict_name(c.verdict)}, {"reason", c.reason},
-                      {"failures", c.failures.size()}});
+  for (const auto& c : r.checks) {
+    nlohmann::json cj = {{"type", c.type}, {"status", verdict_name(c.verdict)}, {"reason", c.reason},
+                         {"failures", c.failures.size()}};
+    if (!c.details.is_null()) cj["details"] = c.details;
+    checks.push_back(std::move(cj));
+  }
   j["checks"] = checks;
   auto failures = nlohmann::json::array();
   for (const auto& f : r.failures) failures.push_back(to_json(f));

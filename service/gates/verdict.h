@@ -32,7 +32,12 @@ struct Failure {
   std::string key;
   std::string problem;
   nlohmann::json fields = nlohmann::json::object();
+  // Set by checks whose failures are not about a server-level object (issue 6: "database",
+  // "database_user", "listener", "snapshot"); it then names the failure's kind instead of `kind`.
+  std::string subject;
 };
+// The kind a failure is reported under: `subject` when set, else catalog::kind_name(kind).
+std::string_view failure_kind(const Failure& f);
 // Order of failures in every output: kind in dependency order, then folded key, then problem.
 bool failure_less(const Failure& a, const Failure& b);
 nlohmann::json to_json(const Failure& f);
@@ -50,6 +55,9 @@ struct CheckOutcome {
   Verdict verdict = Verdict::kUnknown;
   std::string reason;
   std::vector<Failure> failures;  // sorted
+  // What the check looked at, for the reader of the body (issue 6 checks: every database with its
+  // state, health and lag; the instance each listener reached; the snapshot's age). null = none.
+  nlohmann::json details = nullptr;
 };
 
 // What GET /v1/gates/{gate} answers and `understudy gate` prints (docs/api.md, "gate body").

@@ -61,15 +61,18 @@ Result<std::shared_ptr<const gates::Gate>> App::gate(const std::string& name, co
   return g;
 }
 
-gates::GateResult App::evaluate(const gates::Gate& gate, const config::Pair& pair, std::optional<int64_t> max_age) {
+gates::GateResult App::evaluate(const gates::Gate& gate, const config::Pair& pair, std::optional<int64_t> max_age,
+                                const std::map<std::string, std::string>& params) {
   std::string key = gate.name + '\n' + pair.name + '\n' + (max_age ? std::to_string(*max_age) : "");
-  auto r = flights_.run(key, [&] { return evaluate_uncoalesced(gate, pair, max_age); });
+  for (const auto& [k, v] : params) key += '\n' + k + '=' + v;
+  auto r = flights_.run(key, [&] { return evaluate_uncoalesced(gate, pair, max_age, params); });
   metrics_.inc("understudy_gate_checks_total", {{"gate", gate.name}, {"result", std::string(gates::verdict_name(r.verdict))}});
   return r;
 }
 
 gates::GateResult App::evaluate_uncoalesced(const gates::Gate& gate, const config::Pair& pair,
-                                            std::optional<int64_t> max_age) {
+                                            std::optional<int64_t> max_age,
+                                            const std::map<std::string, std::string>& params) {
   auto started = std::chrono::steady_clock::now();
   gates::EvalInput in;
   in.pair = pair.name;
@@ -78,13 +81,15 @@ gates::GateResult App::evaluate_uncoalesced(const gates::Gate& gate, const confi
   in.pair_max_age_seconds = pair.max_snapshot_age.count();
   in.primary_reachable = primary_reachable(pair.primary);
   in.primary_instance = pair.primary;
+  in.params = params;
   unsigned needs = gates::gate_needs(gate);
   try {
-    if (needs & gates::kNeedPrimarySnapshot)
+    if (needs & (gates::kNeedPrimarySnapshot | gates::kNeedPrimaryAnyAge))
       in.primary = with_store([&](store::Store& s) { return gates::latest_primary(s, pair); });
     if (needs & gates::kNeedTarget) in.target = gates::read_target(options_.config, pair);
     if (in.primary && *in.primary && in.target && *in.target)
       in.drift = gates::drift_from(diff::compare((*in.primary)->objects, (*in.target)->objects));
+    gates::gather_cutover(options_.config, pair, needs, in);  // issue 6 inputs (gates/cutover.h)
   } catch (const std::exception& e) {
     in.target = tl::unexpected(Error(ErrorCode::kInternal, std::string("evaluation failed: ") + e.what()));
   }

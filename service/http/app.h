@@ -67,7 +67,10 @@ class App {
   [[nodiscard]] Result<std::shared_ptr<const gates::Gate>> gate(const std::string& name, const std::string& pair) const;
 
   // Never an error: problems are `unknown` with the reason.
-  gates::GateResult evaluate(const gates::Gate& gate, const config::Pair& pair, std::optional<int64_t> max_age);
+  // `params`: the cutover checks' request parameters (state, max_lag_seconds, expect), validated
+  // by gates::validate_cutover_params; part of the coalescing key.
+  gates::GateResult evaluate(const gates::Gate& gate, const config::Pair& pair, std::optional<int64_t> max_age,
+                             const std::map<std::string, std::string>& params = {});
 
   [[nodiscard]] Result<report::Run> snapshot(const config::Pair& pair, const std::string& actor);
   [[nodiscard]] Result<std::vector<store::SnapshotInfo>> snapshots(const config::Pair& pair);
@@ -94,7 +97,8 @@ class App {
  private:
   explicit App(AppOptions options) : options_(std::move(options)) {}
   gates::GateResult evaluate_uncoalesced(const gates::Gate& gate, const config::Pair& pair,
-                                         std::optional<int64_t> max_age);
+                                         std::optional<int64_t> max_age,
+                                         const std::map<std::string, std::string>& params);
   [[nodiscard]] Result<store::SnapshotInfo> snapshot_instance(const config::Pair& pair, const std::string& run_id);
   template <typename F>
   auto with_store(F&& f) {

@@ -278,7 +278,7 @@ TEST(ServeGateFiles, ReloadKeepsTheLastGoodSet) {
   auto r = w.post("/v1/gates/reload", "", kOperatorToken);
   EXPECT_EQ(r->status, 400);
   EXPECT_EQ(body_json(r)["detail"], w.gates_dir() + "/site.json: /checks/0/kinds/0: unknown kind \"logn\"");
-  EXPECT_EQ(body_json(r)["hint"], "kept the last good set of 6 gate(s)");
+  EXPECT_EQ(body_json(r)["hint"], "kept the last good set of 11 gate(s)");
   EXPECT_EQ(body_json(w.get("/readyz", ""))["gates_reload_error"],
             w.gates_dir() + "/site.json: /checks/0/kinds/0: unknown kind \"logn\"");
   // The old definition still answers.

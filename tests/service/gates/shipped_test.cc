@@ -23,7 +23,8 @@ TEST(ShippedGates, AllLoad) {
   ASSERT_TRUE(set) << set.error().message;
   std::set<std::string> names;
   for (const auto& [n, g] : *set) names.insert(n);
-  EXPECT_EQ(names, (std::set<std::string>{"agent-jobs", "credentials", "linked-servers", "logins", "pre-cutover"}));
+  EXPECT_EQ(names, (std::set<std::string>{"agent-jobs", "credentials", "freshness", "landing", "linked-servers", "logins",
+                                          "orphaned-users", "post-failover", "pre-cutover", "replication"}));
 }
 
 TEST(ShippedGates, PreCutoverCoversEveryKind) {

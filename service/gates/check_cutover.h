@@ -1,0 +1,41 @@
+// check_cutover.h — the parsers of the issue 6 check types (rows of check.cc's registry) and the
+// helpers they share. Each type lives in its own file:
+//   replication     check_replication.cc     every user database healthy, synchronizing/synchronized, lag bound
+//   landing         check_landing.cc         rw listener → expected primary + READ_WRITE, ro → secondary + READ_ONLY
+//   orphaned_users  check_orphaned_users.cc  no database user whose SID has no login on the target
+//   freshness       check_freshness.cc       the latest primary snapshot is within the allowed age
+// Their failures carry a `subject` (verdict.h): database, listener, database_user, snapshot.
+// Thread-safety: the checks are immutable; run() is const and reentrant.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "gates/check.h"
+#include "gates/evaluate.h"
+
+namespace understudy::gates {
+
+[[nodiscard]] Result<std::shared_ptr<const Check>> parse_replication(const nlohmann::json& j, const std::string& p);
+[[nodiscard]] Result<std::shared_ptr<const Check>> parse_landing(const nlohmann::json& j, const std::string& p);
+[[nodiscard]] Result<std::shared_ptr<const Check>> parse_orphaned_users(const nlohmann::json& j, const std::string& p);
+[[nodiscard]] Result<std::shared_ptr<const Check>> parse_freshness(const nlohmann::json& j, const std::string& p);
+
+namespace cutover {
+
+// The request parameter `name` when given, else `fallback` (the value of the gate file).
+std::string param_or(const EvalInput& in, const std::string& name, const std::string& fallback);
+// ?max_lag_seconds= when given, else `fallback`.
+std::optional<int64_t> lag_param_or(const EvalInput& in, std::optional<int64_t> fallback);
+
+// An unknown outcome of check `type` with `reason`.
+CheckOutcome unknown(std::string_view type, std::string reason);
+// Sets verdict and reason from the failures: fail with "<n> <what>" or pass with `pass_reason`.
+void conclude(CheckOutcome& out, const std::string& what, const std::string& pass_reason);
+
+}  // namespace cutover
+}  // namespace understudy::gates

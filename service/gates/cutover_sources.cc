@@ -1,0 +1,265 @@
+// The live reads of the cutover checks (cutover.h). Database names reach T-SQL only through
+// service/tsql's quoting (design invariant 3).
+#include <algorithm>
+#include <exception>
+
+#include "config/config.h"
+#include "config/secrets.h"
+#include "gates/check.h"
+#include "gates/cutover.h"
+#include "gates/evaluate.h"
+#include "odbc/connection.h"
+#include "tsql/quote.h"
+
+namespace understudy::gates {
+namespace {
+
+Result<odbc::Connection> connect_instance(const config::Config& cfg, const std::string& instance, int max_login_timeout) {
+  auto in = cfg.instance(instance);
+  if (!in) return tl::unexpected(in.error());
+  auto password = config::instance_password(**in);
+  if (!password) return tl::unexpected(password.error());
+  int login_timeout = (*in)->login_timeout_seconds;
+  if (max_login_timeout > 0 && (login_timeout <= 0 || login_timeout > max_login_timeout)) login_timeout = max_login_timeout;
+  return odbc::Connection::connect({.connection_string = (*in)->connection,
+                                    .password = std::move(*password),
+                                    .label = instance,
+                                    .login_timeout_seconds = login_timeout,
+                                    .query_timeout_seconds = (*in)->query_timeout_seconds});
+}
+
+std::string text_of(const odbc::Value& v) {
+  if (const auto* s = odbc::as_text(v)) return *s;
+  if (const auto* i = odbc::as_int(v)) return std::to_string(*i);
+  return "";
+}
+
+std::optional<int64_t> int_of(const odbc::Value& v) {
+  if (const auto* i = odbc::as_int(v)) return *i;
+  if (const auto* s = odbc::as_text(v)) {
+    try {
+      return std::stoll(*s);
+    } catch (const std::exception&) {
+    }
+  }
+  return std::nullopt;
+}
+
+std::string hex_of(const odbc::Value& v) {
+  if (const auto* b = odbc::as_bytes(v)) return odbc::to_hex(*b);
+  return "";
+}
+
+// The header every read starts with: who answered, its edition, its ONLINE user databases.
+constexpr const char* kHeaderSql =
+    "SELECT @@SERVERNAME AS server_name, CAST(SERVERPROPERTY('EngineEdition') AS int) AS engine_edition;\n"
+    "SELECT name FROM sys.databases WHERE database_id > 4 AND state_desc = N'ONLINE' ORDER BY name;\n";
+
+struct Header {
+  std::string server_name;
+  int64_t engine_edition = 0;
+  std::vector<std::string> databases;
+};
+
+Result<Header> header_from(const std::vector<odbc::ResultSet>& sets) {
+  if (sets.size() < 2 || sets[0].rows.size() != 1)
+    return fail(ErrorCode::kSql, "unexpected reply to the server name and database list query");
+  Header h;
+  h.server_name = text_of(sets[0].rows[0][0]);
+  h.engine_edition = int_of(sets[0].rows[0][1]).value_or(0);
+  for (const auto& r : sets[1].rows) h.databases.push_back(text_of(r[0]));
+  return h;
+}
+
+// "SELECT … FROM [db].<view> … UNION ALL …" with `select(db_literal, db_quoted)` per database.
+template <typename F>
+Result<std::string> union_over(const std::vector<std::string>& databases, F select) {
+  std::string sql;
+  for (const auto& db : databases) {
+    auto q = tsql::quote_name(db);
+    if (!q) return tl::unexpected(q.error());
+    if (!sql.empty()) sql += "\nUNION ALL\n";
+    sql += select(tsql::quote_string(db), *q);
+  }
+  return sql;
+}
+
+std::string geo_health(const std::string& state) {
+  if (state == "CATCH_UP") return "HEALTHY";
+  if (state == "SEEDING" || state == "PENDING") return "PARTIALLY_HEALTHY";
+  return "NOT_HEALTHY";
+}
+
+bool is_managed(int64_t engine_edition) { return engine_edition == 5 || engine_edition == 8; }
+
+}  // namespace
+
+Result<HaState> read_ha_state(const config::Config& cfg, const std::string& instance) {
+  auto conn = connect_instance(cfg, instance, 0);
+  if (!conn) return tl::unexpected(conn.error());
+  std::string sql = std::string(kHeaderSql) +
+                    "SELECT d.name AS database_name, ag.name AS group_name, CAST(ag.is_distributed AS int) AS is_distributed, "
+                    "CAST(drs.is_primary_replica AS int) AS is_primary_replica, drs.synchronization_state_desc, "
+                    "drs.synchronization_health_desc, drs.secondary_lag_seconds\n"
+                    "FROM sys.dm_hadr_database_replica_states AS drs\n"
+                    "JOIN sys.availability_groups AS ag ON ag.group_id = drs.group_id\n"
+                    "JOIN sys.databases AS d ON d.database_id = drs.database_id\n"
+                    "WHERE drs.is_local = 1 AND d.database_id > 4\n"
+                    "ORDER BY d.name, ag.name;";
+  auto sets = conn->execute(sql);
+  if (!sets) return tl::unexpected(sets.error());
+  auto head = header_from(*sets);
+  if (!head) return tl::unexpected(head.error());
+  if (sets->size() < 3) return fail(ErrorCode::kSql, "unexpected reply to the availability group query");
+  HaState ha;
+  ha.instance = head->server_name;
+  ha.databases = head->databases;
+  for (const auto& r : (*sets)[2].rows) {
+    DatabaseReplica d;
+    d.database = text_of(r[0]);
+    d.group = text_of(r[1]);
+    d.mechanism = int_of(r[2]).value_or(0) == 1 ? "distributed_availability_group" : "availability_group";
+    auto primary = int_of(r[3]);
+    d.role = !primary ? "" : *primary == 1 ? "PRIMARY" : "SECONDARY";
+    d.state = text_of(r[4]);
+    d.health = text_of(r[5]);
+    d.lag_seconds = int_of(r[6]);
+    ha.replicas.push_back(std::move(d));
+  }
+  // Failover groups: the link status is per user database (empty in master), and exists only on
+  // Azure SQL (Managed Instance); one UNION ALL over the databases, one round trip.
+  if (is_managed(head->engine_edition) && !head->databases.empty()) {
+    auto geo = union_over(head->databases, [](const std::string& lit, const std::string& q) {
+      return "SELECT " + lit + " AS database_name, partner_server, partner_database, role_desc, replication_state_desc, "
+             "replication_lag_sec FROM " + q + ".sys.dm_geo_replication_link_status";
+    });
+    if (!geo) return tl::unexpected(geo.error());
+    auto rows = conn->query(*geo);
+    if (!rows) return tl::unexpected(rows.error());
+    for (const auto& r : rows->rows) {
+      DatabaseReplica d;
+      d.database = text_of(r[0]);
+      d.mechanism = "failover_group";
+      d.group = text_of(r[1]) + "." + text_of(r[2]);
+      d.role = text_of(r[3]);
+      d.state = text_of(r[4]);
+      d.health = geo_health(d.state);
+      d.lag_seconds = int_of(r[5]);
+      ha.replicas.push_back(std::move(d));
+    }
+  }
+  for (const auto& db : ha.databases) {
+    bool any = std::any_of(ha.replicas.begin(), ha.replicas.end(),
+                           [&](const DatabaseReplica& d) { return catalog::fold_name(d.database) == catalog::fold_name(db); });
+    if (!any) ha.replicas.push_back({db, "", "", "", "", "", std::nullopt});
+  }
+  std::stable_sort(ha.replicas.begin(), ha.replicas.end(), [](const DatabaseReplica& a, const DatabaseReplica& b) {
+    return catalog::fold_name(a.database) < catalog::fold_name(b.database);
+  });
+  return ha;
+}
+
+Result<DatabaseUsers> read_database_users(const config::Config& cfg, const std::string& instance) {
+  auto conn = connect_instance(cfg, instance, 0);
+  if (!conn) return tl::unexpected(conn.error());
+  auto sets = conn->execute(kHeaderSql);
+  if (!sets) return tl::unexpected(sets.error());
+  auto head = header_from(*sets);
+  if (!head) return tl::unexpected(head.error());
+  DatabaseUsers out;
+  out.instance = head->server_name;
+  out.databases = head->databases;
+  if (out.databases.empty()) return out;
+  // Users mapped to a SQL login (authentication_type 1, INSTANCE) or a Windows login (3), whose
+  // SID no login of the instance has (reference §6.1); dbo, guest and the system users excluded.
+  auto sql = union_over(out.databases, [](const std::string& lit, const std::string& q) {
+    return "SELECT " + lit + " AS database_name, dp.name AS user_name, dp.type_desc, dp.sid, "
+           "sp.name AS login_name, sp.sid AS login_sid FROM " + q + ".sys.database_principals AS dp "
+           "LEFT JOIN sys.server_principals AS sp ON sp.name = dp.name "
+           "WHERE dp.type IN ('S', 'U') AND dp.authentication_type IN (1, 3) AND dp.principal_id > 4 "
+           "AND dp.sid IS NOT NULL "
+           "AND NOT EXISTS (SELECT 1 FROM sys.server_principals AS p WHERE p.sid = dp.sid)";
+  });
+  if (!sql) return tl::unexpected(sql.error());
+  auto rows = conn->query(*sql);
+  if (!rows) return tl::unexpected(rows.error());
+  for (const auto& r : rows->rows)
+    out.orphans.push_back({text_of(r[0]), text_of(r[1]), text_of(r[2]), hex_of(r[3]), text_of(r[4]), hex_of(r[5])});
+  std::sort(out.orphans.begin(), out.orphans.end(), [](const OrphanedUser& a, const OrphanedUser& b) {
+    auto da = catalog::fold_name(a.database), db = catalog::fold_name(b.database);
+    if (da != db) return da < db;
+    return catalog::fold_name(a.user) < catalog::fold_name(b.user);
+  });
+  return out;
+}
+
+Result<std::string> probe_server_name(const config::Config& cfg, const std::string& instance) {
+  auto conn = connect_instance(cfg, instance, 5);
+  if (!conn) return tl::unexpected(conn.error());
+  auto rs = conn->query("SELECT @@SERVERNAME AS server_name;");
+  if (!rs) return tl::unexpected(rs.error());
+  if (rs->rows.size() != 1) return fail(ErrorCode::kSql, instance + ": no reply to SELECT @@SERVERNAME");
+  return text_of(rs->rows[0][0]);
+}
+
+namespace {
+
+Result<ListenerLanding> read_listener(const config::Config& cfg, const config::Pair& pair, const std::string& which,
+                                      const std::string& connection) {
+  auto primary = cfg.instance(pair.primary);
+  if (!primary) return tl::unexpected(primary.error());
+  auto password = pair.listener_password.empty()
+                      ? config::instance_password(**primary)
+                      : config::resolve(pair.listener_password, "listener password of pair '" + pair.name + "'");
+  if (!password) return tl::unexpected(password.error());
+  auto conn = odbc::Connection::connect({.connection_string = connection,
+                                         .password = std::move(*password),
+                                         .label = which + " listener",
+                                         .login_timeout_seconds = (*primary)->login_timeout_seconds,
+                                         .query_timeout_seconds = (*primary)->query_timeout_seconds});
+  if (!conn) return tl::unexpected(conn.error());
+  auto sets = conn->execute(
+      "SELECT @@SERVERNAME AS server_name, CAST(SERVERPROPERTY('ServerName') AS nvarchar(128)) AS property_name;\n"
+      "SELECT name, CAST(DATABASEPROPERTYEX(name, 'Updateability') AS nvarchar(128)) AS updateability "
+      "FROM sys.databases WHERE database_id > 4 AND state_desc = N'ONLINE' ORDER BY name;");
+  if (!sets) return tl::unexpected(sets.error());
+  if (sets->size() < 2 || (*sets)[0].rows.size() != 1)
+    return fail(ErrorCode::kSql, which + " listener: unexpected reply to the landing query");
+  ListenerLanding l;
+  l.server_name = text_of((*sets)[0].rows[0][0]);
+  l.server_property_name = text_of((*sets)[0].rows[0][1]);
+  for (const auto& r : (*sets)[1].rows) l.updateability[text_of(r[0])] = text_of(r[1]);
+  return l;
+}
+
+}  // namespace
+
+Landing read_landing(const config::Config& cfg, const config::Pair& pair) {
+  Landing l;
+  if (!pair.read_write_listener.empty())
+    l.read_write = read_listener(cfg, pair, "read-write", pair.read_write_listener);
+  if (!pair.read_only_listener.empty()) l.read_only = read_listener(cfg, pair, "read-only", pair.read_only_listener);
+  l.primary_server = probe_server_name(cfg, pair.primary);
+  l.secondary_server = probe_server_name(cfg, pair.secondary);
+  return l;
+}
+
+void gather_cutover(const config::Config& cfg, const config::Pair& pair, unsigned needs, EvalInput& in) {
+  auto guard = [](auto&& f) -> decltype(f()) {
+    try {
+      return f();
+    } catch (const std::exception& e) {
+      return tl::unexpected(Error(ErrorCode::kInternal, std::string("read failed: ") + e.what()));
+    }
+  };
+  if (needs & kNeedReplication) in.ha = guard([&]() -> Result<HaState> { return read_ha_state(cfg, pair.secondary); });
+  if (needs & kNeedDatabaseUsers)
+    in.users = guard([&]() -> Result<DatabaseUsers> { return read_database_users(cfg, pair.secondary); });
+  if (needs & kNeedLanding) in.landing = guard([&]() -> Result<Landing> { return read_landing(cfg, pair); });
+  if (needs & kNeedPrimaryProbe) {
+    auto probe = guard([&]() -> Result<std::string> { return probe_server_name(cfg, pair.primary); });
+    in.primary_reachable = probe.has_value();
+  }
+}
+
+}  // namespace understudy::gates

@@ -1,0 +1,135 @@
+// main.cc — the `understudy-emulator-cluster` binary: two emulated instances replicating their
+// user databases, a read-write and a read-only listener that follow the roles, and a control port
+// for failover drills (cluster.h).
+//
+//   understudy-emulator-cluster --sa-password PW [--fixture-0 FILE] [--fixture-1 FILE]
+//     [--name-0 NAME] [--name-1 NAME] [--engine-edition 2|3|8]
+//     [--mechanism link|availability_group|failover_group] [--group NAME]
+//
+// Prints one line on stdout once everything listens (all on 127.0.0.1):
+//   ports instance0=P0 instance1=P1 rw=P2 ro=P3 control=P4
+// Control (HTTP on loopback; JSON answers):
+//   GET  /state                              the roles, ports and every database's HA state
+//   POST /failover?mode=planned|forced       200 with the new state; 409 when a planned failover is refused
+//   POST /ha?db=NAME[&state=S][&health=H][&lag=SECONDS]   200 with the new state; 400 on bad input
+// Serves until SIGTERM/SIGINT and exits 0. Exit codes: 64 usage, 65 bad fixture, 69 cannot listen.
+#include <httplib.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "cluster/cluster.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: understudy-emulator-cluster --sa-password PW [--fixture-0 FILE] [--fixture-1 FILE]\n"
+    "         [--name-0 NAME] [--name-1 NAME] [--engine-edition 2|3|8]\n"
+    "         [--mechanism link|availability_group|failover_group] [--group NAME]\n";
+
+[[noreturn]] void usage_error(const std::string& message) {
+  std::cerr << "understudy-emulator-cluster: " << message << "\n" << kUsage;
+  std::exit(64);
+}
+
+emu::ClusterOptions parse(int argc, char** argv) {
+  emu::ClusterOptions o;
+  o.sa_password.clear();
+  std::map<std::string, std::string*> text = {
+      {"--sa-password", &o.sa_password}, {"--fixture-0", &o.fixtures[0]}, {"--fixture-1", &o.fixtures[1]},
+      {"--name-0", &o.names[0]},         {"--name-1", &o.names[1]},       {"--mechanism", &o.mechanism},
+      {"--group", &o.group}};
+  for (int i = 1; i < argc; ++i) {
+    std::string flag = argv[i];
+    if (flag == "--help") {
+      std::cout << kUsage;
+      std::exit(0);
+    }
+    if (i + 1 >= argc) usage_error("missing value for " + flag);
+    std::string value = argv[++i];
+    if (flag == "--engine-edition") {
+      if (value != "2" && value != "3" && value != "8") usage_error("--engine-edition must be 2, 3 or 8");
+      o.engine_edition = std::stoi(value);
+    } else if (auto it = text.find(flag); it != text.end()) {
+      *it->second = value;
+    } else {
+      usage_error("unknown option " + flag);
+    }
+  }
+  if (o.sa_password.empty()) usage_error("--sa-password is required");
+  if (o.mechanism != "link" && o.mechanism != "availability_group" && o.mechanism != "failover_group")
+    usage_error("--mechanism must be link, availability_group or failover_group");
+  return o;
+}
+
+void reply(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(body.dump(2) + "\n", "application/json");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto options = parse(argc, argv);
+  // Signals are taken by one thread with sigwait, so the servers' threads never see them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  std::unique_ptr<emu::Cluster> cluster;
+  try {
+    cluster = std::make_unique<emu::Cluster>(options);
+  } catch (const std::exception& e) {
+    std::cerr << "understudy-emulator-cluster: " << e.what() << "\n";
+    return std::string(e.what()).find("fixture") != std::string::npos ? 65 : 69;
+  }
+
+  httplib::Server control;
+  control.Get("/state", [&](const httplib::Request&, httplib::Response& res) { reply(res, 200, cluster->state()); });
+  control.Post("/failover", [&](const httplib::Request& req, httplib::Response& res) {
+    std::string mode = req.has_param("mode") ? req.get_param_value("mode") : "planned";
+    auto err = cluster->failover(mode);
+    if (!err.empty()) return reply(res, mode == "planned" || mode == "forced" ? 409 : 400, {{"error", err}});
+    reply(res, 200, cluster->state());
+  });
+  control.Post("/ha", [&](const httplib::Request& req, httplib::Response& res) {
+    if (!req.has_param("db")) return reply(res, 400, {{"error", "db is required"}});
+    auto opt = [&](const char* name) -> std::optional<std::string> {
+      if (!req.has_param(name)) return std::nullopt;
+      return req.get_param_value(name);
+    };
+    std::optional<int64_t> lag;
+    if (auto l = opt("lag")) {
+      try {
+        lag = std::stoll(*l);
+      } catch (const std::exception&) {
+        return reply(res, 400, {{"error", "lag must be a number of seconds"}});
+      }
+    }
+    auto err = cluster->set_ha(req.get_param_value("db"), opt("state"), opt("health"), lag);
+    if (!err.empty()) return reply(res, 400, {{"error", err}});
+    reply(res, 200, cluster->state());
+  });
+  int control_port = control.bind_to_any_port("127.0.0.1");
+  if (control_port <= 0) {
+    std::cerr << "understudy-emulator-cluster: cannot bind the control port\n";
+    return 69;
+  }
+  std::thread http([&] { control.listen_after_bind(); });
+  std::cout << "ports instance0=" << cluster->port(0) << " instance1=" << cluster->port(1) << " rw=" << cluster->rw_port()
+            << " ro=" << cluster->ro_port() << " control=" << control_port << std::endl;
+
+  int sig = 0;
+  sigwait(&set, &sig);
+  control.stop();
+  http.join();
+  cluster.reset();
+  return 0;
+}
