@@ -142,18 +142,15 @@ std::string drift_html(const nlohmann::json& rep) {
                   "</title><style>body{font:15px/1.5 system-ui,sans-serif;max-width:70em;margin:2em auto;"
                   "padding:0 1em}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3em .6em;"
                   "border-bottom:1px solid #eee}th{background:#f6f6f6}.meta{color:#666}</style></head><body>\n";
-  h += "<h1>Drift of pair <code>" + e(s(rep, "pair")) + "</code></h1>\n<p class=\"meta\">" + e(rep.dump().size() ? "" : "");
+  h += "<h1>Drift of pair <code>" + e(s(rep, "pair")) + "</code></h1>\n<p class=\"meta\">";
   for (const char* k : {"run_id", "generated_at"}) h += e(std::string(k)) + ": " + e(s(rep, k)) + ". ";
   h += "</p>\n";
   const nlohmann::json* rows = nullptr;
-  for (const char* k : {"findings", "rows"})
-    if (rep.contains(k) && rep[k].is_array()) rows = &rep[k];
+  if (rep.contains("findings") && rep["findings"].is_array()) rows = &rep["findings"];
   if (!rows || rows->empty()) {
     h += "<p>No drift: the target holds what the primary's snapshot holds.</p>\n";
   } else {
-    std::vector<std::string> cols;
-    for (const auto& [k, v] : (*rows)[0].items())
-      if (!v.is_object() && !v.is_array()) cols.push_back(k);
+    const std::vector<std::string> cols = {"kind", "key", "category", "severity", "reason"};
     h += "<table><tr>";
     for (const auto& c : cols) h += "<th>" + e(c) + "</th>";
     h += "</tr>\n";
