@@ -8,6 +8,8 @@
 #include <set>
 #include <thread>
 
+#include <httplib.h>
+
 #include "http/auth.h"
 #include "world.h"
 
@@ -254,6 +256,22 @@ TEST(ServeNoSnapshot, NoSnapshotIsUnknown) {
   auto j = body_json(w.get("/v1/gates/logins?pair=payments", kRunbookToken));
   EXPECT_EQ(j["status"], "unknown");
   EXPECT_EQ(j["reason"], "no snapshot of primary instance 'primary' in the store");
+}
+
+TEST(ServeTls, ServesHttpsWhenCertificateAndKeyAreConfigured) {
+  World w({.tls = true});
+  auto port = w.start_serve();
+  httplib::SSLClient tls("127.0.0.1", port);
+  tls.enable_server_certificate_verification(false);  // self-signed, made by this test
+  auto r = tls.Get("/livez");
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  EXPECT_EQ(r->status, 200);
+  auto gate = tls.Get("/v1/gates/logins?pair=payments", {{"Authorization", std::string("Bearer ") + kRunbookToken}});
+  ASSERT_TRUE(gate);
+  EXPECT_EQ(gate->status, 503);  // no snapshot yet: unknown
+  httplib::Client plain("127.0.0.1", port);
+  auto p = plain.Get("/livez");
+  EXPECT_TRUE(!p || p->status != 200) << "plain HTTP must not be answered on the TLS port";
 }
 
 const char* kBadGate = R"({"format_version": 1, "name": "site", "description": "d", "pairs": ["*"],

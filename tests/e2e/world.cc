@@ -63,7 +63,15 @@ World::World(WorldOptions options) {
   toml += "[instances.secondary]\nconnection = \"" + connection(secondary_port_) +
           "\"\npassword_env = \"E2E_SA_PASSWORD\"\nlogin_timeout = \"5s\"\n\n";
   toml += "[pairs.payments]\nprimary = \"primary\"\nsecondary = \"secondary\"\n\n";
-  toml += "[service]\nlisten = \"127.0.0.1:" + std::to_string(closed_port()) + "\"\nsnapshot_interval = \"0\"\ngates_dir = \"" + gates_dir() + "\"\n\n";
+  toml += "[service]\nlisten = \"127.0.0.1:" + std::to_string(closed_port()) + "\"\nsnapshot_interval = \"0\"\ngates_dir = \"" + gates_dir() + "\"\n";
+  if (options.tls) {
+    auto r = run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
+                  "/CN=localhost", "-keyout", dir_ + "/tls.key", "-out", dir_ + "/tls.crt"},
+                 {});
+    if (r.exit_code != 0) throw std::runtime_error("openssl: " + r.err);
+    toml += "tls_cert = \"" + dir_ + "/tls.crt\"\ntls_key = \"" + dir_ + "/tls.key\"\n";
+  }
+  toml += "\n";
   toml += "[secrets.credentials]\npayments_backup_url = { env = \"E2E_CREDENTIAL_SECRET\" }\n\n";
   toml += "[secrets.linked_server_logins]\n\"LEDGER_ARCHIVE|app_ledger_svc\" = { env = \"E2E_LINKED_SECRET\" }\n\n";
   for (auto [name, role, token] : {std::tuple{"cutover-runbook", "runbook", kRunbookToken},

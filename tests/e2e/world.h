@@ -27,6 +27,7 @@ struct WorldOptions {
   bool secondary = true;          // false: the secondary's port is closed (target unreachable)
   std::string extra_gate;         // a gate file (JSON) written as gates/<name>.json in gates_dir
   std::string extra_gate_name;
+  bool tls = false;               // generate a self-signed certificate and serve HTTPS
 };
 
 class World {
