@@ -1,5 +1,7 @@
 // Fixture loading: the shipped fixtures load and produce the documented rows; bad input fails
 // all-or-nothing with the JSON pointer of the culprit.
+#include <cctype>
+
 #include <gtest/gtest.h>
 
 #include "engine/state_test_util.h"
@@ -119,6 +121,81 @@ TEST(Fixture, HaRowsAndInstanceSection) {
   EXPECT_EQ(rows(*s, "SELECT * FROM db1_geo_replication_link_status").size(), 0u);
   EXPECT_EQ(str(rows(*s, "SELECT group_id FROM ha_availability_groups")[0][0]), "A1B2C3D4-0000-0000-0000-000000000001");
   EXPECT_EQ(rows(*s, "SELECT 1 FROM msdb_syssubsystems WHERE subsystem = 'CmdExec'").size(), 0u);
+}
+
+}  // namespace
+}  // namespace emu
+
+namespace emu {
+namespace {
+
+using test::rows;
+using test::str;
+
+// Every value the payments fixture states reads back unchanged through the catalog views.
+TEST(Fixture, PaymentsRoundTripThroughTheViews) {
+  auto s = test::make_payments();
+  const auto f = test::read_json(test::fixture_file("payments-primary.json"));
+  auto hex_upper = [](std::string h) {
+    for (auto& c : h) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return "0X" + h.substr(2);
+  };
+  for (const auto& l : f["logins"]) {
+    const std::string name = l["name"];
+    auto r = rows(*s, "SELECT '0X' || hex(sid), type, default_database_name, is_disabled FROM sys_server_principals WHERE name = ?1",
+                  {Value{name}});
+    ASSERT_EQ(r.size(), 1u) << name;
+    if (l.contains("sid")) {
+      EXPECT_EQ(str(r[0][0]), hex_upper(l["sid"])) << name;
+    }
+    EXPECT_EQ(str(r[0][1]), l.value("type", "S")) << name;
+    EXPECT_EQ(str(r[0][2]), l.value("default_database", "master")) << name;
+    EXPECT_EQ(str(r[0][3]), l.value("is_disabled", false) ? "1" : "0") << name;
+    if (l.contains("password_hash")) {
+      auto h = rows(*s, "SELECT '0X' || hex(password_hash), is_policy_checked, is_expiration_checked FROM sys_sql_logins WHERE name = ?1",
+                    {Value{name}});
+      EXPECT_EQ(str(h[0][0]), hex_upper(l["password_hash"])) << name;
+      EXPECT_EQ(str(h[0][1]), l.value("check_policy", true) ? "1" : "0") << name;
+      EXPECT_EQ(str(h[0][2]), l.value("check_expiration", false) ? "1" : "0") << name;
+    }
+  }
+  for (const auto& sc : f["schedules"]) {
+    auto r = rows(*s, "SELECT name, freq_type, freq_interval, freq_subday_type, freq_relative_interval, freq_recurrence_factor, "
+                      "active_start_date, active_start_time, active_end_time FROM msdb_sysschedules WHERE schedule_uid = ?1",
+                  {Value{std::string(sc["schedule_uid"])}});
+    ASSERT_EQ(r.size(), 1u);
+    const char* keys[] = {"freq_type", "freq_interval", "freq_subday_type", "freq_relative_interval", "freq_recurrence_factor",
+                          "active_start_date", "active_start_time", "active_end_time"};
+    EXPECT_EQ(str(r[0][0]), std::string(sc["name"]));
+    for (size_t i = 0; i < std::size(keys); ++i) EXPECT_EQ(str(r[0][i + 1]), std::to_string(sc[keys[i]].get<int64_t>())) << keys[i];
+  }
+  for (const auto& j : f["jobs"]) {
+    const std::string job_id = j["job_id"];
+    auto r = rows(*s, "SELECT name, description, notify_level_email, start_step_id FROM msdb_sysjobs WHERE job_id = ?1", {Value{job_id}});
+    ASSERT_EQ(r.size(), 1u);
+    EXPECT_EQ(str(r[0][0]), std::string(j["name"]));
+    EXPECT_EQ(str(r[0][1]), std::string(j["description"]));
+    int step_id = 1;
+    for (const auto& st : j["steps"]) {
+      auto t = rows(*s, "SELECT step_name, subsystem, command, on_success_action, on_fail_action, on_fail_step_id, ifnull(database_name, '') "
+                        "FROM msdb_sysjobsteps WHERE job_id = ?1 AND step_id = ?2", {Value{job_id}, Value{int64_t{step_id}}});
+      ASSERT_EQ(t.size(), 1u);
+      EXPECT_EQ(str(t[0][0]), std::string(st["step_name"]));
+      EXPECT_EQ(str(t[0][1]), std::string(st["subsystem"]));
+      EXPECT_EQ(str(t[0][2]), std::string(st["command"]));
+      EXPECT_EQ(str(t[0][3]), std::to_string(st.value("on_success_action", 1)));
+      EXPECT_EQ(str(t[0][4]), std::to_string(st.value("on_fail_action", 2)));
+      EXPECT_EQ(str(t[0][5]), std::to_string(st.value("on_fail_step_id", 0)));
+      EXPECT_EQ(str(t[0][6]), st.value("database_name", std::string()));
+      ++step_id;
+    }
+    auto uids = rows(*s, "SELECT s.schedule_uid FROM msdb_sysjobschedules js JOIN msdb_sysschedules s ON s.schedule_id = js.schedule_id "
+                         "WHERE js.job_id = ?1 ORDER BY s.schedule_uid", {Value{job_id}});
+    ASSERT_EQ(uids.size(), j["schedules"].size());
+  }
+  auto cred = rows(*s, "SELECT credential_identity FROM sys_credentials WHERE name = 'payments_backup_url'");
+  ASSERT_EQ(cred.size(), 1u);
+  EXPECT_EQ(str(cred[0][0]), "SHARED ACCESS SIGNATURE");
 }
 
 }  // namespace
