@@ -16,10 +16,11 @@
 #      (target: within 10%).
 # Prints the figures as a Markdown block for docs/benchmarks.md ("Gates").
 #   scripts/bench-gates.sh [--duration S] [--connections N] [--l-logins N] [--soak S] [--build-dir DIR]
+#                          [--no-build] [--emulator PATH]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-DURATION=30 CONNS=64 L_LOGINS=100000 SOAK=600 BUILD=$ROOT/build-bench
+DURATION=30 CONNS=64 L_LOGINS=100000 SOAK=600 BUILD=$ROOT/build-bench NO_BUILD=0 EMU=
 while [ $# -gt 0 ]; do
   case $1 in
     --duration) DURATION=$2; shift 2 ;;
@@ -27,15 +28,20 @@ while [ $# -gt 0 ]; do
     --l-logins) L_LOGINS=$2; shift 2 ;;
     --soak) SOAK=$2; shift 2 ;;
     --build-dir) BUILD=$2; shift 2 ;;
-    *) echo "usage: $0 [--duration S] [--connections N] [--l-logins N] [--soak S] [--build-dir DIR]" >&2; exit 64 ;;
+    --no-build) NO_BUILD=1; shift ;;
+    --emulator) EMU=$2; shift 2 ;;
+    *) echo "usage: $0 [--duration S] [--connections N] [--l-logins N] [--soak S] [--build-dir DIR] [--no-build] [--emulator PATH]" >&2; exit 64 ;;
   esac
 done
 command -v wrk >/dev/null || { echo "bench-gates: wrk is missing (scripts/install-deps.sh installs it)" >&2; exit 69; }
-if [ ! -f "$BUILD/CMakeCache.txt" ]; then
-  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+if [ "$NO_BUILD" = 0 ]; then
+  if [ ! -f "$BUILD/CMakeCache.txt" ]; then
+    cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  fi
+  cmake --build "$BUILD" -j "$(nproc)" --target understudy understudy-emulator >/dev/null
 fi
-cmake --build "$BUILD" -j "$(nproc)" --target understudy understudy-emulator >/dev/null
-U=$BUILD/bin/understudy EMU=$BUILD/bin/understudy-emulator
+U=$BUILD/bin/understudy
+EMU=${EMU:-$BUILD/bin/understudy-emulator}
 
 WORK=$(mktemp -d)
 PIDS=()
@@ -193,7 +199,7 @@ rss1=$(rss_kb)
 ratio() { /usr/bin/python3 -c "print(f'{$1/$2:.2f}')"; }
 cat <<MD
 
-### Gates — $(date -u +%Y-%m-%d) ($(nproc) CPUs, $(uname -r), Release build)
+### Gates — $(date -u +%Y-%m-%d) ($(nproc) CPUs, $(uname -r), $(awk -F= '/^CMAKE_BUILD_TYPE:/ {print $2}' "$BUILD/CMakeCache.txt") build)
 Command: \`scripts/bench-gates.sh --duration $DURATION --connections $CONNS --l-logins $L_LOGINS --soak $SOAK\`
 
 | measure | figure | target |
