@@ -171,6 +171,27 @@ TEST_F(OdbcTest, BlockFetchReadsManyRows) {
   }
 }
 
+TEST_F(OdbcTest, BlockFetchAcrossManyBlocksMatchesRowByRow) {
+  Connection c = connect();
+  const char* sql =
+      "SELECT a.name AS a, b.name AS b, a.sid AS sid FROM sys.server_principals a CROSS JOIN "
+      "sys.server_principals b ORDER BY a.principal_id, b.principal_id";
+  auto fetch = [&](size_t block) {
+    auto st = c.statement();
+    if (!st) throw std::runtime_error(st.error().to_string());
+    st->set_block_size(block);
+    auto ok = st->execute_direct(sql);
+    if (!ok) throw std::runtime_error(ok.error().to_string());
+    auto rows = st->fetch_all();
+    if (!rows) throw std::runtime_error(rows.error().to_string());
+    return *rows;
+  };
+  std::vector<Row> blocked = fetch(7);  // many blocks, the last one partial
+  std::vector<Row> single = fetch(1);
+  ASSERT_GT(blocked.size(), 100u);
+  EXPECT_EQ(blocked, single);
+}
+
 TEST_F(OdbcTest, MultipleResultSetsAndRowCounts) {
   Connection c = connect();
   auto all = c.execute("SELECT 1 AS a; SELECT N'x' AS b, 2 AS c UNION ALL SELECT N'y', 3");
