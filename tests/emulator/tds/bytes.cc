@@ -43,11 +43,6 @@ void append_utf8(std::string& out, char32_t cp) {
   }
 }
 
-void append_unit(std::string& out, uint16_t u) {
-  out.push_back(static_cast<char>(u & 0xFF));
-  out.push_back(static_cast<char>(u >> 8));
-}
-
 // Windows-1252 bytes 0x80..0x9F (0 = unassigned).
 constexpr char16_t kCp1252High[32] = {
     0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
@@ -94,26 +89,37 @@ std::string to_hex(std::string_view bytes) {
 
 std::string utf8_to_utf16le(std::string_view utf8) {
   std::string out;
-  out.reserve(utf8.size() * 2);
+  append_utf16le(out, utf8);
+  return out;
+}
+
+void append_utf16le(std::string& out, std::string_view utf8) {
+  // Every UTF-8 sequence of n bytes becomes at most 2n bytes of UTF-16: size once, write in place.
+  const size_t start = out.size();
+  out.resize(start + utf8.size() * 2);
+  char* p = out.data() + start;
+  auto unit = [&p](uint32_t u) {
+    *p++ = static_cast<char>(u & 0xFF);
+    *p++ = static_cast<char>(u >> 8);
+  };
   size_t i = 0;
   while (i < utf8.size()) {
     const auto b = static_cast<unsigned char>(utf8[i]);
     if (b < 0x80) {  // fast path for ASCII
-      out.push_back(static_cast<char>(b));
-      out.push_back('\0');
+      unit(b);
       ++i;
       continue;
     }
     const char32_t cp = next_code_point(utf8, i);
     if (cp >= 0x10000) {
       const char32_t v = cp - 0x10000;
-      append_unit(out, static_cast<uint16_t>(0xD800 | (v >> 10)));
-      append_unit(out, static_cast<uint16_t>(0xDC00 | (v & 0x3FF)));
+      unit(0xD800 | (v >> 10));
+      unit(0xDC00 | (v & 0x3FF));
     } else {
-      append_unit(out, static_cast<uint16_t>(cp));
+      unit(cp);
     }
   }
-  return out;
+  out.resize(static_cast<size_t>(p - out.data()));
 }
 
 std::string utf16le_to_utf8(std::string_view utf16) {

@@ -43,8 +43,10 @@ class ByteWriter {
   void clear() { buf_.clear(); }
 
  private:
-  void put_le(uint64_t v, int n) {
-    for (int i = 0; i < n; ++i) buf_.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  void put_le(uint64_t v, int n) {  // one append per value: this runs for every column of every row
+    char b[8];
+    for (int i = 0; i < n; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+    buf_.append(b, static_cast<size_t>(n));
   }
   std::string buf_;
 };
@@ -94,6 +96,8 @@ std::string to_hex(std::string_view bytes);
 
 // UTF-8 → UTF-16LE bytes (invalid sequences become U+FFFD; supplementary planes as surrogate pairs).
 std::string utf8_to_utf16le(std::string_view utf8);
+// The same, appended to `out` (lets hot paths reuse a buffer).
+void append_utf16le(std::string& out, std::string_view utf8);
 // UTF-16LE bytes → UTF-8 (an odd trailing byte is dropped; lone surrogates become U+FFFD).
 std::string utf16le_to_utf8(std::string_view utf16);
 // Number of UTF-16 code units of a UTF-8 string.

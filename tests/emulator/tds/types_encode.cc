@@ -1,4 +1,5 @@
 // types_encode.cc — TYPE_INFO and value encoding for result columns and RETURNVALUEs (types.h).
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstring>
@@ -119,20 +120,21 @@ void write_plp(ByteWriter& w, std::string_view data) {
 }
 
 // A length-prefixed (USHORTLEN) or PLP value of a character/binary column.
-void write_var(ByteWriter& w, const SqlType& t, std::string data, size_t pad_to, char pad_unit_lo) {
+void write_var(ByteWriter& w, const SqlType& t, std::string_view data, size_t pad_to, char pad_unit_lo) {
   if (t.length == -1) {
     write_plp(w, data);
     return;
   }
   const bool wide = t.id == SqlTypeId::kNVarChar || t.id == SqlTypeId::kNChar;
   const size_t max_bytes = static_cast<size_t>(t.length) * (wide ? 2 : 1);
-  if (data.size() > max_bytes) data.resize(max_bytes);
-  while (data.size() < pad_to) {
-    data.push_back(pad_unit_lo);
-    if (wide) data.push_back('\0');
-  }
-  w.u16(static_cast<uint16_t>(data.size()));
+  if (data.size() > max_bytes) data = data.substr(0, max_bytes);
+  const size_t padded = std::max(data.size(), pad_to);
+  w.u16(static_cast<uint16_t>(padded));
   w.bytes(data);
+  for (size_t k = data.size(); k < padded; k += wide ? 2 : 1) {
+    w.u8(static_cast<uint8_t>(pad_unit_lo));
+    if (wide) w.u8(0);
+  }
 }
 
 bool parse_guid(const std::string& s, std::string* out) {
@@ -297,16 +299,21 @@ void write_value(ByteWriter& w, const SqlType& t, const Value& v) {
     case SqlTypeId::kChar:
     case SqlTypeId::kVarChar: {
       std::string data = std::holds_alternative<Blob>(v) ? std::get<Blob>(v).bytes : utf8_to_cp1252(as_text(v));
-      return write_var(w, t, std::move(data), t.id == SqlTypeId::kChar ? static_cast<size_t>(t.length) : 0, ' ');
+      return write_var(w, t, data, t.id == SqlTypeId::kChar ? static_cast<size_t>(t.length) : 0, ' ');
     }
     case SqlTypeId::kNChar:
     case SqlTypeId::kNVarChar:
     case SqlTypeId::kSqlVariant: {
-      std::string data = utf8_to_utf16le(as_text(v));
-      return write_var(w, t, std::move(data), t.id == SqlTypeId::kNChar ? 2 * static_cast<size_t>(t.length) : 0, ' ');
+      thread_local std::string utf16;  // reused: this runs for every text cell
+      utf16.clear();
+      if (const auto* s = std::get_if<std::string>(&v)) append_utf16le(utf16, *s);
+      else append_utf16le(utf16, as_text(v));
+      return write_var(w, t, utf16, t.id == SqlTypeId::kNChar ? 2 * static_cast<size_t>(t.length) : 0, ' ');
     }
     case SqlTypeId::kBinary:
     case SqlTypeId::kVarBinary:
+      if (const auto* b = std::get_if<Blob>(&v))
+        return write_var(w, t, b->bytes, t.id == SqlTypeId::kBinary ? static_cast<size_t>(t.length) : 0, '\0');
       return write_var(w, t, as_text(v), t.id == SqlTypeId::kBinary ? static_cast<size_t>(t.length) : 0, '\0');
     case SqlTypeId::kDateTime: {
       DateTimeParts p;
