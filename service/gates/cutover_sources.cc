@@ -2,6 +2,7 @@
 // service/tsql's quoting (design invariant 3).
 #include <algorithm>
 #include <exception>
+#include <map>
 
 #include "config/config.h"
 #include "config/secrets.h"
@@ -162,10 +163,16 @@ Result<HaState> read_ha_state(const config::Config& cfg, const std::string& inst
 Result<DatabaseUsers> read_database_users(const config::Config& cfg, const std::string& instance) {
   auto conn = connect_instance(cfg, instance, 0);
   if (!conn) return tl::unexpected(conn.error());
-  auto sets = conn->execute(kHeaderSql);
+  auto sets = conn->execute(std::string(kHeaderSql) +
+                            "SELECT name, sid FROM sys.server_principals WHERE type IN ('S', 'U', 'G', 'E', 'X');");
   if (!sets) return tl::unexpected(sets.error());
   auto head = header_from(*sets);
   if (!head) return tl::unexpected(head.error());
+  if (sets->size() < 3) return fail(ErrorCode::kSql, "unexpected reply to the login query");
+  // Logins by name, matched in C++: comparing names across databases in T-SQL can raise a
+  // collation conflict (error 468) when a user database's collation differs from master's.
+  std::map<std::string, std::pair<std::string, std::string>> logins;  // folded name -> (name, sid)
+  for (const auto& r : (*sets)[2].rows) logins[catalog::fold_name(text_of(r[0]))] = {text_of(r[0]), hex_of(r[1])};
   DatabaseUsers out;
   out.instance = head->server_name;
   out.databases = head->databases;
@@ -173,9 +180,8 @@ Result<DatabaseUsers> read_database_users(const config::Config& cfg, const std::
   // Users mapped to a SQL login (authentication_type 1, INSTANCE) or a Windows login (3), whose
   // SID no login of the instance has (reference §6.1); dbo, guest and the system users excluded.
   auto sql = union_over(out.databases, [](const std::string& lit, const std::string& q) {
-    return "SELECT " + lit + " AS database_name, dp.name AS user_name, dp.type_desc, dp.sid, "
-           "sp.name AS login_name, sp.sid AS login_sid FROM " + q + ".sys.database_principals AS dp "
-           "LEFT JOIN sys.server_principals AS sp ON sp.name = dp.name "
+    return "SELECT " + lit + " AS database_name, dp.name AS user_name, dp.type_desc, dp.sid "
+           "FROM " + q + ".sys.database_principals AS dp "
            "WHERE dp.type IN ('S', 'U') AND dp.authentication_type IN (1, 3) AND dp.principal_id > 4 "
            "AND dp.sid IS NOT NULL "
            "AND NOT EXISTS (SELECT 1 FROM sys.server_principals AS p WHERE p.sid = dp.sid)";
@@ -183,8 +189,14 @@ Result<DatabaseUsers> read_database_users(const config::Config& cfg, const std::
   if (!sql) return tl::unexpected(sql.error());
   auto rows = conn->query(*sql);
   if (!rows) return tl::unexpected(rows.error());
-  for (const auto& r : rows->rows)
-    out.orphans.push_back({text_of(r[0]), text_of(r[1]), text_of(r[2]), hex_of(r[3]), text_of(r[4]), hex_of(r[5])});
+  for (const auto& r : rows->rows) {
+    OrphanedUser o{text_of(r[0]), text_of(r[1]), text_of(r[2]), hex_of(r[3]), "", ""};
+    if (auto it = logins.find(catalog::fold_name(o.user)); it != logins.end()) {
+      o.login = it->second.first;
+      o.login_sid = it->second.second;
+    }
+    out.orphans.push_back(std::move(o));
+  }
   std::sort(out.orphans.begin(), out.orphans.end(), [](const OrphanedUser& a, const OrphanedUser& b) {
     auto da = catalog::fold_name(a.database), db = catalog::fold_name(b.database);
     if (da != db) return da < db;
