@@ -21,5 +21,19 @@ TEST_F(BatchTest, VariablesDeclareSetSelect) {
   EXPECT_EQ(text(r.sets[0].rows[0][1]), "x5");
 }
 
+// Regression (demo run): the GRANT of WITH GRANT OPTION was taken for the start of a new statement,
+// so replaying a GRANT … WITH GRANT OPTION failed with 102.
+TEST_F(BatchTest, GrantWithGrantOptionIsOneStatement) {
+  auto r = q("CREATE LOGIN [op;1] WITH PASSWORD = N'Op-Passw0rd!1'\n"
+             "USE [master]; GRANT VIEW ANY DEFINITION TO [op;1] WITH GRANT OPTION; SELECT 1");
+  ASSERT_EQ(r.first_error(), "");
+  auto p = q("SELECT state FROM sys.server_permissions pe JOIN sys.server_principals sp "
+             "ON sp.principal_id = pe.grantee_principal_id WHERE sp.name = N'op;1' AND pe.permission_name = N'VIEW ANY DEFINITION'");
+  ASSERT_EQ(p.first_error(), "");
+  ASSERT_EQ(p.sets.size(), 1u);
+  ASSERT_EQ(p.sets[0].rows.size(), 1u);
+  EXPECT_EQ(text(p.sets[0].rows[0][0]), "W");
+}
+
 }  // namespace
 }  // namespace emu::testing

@@ -44,7 +44,10 @@ void Parser::skip_to_statement_end(bool grant_like) {
       // ALTER LOGIN x DROP CREDENTIAL c / ALTER SERVER ROLE r DROP MEMBER m stay in the statement.
       bool part_of_alter = prev_alter && cur().is_keyword("DROP") &&
                            (peek().is_keyword("MEMBER") || peek().is_keyword("CREDENTIAL"));
-      if (!part_of_alter) return;
+      // GRANT … TO x WITH GRANT OPTION: that GRANT does not start a new statement.
+      bool grant_option = pos_ > 0 && t_[pos_ - 1].is_keyword("WITH") && cur().is_keyword("GRANT") &&
+                          peek().is_keyword("OPTION");
+      if (!part_of_alter && !grant_option) return;
     }
     prev_alter = prev_alter || t_[pos_].is_keyword("ALTER") || (pos_ > 0 && t_[pos_ - 1].is_keyword("ALTER"));
     ++pos_;
