@@ -188,7 +188,7 @@ TEST_F(OdbcTest, BlockFetchAcrossManyBlocksMatchesRowByRow) {
   };
   std::vector<Row> blocked = fetch(7);  // many blocks, the last one partial
   std::vector<Row> single = fetch(1);
-  ASSERT_GT(blocked.size(), 100u);
+  ASSERT_GE(blocked.size(), 100u);  // at least the 10 built-in principals squared
   EXPECT_EQ(blocked, single);
 }
 
