@@ -276,3 +276,37 @@ TEST(InitSql, FirstErrorFailsTheInstance) {
 
 }  // namespace
 }  // namespace emu::testing
+
+namespace emu::testing {
+namespace {
+
+TEST_F(ControlTest, TransactionManagerRequestsAndReset) {
+  Message err;
+  ASSERT_TRUE(session->begin_transaction(&err));
+  EXPECT_NE(session->transaction_id(), 0u);
+  EXPECT_EQ(q("CREATE LOGIN tm1 WITH PASSWORD = N'Pw-12345!x'; SELECT @@TRANCOUNT AS n").sets[0].rows[0][0],
+            Value{int64_t{1}});
+  ASSERT_TRUE(session->rollback_transaction(&err));
+  EXPECT_EQ(session->transaction_id(), 0u);
+  EXPECT_FALSE(session->commit_transaction(&err));
+  EXPECT_EQ(err.number, 3902);
+  ASSERT_TRUE(session->begin_transaction(&err));
+  q("CREATE LOGIN tm2 WITH PASSWORD = N'Pw-12345!x'; USE msdb");
+  session->reset();  // RESETCONNECTION: rolls back and returns to the login's database
+  EXPECT_EQ(session->transaction_id(), 0u);
+  EXPECT_EQ(session->current_database(), "master");
+  auto r = q("SELECT COUNT(*) FROM sys.server_principals WHERE name IN (N'tm1', N'tm2')");
+  EXPECT_EQ(text(r.sets[0].rows[0][0]), "0");
+}
+
+TEST_F(ControlTest, ClosingASessionRollsBackItsTransaction) {
+  auto other = make_session(*inst, "master", 53);
+  run(*other, "BEGIN TRAN; CREATE LOGIN gone1 WITH PASSWORD = N'Pw-12345!x'");
+  other.reset();
+  auto r = q("SELECT COUNT(*) FROM sys.server_principals WHERE name = N'gone1'");
+  ASSERT_EQ(r.first_error(), "");
+  EXPECT_EQ(text(r.sets[0].rows[0][0]), "0");
+}
+
+}  // namespace
+}  // namespace emu::testing
