@@ -149,9 +149,24 @@ Flow SessionImpl::run_text(const std::string& sql, Frame& frame, ReplySink& sink
   if (!tokenize(sql, &tokens, &lerr)) return syntax_error(lerr.number, lerr.message, lerr.line);
   std::vector<StmtPtr> stmts;
   ParseError perr;
-  if (!parse_batch(sql, tokens, &stmts, &perr)) return syntax_error(perr.number, perr.message, perr.line);
+  bool parsed = false;
+  try {
+    parsed = parse_batch(sql, tokens, &stmts, &perr);
+  } catch (const std::exception&) {  // e.g. a length that does not fit an int
+    perr = ParseError{102, 1, "Incorrect syntax near '" + sql.substr(0, 30) + "'."};
+  }
+  if (!parsed) return syntax_error(perr.number, perr.message, perr.line);
   ++nest_;
-  Flow f = run_program(stmts, tokens, sql, frame, sink);
+  Flow f;
+  try {
+    f = run_program(stmts, tokens, sql, frame, sink);
+  } catch (const std::exception& e) {
+    --nest_;
+    sink.message(Message{50000, 1, 16, std::string("emulator: internal error: ") + e.what(), 1, frame.proc_name});
+    sink.done(DoneInfo{false, 0, true, 0});
+    frame.any_error = true;
+    return Flow::kAbortBatch;
+  }
   --nest_;
   return f;
 }
@@ -309,7 +324,9 @@ Flow SessionImpl::exec_stmt(const Stmt& s, const std::vector<Token>& tokens, con
         size_t k = s.tok_begin + 2;
         bool neg = tokens[k].is_op("-");
         if (neg) ++k;
-        if (tokens[k].is(TokenKind::kInteger)) lock_timeout_ms_ = (neg ? -1 : 1) * std::stoi(tokens[k].text);
+        if (tokens[k].is(TokenKind::kInteger) && tokens[k].text.size() < 10) {
+          lock_timeout_ms_ = (neg ? -1 : 1) * std::stoi(tokens[k].text);
+        }
       } else if (o.find("NOCOUNT") != std::string::npos || o.find("XACT_ABORT") != std::string::npos) {
         if (o.find("NOCOUNT") != std::string::npos) nocount_ = s.option_on;
         if (o.find("XACT_ABORT") != std::string::npos) xact_abort_ = s.option_on;

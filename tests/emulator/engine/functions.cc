@@ -487,8 +487,11 @@ void fn_add(sqlite3_context* ctx, int, sqlite3_value** argv) {
   int ta = sqlite3_value_type(argv[0]), tb = sqlite3_value_type(argv[1]);
   if (ta == SQLITE_NULL || tb == SQLITE_NULL) return sqlite3_result_null(ctx);
   if ((ta == SQLITE_INTEGER || ta == SQLITE_FLOAT) && (tb == SQLITE_INTEGER || tb == SQLITE_FLOAT)) {
-    if (ta == SQLITE_INTEGER && tb == SQLITE_INTEGER)
-      return sqlite3_result_int64(ctx, sqlite3_value_int64(argv[0]) + sqlite3_value_int64(argv[1]));
+    int64_t sum = 0;
+    if (ta == SQLITE_INTEGER && tb == SQLITE_INTEGER &&
+        !__builtin_add_overflow(sqlite3_value_int64(argv[0]), sqlite3_value_int64(argv[1]), &sum)) {
+      return sqlite3_result_int64(ctx, sum);
+    }
     return sqlite3_result_double(ctx, sqlite3_value_double(argv[0]) + sqlite3_value_double(argv[1]));
   }
   text_result(ctx, text_arg(argv[0]) + text_arg(argv[1]));

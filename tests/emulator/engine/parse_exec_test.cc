@@ -37,3 +37,24 @@ TEST_F(BatchTest, GrantWithGrantOptionIsOneStatement) {
 
 }  // namespace
 }  // namespace emu::testing
+
+namespace emu::testing {
+namespace {
+
+// Inputs that once could throw or read past the tokens: each must come back as an error.
+TEST(HostileBatches, AreErrorsNotCrashes) {
+  auto inst = make_instance();
+  auto s = make_session(*inst);
+  for (const char* sql : {"SET LOCK_TIMEOUT -", "DECLARE @x nvarchar(99999999999999)", "SELECT 1 ORDER BY 99999999999999999",
+                          "SELECT CAST(1 AS decimal(10, 99999))", "EXEC sp_executesql N'SELECT @a', N'@a varchar(99999999999)', 1",
+                          "IF", "BEGIN", "SELECT * FROM", "EXEC", "SELECT 1 UNION"}) {
+    auto r = run(*s, sql);
+    EXPECT_FALSE(r.errors().empty()) << sql;
+  }
+  auto deep = run(*s, "SELECT " + std::string(300, '(') + "1" + std::string(300, ')'));
+  EXPECT_EQ(deep.first_error(),
+            "191: Some part of your SQL statement is nested too deeply. Rewrite the query or break it up into smaller queries.");
+}
+
+}  // namespace
+}  // namespace emu::testing

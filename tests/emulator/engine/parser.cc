@@ -126,11 +126,11 @@ bool Parser::parse_type(SqlType* out) {
   if (accept_op("(")) {
     if (accept_kw("max")) {
       len = -1;
-    } else if (cur().is(TokenKind::kInteger)) {
+    } else if (cur().is(TokenKind::kInteger) && cur().text.size() < 10) {
       len = static_cast<int32_t>(std::stol(cur().text));
       ++pos_;
       if (accept_op(",")) {
-        if (!cur().is(TokenKind::kInteger)) {
+        if (!cur().is(TokenKind::kInteger) || cur().text.size() > 3) {
           fail(cur());
           return false;
         }

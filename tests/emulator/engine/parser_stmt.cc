@@ -323,6 +323,10 @@ StmtPtr Parser::parse_set() {
         return nullptr;
       }
       if (cur().is_op("-")) ++pos_;
+      if (cur().is(TokenKind::kEnd) || cur().is_op(";")) {
+        fail(cur());
+        return nullptr;
+      }
       ++pos_;  // the value: number, name, string or variable
       return s;
     }

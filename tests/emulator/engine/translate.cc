@@ -532,7 +532,7 @@ bool Translator::select(const SelectStmt& s, const Scope* parent, std::string* s
       std::string term;
       bool done = false;
       if (oe.kind == Expr::Kind::kInteger) {
-        long long n = std::stoll(oe.text);
+        long long n = oe.text.size() < 12 ? std::stoll(oe.text) : 0;
         if (n < 1 || static_cast<size_t>(n) > cols->size()) {
           return fail(108, "The ORDER BY position number " + oe.text +
                                " is out of range of the number of items in the select list.");
