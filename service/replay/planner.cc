@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -83,6 +84,11 @@ class Builder {
 
   Result<std::vector<Action>> run() {
     for (const auto& f : in_.drift->findings) {
+      if (f.kind == Kind::kLogin && f.category == diff::Category::kIncompatible) {
+        unplaceable_.insert(catalog::fold_name(f.key));
+      }
+    }
+    for (const auto& f : in_.drift->findings) {
       if (f.kind == Kind::kInstance || !selected(opt_, f.kind, f.key)) continue;
       US_TRY(add(f));
     }
@@ -114,9 +120,31 @@ class Builder {
     a.advice = stmts.error().hint;
   }
 
+  // A membership or permission of a login the target cannot hold cannot be replayed either.
+  std::optional<std::string> depends_on_unplaceable(const ServerObject* s) const {
+    if (!s || (s->kind != Kind::kServerRoleMember && s->kind != Kind::kServerPermission)) return std::nullopt;
+    for (const char* field : {"member_name", "grantee", "securable"}) {
+      const std::string name = ddl::text(s->fields, field);
+      if (!name.empty() && unplaceable_.count(catalog::fold_name(name))) {
+        return "the login " + name + " cannot exist on the target";
+      }
+    }
+    return std::nullopt;
+  }
+
   Status add(const diff::Finding& f) {
     const ServerObject* s = find(src_, f.kind, f.key);
     const ServerObject* t = find(tgt_, f.kind, f.key);
+    if (f.category != diff::Category::kExtra) {
+      if (auto why = depends_on_unplaceable(s)) {
+        Action a = base(f, Operation::kSkip, "the target cannot hold it");
+        a.block = Block::kIncompatible;
+        a.blocked = *why;
+        a.advice = advice_for_incompatible(Kind::kLogin);
+        actions_.push_back(std::move(a));
+        return {};
+      }
+    }
     switch (f.category) {
       case diff::Category::kMissing: {
         if (!s) return fail(ErrorCode::kInternal, "missing finding without a source object");
@@ -290,6 +318,7 @@ class Builder {
   ddl::Context ctx_;
   std::vector<Action> actions_;
   std::vector<Action> readded_;
+  std::set<std::string> unplaceable_;  // folded names of logins the target cannot hold
 };
 
 }  // namespace

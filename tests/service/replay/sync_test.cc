@@ -1,16 +1,38 @@
 // sync_test.cc — replay through two emulated instances (issue 4's test list): convergence of the
-// payments fixture onto an empty secondary and onto a Managed Instance, no-op second sync counted
-// with the emulator's write counter, failures, interrupted runs, secrets.
+// payments fixture onto an empty secondary and onto a Managed Instance, the no-op second sync
+// counted with the emulator's write counter, password change, SID mismatch, injected failures,
+// dropped connections, missing secrets, the lock.
 #include <gtest/gtest.h>
 
+#include <regex>
+
+#include "replay/journal.h"
 #include "sync_util.h"
 
 namespace understudy::replay {
 namespace {
 
+using nlohmann::json;
 using testing::SyncPair;
 
-std::string failures(const SyncReport& r) { return r.to_text(); }
+std::vector<std::string> leftover_of(const SyncReport& r) {
+  std::vector<std::string> out;
+  for (const auto& a : r.leftover) {
+    out.push_back(std::string(catalog::kind_name(a.kind)) + " " + a.key + " " + std::string(block_name(a.block)));
+  }
+  return out;
+}
+
+int64_t count(emu::TestServer& server, const std::string& sql) {
+  auto conn = understudy::testing::connect_sa(server, "check");
+  auto rs = conn.query(sql);
+  if (!rs || rs->rows.empty()) {
+    ADD_FAILURE() << sql << ": " << (rs ? "no rows" : rs.error().to_string());
+    return -1;
+  }
+  const int64_t* v = odbc::as_int(rs->rows[0][0]);
+  return v ? *v : -1;
+}
 
 TEST(Sync, PaymentsConvergesOntoAnEmptySecondary) {
   SyncPair pair(testing::payments_primary(), testing::empty_secondary());
@@ -20,9 +42,9 @@ TEST(Sync, PaymentsConvergesOntoAnEmptySecondary) {
   EXPECT_EQ(pair.secondary->stats().writes, 0u) << "a dry run writes nothing";
   auto r = pair.sync(true);
   ASSERT_TRUE(r) << r.error().to_string();
-  EXPECT_TRUE(r->converged) << failures(*r);
-  EXPECT_EQ(r->execution.failed, 0) << failures(*r);
-  EXPECT_EQ(r->exit_code(), 0) << failures(*r);
+  EXPECT_TRUE(r->converged) << r->to_text();
+  EXPECT_EQ(r->execution.failed, 0) << r->to_text();
+  EXPECT_EQ(r->exit_code(), 0) << r->to_text();
 
   const uint64_t writes = pair.secondary->stats().writes;
   auto again = pair.sync(true);
@@ -30,6 +52,162 @@ TEST(Sync, PaymentsConvergesOntoAnEmptySecondary) {
   EXPECT_TRUE(again->converged);
   EXPECT_EQ(again->plan.summary().runnable(), 0) << again->plan.to_text();
   EXPECT_EQ(pair.secondary->stats().writes, writes) << "a converged pair gets no state-changing statement";
+}
+
+TEST(Sync, ManagedInstanceGetsEverythingButWindowsLoginsAndCmdExec) {
+  SyncPair pair(testing::payments_primary(), testing::empty_secondary(8));
+  auto r = pair.sync(true);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_TRUE(r->converged) << r->to_text();
+  EXPECT_EQ(r->exit_code(), 0) << r->to_text();
+  const auto left = leftover_of(*r);
+  EXPECT_NE(std::find(left.begin(), left.end(), "login CONTOSO\\svc_batch incompatible"), left.end()) << r->to_text();
+  EXPECT_NE(std::find(left.begin(), left.end(), "agent_job Nightly settlement incompatible"), left.end()) << r->to_text();
+  EXPECT_EQ(count(*pair.secondary, "SELECT COUNT(*) FROM msdb.dbo.sysjobs WHERE name = N'Ledger close'"), 1);
+}
+
+TEST(Sync, PasswordChangeOnThePrimaryReachesTheTarget) {
+  SyncPair pair(testing::payments_primary(), testing::empty_secondary());
+  ASSERT_TRUE(pair.sync(true));
+  auto p = understudy::testing::connect_sa(*pair.primary);
+  ASSERT_TRUE(p.execute("ALTER LOGIN [report_reader] WITH PASSWORD = N'Changed-Passw0rd!'"));
+  auto r = pair.sync(true);
+  ASSERT_TRUE(r) << r.error().to_string();
+  ASSERT_EQ(r->plan.summary().alter, 1) << r->plan.to_text();
+  EXPECT_TRUE(r->converged) << r->to_text();
+  auto as_reader = odbc::Connection::connect(
+      {.connection_string = pair.secondary->connection_string_without_password("report_reader"),
+       .password = Secret("Changed-Passw0rd!"),
+       .label = "secondary"});
+  EXPECT_TRUE(as_reader) << as_reader.error().to_string();
+}
+
+json sid_mismatch_secondary() {
+  auto f = json::parse(understudy::testing::slurp(emu::fixture_path("empty-secondary.json")));
+  f["logins"] = json::array({{{"name", "report_reader"}, {"sid", "0x99999999999999999999999999999999"},
+                              {"password", "Other-Passw0rd!"}, {"default_database", "payments"}}});
+  return f;
+}
+
+TEST(Sync, SidMismatchIsRefusedWithoutAllowRecreateAndFixedWithIt) {
+  understudy::testing::TempDir fx;
+  const auto path = understudy::testing::write_fixture(fx, "s", sid_mismatch_secondary());
+  SyncPair pair(testing::payments_primary(), {.fixture = path});
+  auto refused = pair.sync(true);
+  ASSERT_TRUE(refused) << refused.error().to_string();
+  EXPECT_EQ(refused->exit_code(), 4);
+  const auto left = leftover_of(*refused);
+  EXPECT_NE(std::find(left.begin(), left.end(), "login report_reader needs --allow-recreate"), left.end())
+      << refused->to_text();
+  EXPECT_EQ(count(*pair.secondary, "SELECT COUNT(*) FROM sys.server_principals WHERE name = N'report_reader' AND "
+                                   "sid = 0x99999999999999999999999999999999"),
+            1);
+  PlanOptions o;
+  o.allow_recreate = true;
+  auto fixed = pair.sync(true, o);
+  ASSERT_TRUE(fixed) << fixed.error().to_string();
+  EXPECT_TRUE(fixed->converged) << fixed->to_text();
+  EXPECT_EQ(fixed->exit_code(), 0) << fixed->to_text();
+  EXPECT_EQ(count(*pair.secondary, "SELECT COUNT(*) FROM sys.server_principals WHERE name = N'report_reader' AND "
+                                   "sid = 0xAE9012030A1B2C3D4E5F60718293A4B5"),
+            1);
+}
+
+TEST(Sync, AFailingObjectDoesNotStopTheOthers) {
+  SyncPair pair(testing::payments_primary(), testing::empty_secondary());
+  {
+    auto& f = pair.secondary->faults();
+    std::lock_guard<std::mutex> lock(f.mu);
+    f.fail_pattern = std::regex("sp_add_operator", std::regex::icase | std::regex::ECMAScript);
+    f.fail_pattern_text = "sp_add_operator";
+    f.fail_error = emu::Message{50001, 1, 16, "injected failure", 1, ""};
+  }
+  auto r = pair.sync(true);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->exit_code(), 4);
+  EXPECT_GE(r->execution.failed, 1);
+  EXPECT_NE(r->to_text().find("failed #"), std::string::npos);
+  EXPECT_NE(r->to_text().find("agent_operator \"Payments DBA\": error 50001: "), std::string::npos) << r->to_text();
+  EXPECT_EQ(count(*pair.secondary, "SELECT COUNT(*) FROM sys.sql_logins WHERE name IN (N'app_settlement_svc', "
+                                   "N'app_ledger_svc', N'report_reader', N'legacy_etl')"),
+            4);
+  auto again = pair.sync(true);  // the fault cleared: the rest follows
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->converged) << again->to_text();
+}
+
+TEST(Sync, ADroppedConnectionIsFinishedByTheNextSyncWithoutDuplicates) {
+  for (int64_t n : {7, 23, 41}) {
+    SCOPED_TRACE(n);
+    SyncPair pair(testing::payments_primary(), testing::empty_secondary());
+    auto dry = pair.sync(false);  // reads done; now count statements of the apply only
+    ASSERT_TRUE(dry);
+    {
+      auto& f = pair.secondary->faults();
+      std::lock_guard<std::mutex> lock(f.mu);
+      f.drop_after_statements = n + 200;  // the apply's own reads come first
+    }
+    auto first = pair.sync(true);
+    {
+      auto& f = pair.secondary->faults();
+      std::lock_guard<std::mutex> lock(f.mu);
+      f.drop_after_statements = -1;
+    }
+    if (first) {
+      EXPECT_NE(first->exit_code(), 0);
+    }
+    auto second = pair.sync(true);
+    ASSERT_TRUE(second) << second.error().to_string();
+    EXPECT_TRUE(second->converged) << second->to_text();
+    EXPECT_EQ(count(*pair.secondary, "SELECT COUNT(*) FROM msdb.dbo.sysjobs"), 2);
+    EXPECT_EQ(count(*pair.secondary, "SELECT COUNT(*) FROM msdb.dbo.sysschedules"), 2);
+    EXPECT_EQ(count(*pair.secondary, "SELECT COUNT(*) FROM msdb.dbo.sysjobsteps"), 6);
+    EXPECT_EQ(count(*pair.secondary, "SELECT COUNT(*) FROM msdb.dbo.sysjobschedules"), 3);
+  }
+}
+
+TEST(Sync, MissingSecretsBlockAndNothingIsBlanked) {
+  SyncPair pair(testing::payments_primary(), testing::empty_secondary(), "");
+  auto r = pair.sync(true);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->exit_code(), 4);
+  const auto left = leftover_of(*r);
+  EXPECT_NE(std::find(left.begin(), left.end(), "credential payments_backup_url secret unknown"), left.end())
+      << r->to_text();
+  EXPECT_NE(std::find(left.begin(), left.end(), "linked_server_login LEDGER_ARCHIVE|app_ledger_svc secret unknown"),
+            left.end())
+      << r->to_text();
+  EXPECT_EQ(count(*pair.secondary, "SELECT COUNT(*) FROM sys.credentials"), 0);
+}
+
+TEST(Sync, NoSecretInPlansJournalStoreOrOutput) {
+  SyncPair pair(testing::payments_primary(), testing::empty_secondary());
+  auto r = pair.sync(true);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_TRUE(r->converged) << r->to_text();
+  const std::string seen = r->to_text() + r->to_json().dump() + r->plan.to_text() +
+                           understudy::testing::slurp(pair.dir.file("understudy.db")) +
+                           understudy::testing::slurp(pair.dir.file("understudy.db-wal"));
+  const auto fixture = json::parse(understudy::testing::slurp(emu::fixture_path("payments-primary.json")));
+  std::vector<std::string> secrets = {testing::kCredentialSecret, testing::kLinkedPassword};
+  for (const auto& l : fixture["logins"]) {
+    if (l.contains("password_hash")) secrets.push_back(l["password_hash"].get<std::string>().substr(2));
+  }
+  for (const auto& s : secrets) EXPECT_EQ(seen.find(s), std::string::npos) << s;
+}
+
+TEST(Sync, OneSyncPerPairAtATime) {
+  SyncPair pair(testing::payments_primary(), testing::empty_secondary());
+  auto st = pair.store();
+  auto journal = Journal::open(*st);
+  ASSERT_TRUE(journal);
+  ASSERT_TRUE(journal->acquire("prod", "holder"));
+  auto r = pair.sync(true);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kLockHeld);
+  EXPECT_EQ(r.error().exit_code(), 3);
+  ASSERT_TRUE(journal->release("prod", "holder"));
+  EXPECT_TRUE(pair.sync(true));
 }
 
 }  // namespace

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# bench-sync.sh — replaying a large drift onto an empty emulated secondary (a benchmark, not a
+# test; issue 4). Generates a primary fixture of L SQL logins (each a member of one of 10 server
+# roles) and J Agent jobs with 5 steps and 2 schedules each, starts the primary and two empty
+# secondaries (understudy-emulator), then measures, in the same run:
+#   A. `understudy sync --pair bench --apply --live-source` onto secondary 1 (reads the primary,
+#      reads the target, plans, applies one batch per object, re-reads and re-diffs);
+#   B. `isql -n` running the script `understudy script` wrote for the same plan (its sqlcmd
+#      variables substituted with the generated hashes) onto secondary 2;
+#   C. a second `sync --apply` of the converged pair (no-op: reads only; the emulator's write
+#      counter must not move).
+# Target: A <= 1.2 x B. Defaults are a reduced scale; the issue's scale is --logins 10000 --jobs 1000.
+#   scripts/bench-sync.sh [--logins L] [--jobs J] [--build-dir DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+LOGINS=2000 JOBS=200 BUILD=$ROOT/build
+while [ $# -gt 0 ]; do
+  case $1 in
+    --logins) LOGINS=$2; shift 2 ;;
+    --jobs) JOBS=$2; shift 2 ;;
+    --build-dir) BUILD=$2; shift 2 ;;
+    *) echo "usage: $0 [--logins L] [--jobs J] [--build-dir DIR]" >&2; exit 64 ;;
+  esac
+done
+command -v isql >/dev/null || { echo "bench-sync: isql (unixodbc) is needed for the baseline" >&2; exit 69; }
+driver=$(find /usr/lib -name libtdsodbc.so 2>/dev/null | head -n1)
+if [ ! -f "$BUILD/CMakeCache.txt" ]; then
+  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+cmake --build "$BUILD" -j 2 --target understudy-emulator understudy >/dev/null
+
+WORK=$(mktemp -d)
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done; rm -rf "$WORK"' EXIT
+
+/usr/bin/python3 - "$LOGINS" "$JOBS" "$WORK" <<'PY'
+import hashlib, json, sys
+n, jobs, work = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+roles = [{"name": "bench_role_%02d" % r, "members": []} for r in range(10)]
+logins, hashes = [], {}
+for i in range(n):
+    name = "bench_login_%06d" % i
+    h = hashlib.sha512(b"bench%d" % i).hexdigest()
+    hashes[name] = "0x0200" + h[:8].upper() + h.upper()
+    logins.append({"name": name, "sid": "0x" + hashlib.md5(b"sid%d" % i).hexdigest(),
+                   "password_hash": hashes[name], "check_policy": False})
+    roles[i % 10]["members"].append(name)
+schedules, js = [], []
+for j in range(jobs):
+    uids = []
+    for k in range(2):
+        d = hashlib.md5(b"sched%d-%d" % (j, k)).hexdigest().upper()
+        uid = "%s-%s-%s-%s-%s" % (d[:8], d[8:12], d[12:16], d[16:20], d[20:])
+        uids.append(uid)
+        schedules.append({"schedule_uid": uid, "name": "bench schedule %d/%d" % (j, k), "freq_type": 4,
+                          "freq_interval": 1, "freq_subday_type": 1, "active_start_time": 10000 * k})
+    steps = [{"step_name": "step %d" % s, "subsystem": "TSQL", "database_name": "master",
+              "command": "SELECT %d;" % s, "on_success_action": 3 if s < 4 else 1} for s in range(5)]
+    js.append({"name": "bench job %05d" % j, "steps": steps, "schedules": uids, "servers": ["(local)"]})
+json.dump({"version": 1, "description": "bench-sync.sh primary", "server_roles": roles, "logins": logins,
+           "schedules": schedules, "jobs": js}, open(work + "/primary.json", "w"))
+json.dump({"version": 1, "description": "bench-sync.sh secondary"}, open(work + "/empty.json", "w"))
+json.dump(hashes, open(work + "/hashes.json", "w"))
+PY
+
+PW='Bench-Pw1!'
+start_emulator() {  # name fixture → prints the port
+  "$BUILD/bin/understudy-emulator" --listen 127.0.0.1:0 --sa-password "$PW" --fixture "$2" \
+    --stats-file "$WORK/$1.stats.json" >"$WORK/$1.out" 2>"$WORK/$1.err" &
+  PIDS+=($!)
+  local line=
+  for _ in $(seq 1 36000); do
+    line=$(head -n1 "$WORK/$1.out" 2>/dev/null || true)
+    [[ $line == "listening on "* ]] && break
+    sleep 0.1
+  done
+  [[ $line == "listening on "* ]] || { cat "$WORK/$1.err" >&2; exit 1; }
+  echo "${line##*:}"
+}
+P=$(start_emulator primary "$WORK/primary.json")
+S1=$(start_emulator secondary1 "$WORK/empty.json")
+S2=$(start_emulator secondary2 "$WORK/empty.json")
+cs() { echo "DRIVER={FreeTDS};SERVER=127.0.0.1;PORT=$1;UID=sa;TDS_Version=7.4;ClientCharset=UTF-8"; }
+export BENCH_PW=$PW
+cat >"$WORK/understudy.toml" <<TOML
+store = '$WORK/understudy.db'
+[instances.primary]
+connection = '$(cs "$P")'
+password_env = 'BENCH_PW'
+[instances.secondary1]
+connection = '$(cs "$S1")'
+password_env = 'BENCH_PW'
+[instances.secondary2]
+connection = '$(cs "$S2")'
+password_env = 'BENCH_PW'
+[pairs.bench]
+primary = 'primary'
+secondary = 'secondary1'
+[pairs.baseline]
+primary = 'primary'
+secondary = 'secondary2'
+TOML
+U() { "$BUILD/bin/understudy" --config "$WORK/understudy.toml" --log-level warn "$@"; }
+ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+
+# B first needs the script: written from the plan against the (still empty) baseline secondary.
+U script --pair baseline --live-source --output "$WORK/plan.sql"
+/usr/bin/python3 - "$WORK" <<'PY'
+import json, re, sys
+work = sys.argv[1]
+hashes = json.load(open(work + "/hashes.json"))
+text = open(work + "/plan.sql").read()
+var = dict(re.findall(r"^--   (US_SECRET_\d+)  password_hash:(.+)$", text, re.M))
+text = re.sub(r"\$\((US_SECRET_\d+)\)", lambda m: hashes[var[m.group(1)]], text)
+open(work + "/plan.isql", "w").write(text)
+PY
+batches=$(grep -c '^GO$' "$WORK/plan.isql")
+
+t=$(date +%s%N)
+set +e
+U sync --pair bench --apply --live-source >"$WORK/sync.out"
+rc=$?
+set -e
+sync_ms=$(ms "$t")
+[ "$rc" -eq 0 ] || { echo "bench-sync: sync exited $rc" >&2; tail -20 "$WORK/sync.out" >&2; exit 1; }
+
+export ODBCSYSINI="$WORK/odbc"
+mkdir -p "$ODBCSYSINI"
+printf '[FreeTDS]\nDriver=%s\n' "$driver" >"$ODBCSYSINI/odbcinst.ini"
+printf '[baseline]\nDriver=FreeTDS\nServer=127.0.0.1\nPort=%s\nTDS_Version=7.4\nClientCharset=UTF-8\n' "$S2" >"$ODBCSYSINI/odbc.ini"
+t=$(date +%s%N)
+isql -n -b baseline sa "$PW" <"$WORK/plan.isql" >"$WORK/isql.out" 2>&1 || true
+isql_ms=$(ms "$t")
+
+t=$(date +%s%N)
+U sync --pair bench --apply --live-source >"$WORK/noop.out" || { echo "bench-sync: no-op sync failed" >&2; exit 1; }
+noop_ms=$(ms "$t")
+
+for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done
+PIDS=()
+echo "scale: $LOGINS logins in 10 roles, $JOBS jobs x 5 steps x 2 schedules ($batches batches in the script)"
+echo "A understudy sync --apply (read, plan, apply, re-read): ${sync_ms} ms"
+echo "B isql -n running the generated script:               ${isql_ms} ms"
+echo "C no-op sync of the converged pair:                    ${noop_ms} ms"
+echo "ratio A/B: $(/usr/bin/python3 -c "print(round($sync_ms / max($isql_ms, 1), 2))") (target <= 1.2)"
+echo "secondary1 counters: $(cat "$WORK/secondary1.stats.json")"
+echo "secondary2 counters: $(cat "$WORK/secondary2.stats.json")"
