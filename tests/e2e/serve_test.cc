@@ -19,7 +19,10 @@ namespace {
 class Serve : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    world_ = new World();
+    // A gate the empty secondary already satisfies (the primary has no Agent proxies).
+    world_ = new World({.extra_gate = R"({"format_version": 1, "name": "proxies", "description": "d", "pairs": ["*"],
+      "checks": [{"type": "no_drift", "kinds": ["agent_proxy"]}]})",
+                        .extra_gate_name = "proxies"});
     // A job category whose name a spreadsheet would run as a formula (CSV guard).
     world_->exec_on_primary(
         "EXEC msdb.dbo.sp_add_category @class = N'JOB', @type = N'LOCAL', @name = N'=HYPERLINK(\"http://x\",\"y\")'");
@@ -44,6 +47,20 @@ TEST_F(Serve, LivezReadyzMetricsAreOpen) {
   auto m = w().get("/metrics", "");
   EXPECT_EQ(m->status, 200);
   EXPECT_NE(m->body.find("# TYPE understudy_gate_checks_total counter"), std::string::npos);
+}
+
+TEST_F(Serve, PassingGateIs200AndExitZero) {
+  auto r = w().get("/v1/gates/proxies?pair=payments", kRunbookToken);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  auto j = body_json(r);
+  EXPECT_EQ(j["status"], "pass");
+  EXPECT_EQ(j["reason"], "all 1 check(s) passed");
+  EXPECT_TRUE(j["failures"].empty());
+  EXPECT_EQ(w().head("/v1/gates/proxies?pair=payments", kRunbookToken)->status, 200);
+  auto cli = w().cli({"gate", "proxies", "--pair", "payments"});
+  EXPECT_EQ(cli.exit_code, 0) << cli.out << cli.err;
+  EXPECT_EQ(cli.out.substr(0, cli.out.find('\n')), "gate proxies for pair payments: PASS");
 }
 
 TEST_F(Serve, HeadAnswersTheStatusLineOnly) {
