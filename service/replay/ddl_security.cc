@@ -72,8 +72,11 @@ Result<Statements> create_login(const ServerObject& o) {
     }
     out.push_back({s.raw(";")});
     // HASHED needs CHECK_POLICY OFF at creation; the source's policy is restored after.
-    if (flag(f, "is_policy_checked")) US_TRY(push(out, alter_login(o.key, Sql("WITH CHECK_POLICY = ON"))));
-    if (flag(f, "is_expiration_checked")) US_TRY(push(out, alter_login(o.key, Sql("WITH CHECK_EXPIRATION = ON"))));
+    // Both values stated: switching CHECK_POLICY on may switch CHECK_EXPIRATION on as well.
+    if (flag(f, "is_policy_checked")) {
+      US_TRY(push(out, alter_login(o.key, Sql("WITH CHECK_POLICY = ON, CHECK_EXPIRATION = ")
+                                             .append(on_off(flag(f, "is_expiration_checked"))))));
+    }
   } else if (type == "U" || type == "G") {
     out.push_back({s.raw(" FROM WINDOWS").append(windows_defaults).raw(";")});
   } else if (type == "E" || type == "X") {
@@ -117,8 +120,11 @@ Result<Statements> alter_login_fields(const ServerObject& s, const ServerObject&
     }
     // CHECK_EXPIRATION = ON needs CHECK_POLICY = ON: order the two accordingly.
     if (sp) {
-      if (!tp) US_TRY(push(out, alter_login(s.key, Sql("WITH CHECK_POLICY = ON"))));
-      if (se != te) US_TRY(push(out, alter_login(s.key, Sql("WITH CHECK_EXPIRATION = ").append(on_off(se)))));
+      if (!tp) {
+        US_TRY(push(out, alter_login(s.key, Sql("WITH CHECK_POLICY = ON, CHECK_EXPIRATION = ").append(on_off(se)))));
+      } else if (se != te) {
+        US_TRY(push(out, alter_login(s.key, Sql("WITH CHECK_EXPIRATION = ").append(on_off(se)))));
+      }
     } else {
       if (te) US_TRY(push(out, alter_login(s.key, Sql("WITH CHECK_EXPIRATION = OFF"))));
       if (tp) US_TRY(push(out, alter_login(s.key, Sql("WITH CHECK_POLICY = OFF"))));

@@ -76,7 +76,7 @@ TEST(Planner, MissingSqlLoginIsCreatedWithHashSidAndPolicyRestored) {
   EXPECT_EQ(sql_of(a), (std::vector<std::string>{
                            "CREATE LOGIN [app] WITH PASSWORD = N'<secret:password_hash:app>' HASHED, SID = 0x01AB, "
                            "DEFAULT_DATABASE = [master], CHECK_POLICY = OFF, CHECK_EXPIRATION = OFF;",
-                           "ALTER LOGIN [app] WITH CHECK_POLICY = ON;",
+                           "ALTER LOGIN [app] WITH CHECK_POLICY = ON, CHECK_EXPIRATION = OFF;",
                            "ALTER LOGIN [app] DISABLE;"}));
   EXPECT_EQ(a.skip_if.render_redacted(), "EXISTS (SELECT 1 FROM sys.server_principals WHERE name = N'app')");
 }
@@ -92,7 +92,7 @@ TEST(Planner, PasswordChangeSwitchesPolicyOffAndBack) {
   EXPECT_EQ(sql_of(p.actions[0]), (std::vector<std::string>{
                                       "ALTER LOGIN [app] WITH CHECK_POLICY = OFF;",
                                       "ALTER LOGIN [app] WITH PASSWORD = N'<secret:password_hash:app>' HASHED;",
-                                      "ALTER LOGIN [app] WITH CHECK_POLICY = ON;"}));
+                                      "ALTER LOGIN [app] WITH CHECK_POLICY = ON, CHECK_EXPIRATION = OFF;"}));
 }
 
 TEST(Planner, LoginFieldsAlterInPlace) {
