@@ -126,7 +126,7 @@ for stmt in batch.split(";"):
         print(stmt)
 PY
 t0=$(date +%s%N)
-isql -k "$CS;PWD={$PW}" -b -e -d'|' <"$WORK/queries.sql" >"$WORK/isql.out" 2>&1
+isql -k "$CS;PWD=$PW" -b -e -d'|' <"$WORK/queries.sql" >"$WORK/isql.out" 2>&1
 isql_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 echo "isql baseline: $(awk "BEGIN{print $isql_ms/1000}") s for $(wc -l <"$WORK/isql.out") lines"
 

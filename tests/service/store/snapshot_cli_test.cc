@@ -49,6 +49,12 @@ TEST(SnapshotCli, SnapshotListShowWithoutEverAHash) {
   auto list = understudy(dir, {"snapshots", "list"});
   ASSERT_EQ(list.exit_code, 0) << list.err;
   EXPECT_NE(list.out.find("primary"), std::string::npos) << list.out;
+  auto none = understudy(dir, {"snapshots", "list", "--instance", "nobody", "--format", "csv"});
+  EXPECT_EQ(none.out, "id,instance,taken_at,run_id,server_name,object_count\r\n");
+  auto json_list = nlohmann::json::parse(understudy(dir, {"snapshots", "list", "--format", "json"}).out);
+  ASSERT_EQ(json_list.size(), 1u);
+  EXPECT_EQ(json_list[0]["instance"], "primary");
+  EXPECT_EQ(json_list[0]["counts"]["login"], 5);
 
   for (std::string format : {"table", "json", "csv"}) {
     auto show = understudy(dir, {"snapshots", "show", "1", "--format", format});
