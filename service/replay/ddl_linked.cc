@@ -94,9 +94,15 @@ Result<Statements> create_linked(const ServerObject& o, const Context& ctx) {
   Statements out;
   Exec add("master.dbo.sp_addlinkedserver");
   add.returning("@rc").str("@server", o.key).str("@srvproduct", text(f, "product"));
-  add.opt_str("@provider", opt_text(f, "provider")).opt_str("@datasrc", opt_text(f, "data_source"));
-  add.opt_str("@location", opt_text(f, "location")).opt_str("@provstr", opt_text(f, "provider_string"));
-  add.opt_str("@catalog", opt_text(f, "catalog"));
+  // Product 'SQL Server' named after its network name takes no provider or properties (15428).
+  const auto source = opt_text(f, "data_source");
+  const bool plain_sql_server = catalog::fold_name(text(f, "product")) == "sql server" &&
+                                (!source || catalog::fold_name(*source) == o.match_key());
+  if (!plain_sql_server) {
+    add.opt_str("@provider", opt_text(f, "provider")).opt_str("@datasrc", source);
+    add.opt_str("@location", opt_text(f, "location")).opt_str("@provstr", opt_text(f, "provider_string"));
+    add.opt_str("@catalog", opt_text(f, "catalog"));
+  }
   US_TRY(push_proc(out, add));
   for (const auto& opt : kOptions) {
     if (opt.type == ServerOption::kText && !opt_text(f, opt.field)) continue;
