@@ -42,13 +42,6 @@ std::unique_ptr<InstanceImpl> InstanceImpl::create(const InstanceOptions& option
   inst->state_ = CatalogState::create(inst->config_, options.sa_password, error);
   if (!inst->state_) return nullptr;
   if (!register_functions(inst->state_->db(), inst->state_.get(), error)) return nullptr;
-  // Fixture loads and logins look principals up by SID and name; without these a 100,000-login
-  // fixture (scripts/bench-emulator.sh) loads in quadratic time. Ignored if the state layer's
-  // schema names differ (it may carry its own indexes).
-  sqlite3_exec(inst->state_->db(),
-               "CREATE INDEX IF NOT EXISTS emu_exec_principals_sid ON t_principals(sid);"
-               "CREATE INDEX IF NOT EXISTS emu_exec_principals_name ON t_principals(name);",
-               nullptr, nullptr, nullptr);
   if (!options.fixture_path.empty()) {
     std::ifstream in(options.fixture_path);
     if (!in) {

@@ -466,6 +466,16 @@ CREATE TABLE ha_availability_replica_states (
   current_configuration_commit_start_time_utc TEXT,
   is_internal INTEGER
 );
+-- Lookup indexes: fixture loading and replay check SIDs, names and uids once per object; without
+-- them loading 100,000 logins is quadratic (most of an hour instead of under a minute).
+CREATE INDEX t_principals_sid ON t_principals(sid);
+CREATE INDEX t_server_permissions_grantee ON t_server_permissions(grantee_principal_id);
+CREATE INDEX t_role_members_member ON t_role_members(member_principal_id);
+CREATE INDEX msdb_sysjobs_name ON msdb_sysjobs(name);
+CREATE INDEX msdb_sysjobsteps_job ON msdb_sysjobsteps(job_id);
+CREATE INDEX msdb_sysschedules_uid ON msdb_sysschedules(schedule_uid);
+CREATE INDEX msdb_sysjobschedules_job ON msdb_sysjobschedules(job_id);
+CREATE INDEX msdb_sysjobservers_job ON msdb_sysjobservers(job_id);
 )SQL";
 
 // Case-insensitive (ASCII), trailing-space-insensitive comparison, as SQL Server compares strings.
