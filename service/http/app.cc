@@ -219,12 +219,7 @@ Result<report::Run> App::sync(const config::Pair& pair, bool apply, const std::s
                 {"actions", actions}};
   US_TRY(with_store([&](store::Store& st) { return report::save_run(st, run); }));
   if (apply) {
-    auto changed = nlohmann::json::array();
-    for (const auto& a : actions)
-      if (a["outcome"] == "applied" || a["outcome"] == "failed")
-        changed.push_back({{"kind", a["kind"]}, {"key", a["key"]}, {"op", a["op"]}, {"outcome", a["outcome"]}});
-    US_TRY(audit_append({0, "", actor, "sync.apply", pair.name, run.id,
-                         {{"target", rep->plan.target}, {"converged", rep->converged}, {"actions", changed}}, "", ""}));
+    US_TRY(audit_append({0, "", actor, "sync.apply", pair.name, run.id, rep->audit_detail(), "", ""}));
   }
   return run;
 }

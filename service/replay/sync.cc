@@ -289,6 +289,18 @@ std::string SyncReport::to_text() const {
   return out;
 }
 
+nlohmann::json SyncReport::audit_detail() const {
+  nlohmann::json changed = nlohmann::json::array();
+  for (size_t i = 0; i < plan.actions.size() && i < execution.outcomes.size(); ++i) {
+    const Outcome& o = execution.outcomes[i];
+    if (o.status != "applied" && o.status != "failed") continue;
+    const Action& a = plan.actions[i];
+    changed.push_back({{"kind", catalog::kind_name(a.kind)}, {"key", a.key}, {"op", operation_name(a.op)},
+                       {"outcome", o.status}});
+  }
+  return {{"target", plan.target}, {"converged", converged}, {"actions", changed}};
+}
+
 nlohmann::json SyncReport::to_json() const {
   nlohmann::json outcomes = nlohmann::json::array();
   for (size_t i = 0; i < execution.outcomes.size(); ++i) {

@@ -48,6 +48,10 @@ struct SyncReport {
   int exit_code() const;
   std::string to_text() const;  // the plan (dry run) or the outcome of each action + the verdict
   nlohmann::json to_json() const;
+  // What the audit trail records of an applied sync: target, converged, and each action that
+  // changed (or tried to change) the target — never T-SQL, never a secret. Shared by the CLI and
+  // HTTP faces so both audit the same facts.
+  nlohmann::json audit_detail() const;
 };
 
 [[nodiscard]] Result<SyncReport> sync(const config::Config& config, store::Store& store, const SyncRequest& request);

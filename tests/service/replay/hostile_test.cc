@@ -96,6 +96,10 @@ TEST(SyncCli, DryRunThenApplyThenNothingToDo) {
   EXPECT_NE(apply.out.find("converged"), std::string::npos);
   auto again = understudy::testing::understudy(pair.dir, {"sync", "--pair", "prod", "--live-source"});
   EXPECT_EQ(again.exit_code, 0) << again.out;
+  // The applied sync is in the audit trail (CLI and HTTP faces audit alike); the dry runs are not.
+  auto audit = understudy::testing::understudy(pair.dir, {"audit", "verify"});
+  EXPECT_EQ(audit.exit_code, 0) << audit.err;
+  EXPECT_EQ(audit.out, "audit trail intact: 1 entry\n");
   for (const auto& out : {dry.out + dry.err, apply.out + apply.err}) {
     EXPECT_EQ(out.find(testing::kCredentialSecret), std::string::npos);
     EXPECT_EQ(out.find(testing::kLinkedPassword), std::string::npos);
