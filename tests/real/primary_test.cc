@@ -49,7 +49,9 @@ int64_t scalar_int(sqlite3* db, const std::string& sql) {
 }
 
 TEST_F(Primary, ConnectsWithTheConfiguredStringAndPassword) {
-  auto conn = world_->connect("primary");
+  auto connected = world_->connect("primary");
+  ASSERT_TRUE(connected) << connected.error().to_string();
+  auto& conn = *connected;
   auto rs = conn.query("SELECT CAST(@@SERVERNAME AS nvarchar(128)) AS server_name, SUSER_SNAME() AS login_name");
   ASSERT_TRUE(rs) << rs.error().to_string();
   ASSERT_EQ(rs->rows.size(), 1u);
@@ -57,7 +59,9 @@ TEST_F(Primary, ConnectsWithTheConfiguredStringAndPassword) {
 }
 
 TEST_F(Primary, InstanceFactsAreReadAsTheServerReportsThem) {
-  auto conn = world_->connect("primary");
+  auto connected = world_->connect("primary");
+  ASSERT_TRUE(connected) << connected.error().to_string();
+  auto& conn = *connected;
   auto rs = conn.query(
       "SELECT CAST(SERVERPROPERTY('EngineEdition') AS int) AS engine_edition, "
       "CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS product_version");
@@ -83,7 +87,9 @@ TEST_F(Primary, InstanceFactsAreReadAsTheServerReportsThem) {
 }
 
 TEST_F(Primary, AFullReadIsOneRequestWhateverTheObjectCount) {
-  auto conn = world_->connect("primary");
+  auto connected = world_->connect("primary");
+  ASSERT_TRUE(connected) << connected.error().to_string();
+  auto& conn = *connected;
   const RequestCount before = request_count();
   auto objects = catalog::read_objects(conn);
   const RequestCount after = request_count();

@@ -104,15 +104,13 @@ std::unique_ptr<store::Store> RealWorld::open_store() const {
   return std::move(*s);
 }
 
-odbc::Connection RealWorld::connect(const std::string& instance) const {
+Result<odbc::Connection> RealWorld::connect(const std::string& instance) const {
   const auto cfg = config();
   auto in = cfg.instance(instance);
-  if (!in) give_up(in.error().to_string());
+  if (!in) return tl::unexpected(in.error());
   auto options = config::connect_options(**in);
-  if (!options) give_up(options.error().to_string());
-  auto conn = odbc::Connection::connect(*options);
-  if (!conn) give_up("cannot connect to " + instance + ": " + conn.error().to_string());
-  return std::move(*conn);
+  if (!options) return tl::unexpected(options.error());
+  return odbc::Connection::connect(*options);
 }
 
 CliRun RealWorld::understudy(std::vector<std::string> args) const {

@@ -57,7 +57,7 @@ class RealWorld {
   config::Config config() const;
   std::unique_ptr<store::Store> open_store() const;
   // A connection to a configured instance ("primary", "secondary"), as the product opens one.
-  odbc::Connection connect(const std::string& instance) const;
+  [[nodiscard]] Result<odbc::Connection> connect(const std::string& instance) const;
 
   // `understudy ARGS… --config <this config> --log-level warn`, in process (cli::run), with the
   // process environment minus UNDERSTUDY_* (the lane's own variables are not product settings).

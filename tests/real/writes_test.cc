@@ -77,7 +77,9 @@ class Writes : public ::testing::Test {
   // one failure does not keep the others from running. Verifies that nothing is left.
   void TearDown() override {
     if (!armed_) return;
-    auto conn = world_->connect("secondary");
+    auto connected = world_->connect("secondary");
+    ASSERT_TRUE(connected) << connected.error().to_string();
+    auto& conn = *connected;
     auto name = [](const std::string& n) { return *tsql::quote_name(n); };
     const std::vector<std::string> drops = {
         "IF EXISTS (SELECT 1 FROM msdb.dbo.sysjobs WHERE name = " + tsql::quote_string(job_) +
@@ -168,7 +170,9 @@ TEST_F(Writes, ObjectsWithHostileNamesAreReplayedOntoTheSecondaryAndReadBackExac
   // Read back through the product's reader with the pair's filters: exactly the synthetic set.
   auto pair = cfg.pair("writes");
   ASSERT_TRUE(pair);
-  auto conn = world_->connect("secondary");
+  auto connected = world_->connect("secondary");
+  ASSERT_TRUE(connected) << connected.error().to_string();
+  auto& conn = *connected;
   auto read = catalog::read_objects(conn, {.kinds = {Kind::kServerRole, Kind::kLogin, Kind::kServerRoleMember,
                                                      Kind::kAgentJob},
                                            .filters = {{Kind::kServerRole, {{prefix_ + "*"}, {}}},
