@@ -114,7 +114,7 @@ Result<odbc::Connection> RealWorld::connect(const std::string& instance) const {
 }
 
 CliRun RealWorld::understudy(std::vector<std::string> args) const {
-  args.insert(args.end(), {"--config", config_path_, "--log-level", "warn"});
+  args.insert(args.end(), {"--config", config_path_, "--log-level", "error"});
   cli::Getenv getenv = [](const std::string& name) -> std::optional<std::string> {
     if (name.rfind("UNDERSTUDY_", 0) == 0) return std::nullopt;
     const char* v = std::getenv(name.c_str());

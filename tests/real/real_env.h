@@ -59,7 +59,7 @@ class RealWorld {
   // A connection to a configured instance ("primary", "secondary"), as the product opens one.
   [[nodiscard]] Result<odbc::Connection> connect(const std::string& instance) const;
 
-  // `understudy ARGS… --config <this config> --log-level warn`, in process (cli::run), with the
+  // `understudy ARGS… --config <this config> --log-level error`, in process (cli::run), with the
   // process environment minus UNDERSTUDY_* (the lane's own variables are not product settings).
   CliRun understudy(std::vector<std::string> args) const;
 
