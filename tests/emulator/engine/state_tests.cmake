@@ -11,3 +11,5 @@ add_executable(emu_state_tests
 target_compile_definitions(emu_state_tests PRIVATE UNDERSTUDY_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 target_link_libraries(emu_state_tests PRIVATE emu_engine GTest::gtest_main understudy_warnings)
 gtest_discover_tests(emu_state_tests DISCOVERY_TIMEOUT 120)
+# Its files share internal names (anonymous namespaces); a unity build would collide.
+set_target_properties(emu_state_tests PROPERTIES UNITY_BUILD OFF)
