@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/glob.h"
 #include "catalog/assemble.h"
 #include "catalog/canonical.h"
 #include "odbc/connection.h"
@@ -9,27 +10,6 @@
 namespace understudy::catalog {
 
 namespace {
-
-bool glob(std::string_view p, std::string_view s) {
-  // Iterative '*' backtracking; both sides already folded.
-  size_t pi = 0, si = 0, star = std::string_view::npos, mark = 0;
-  while (si < s.size()) {
-    if (pi < p.size() && (p[pi] == '?' || p[pi] == s[si])) {
-      ++pi;
-      ++si;
-    } else if (pi < p.size() && p[pi] == '*') {
-      star = pi++;
-      mark = si;
-    } else if (star != std::string_view::npos) {
-      pi = star + 1;
-      si = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (pi < p.size() && p[pi] == '*') ++pi;
-  return pi == p.size();
-}
 
 bool any_match(const std::vector<std::string>& patterns, std::string_view key) {
   return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) { return name_matches(p, key); });
@@ -52,7 +32,7 @@ bool keep(const Candidate& c, const ReadOptions& options) {
 
 }  // namespace
 
-bool name_matches(std::string_view pattern, std::string_view key) { return glob(fold_name(pattern), fold_name(key)); }
+bool name_matches(std::string_view pattern, std::string_view key) { return glob_match(pattern, key); }
 
 Result<std::vector<ServerObject>> read_objects(odbc::Connection& conn, const ReadOptions& options) {
   auto st = conn.statement();

@@ -1,6 +1,7 @@
 // duration.cc — "1h30m" style durations, and kind names / glob patterns used by pairs.
 #include <cctype>
 
+#include "base/glob.h"
 #include "config/config.h"
 
 namespace understudy::config {
@@ -58,31 +59,6 @@ const std::vector<std::string_view>& kind_names() {
   return names;
 }
 
-namespace {
-char fold(char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); }
-
-// Glob with '*' and '?', ASCII case-insensitive; iterative with one backtrack point.
-bool glob(std::string_view p, std::string_view s) {
-  size_t pi = 0, si = 0, star = std::string_view::npos, mark = 0;
-  while (si < s.size()) {
-    if (pi < p.size() && (p[pi] == '?' || fold(p[pi]) == fold(s[si]))) {
-      ++pi;
-      ++si;
-    } else if (pi < p.size() && p[pi] == '*') {
-      star = pi++;
-      mark = si;
-    } else if (star != std::string_view::npos) {
-      pi = star + 1;
-      si = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (pi < p.size() && p[pi] == '*') ++pi;
-  return pi == p.size();
-}
-}  // namespace
-
 bool Pair::selects(std::string_view kind, std::string_view name) const {
   if (!kinds.empty()) {
     bool listed = false;
@@ -93,10 +69,10 @@ bool Pair::selects(std::string_view kind, std::string_view name) const {
   if (it == filters.end()) return true;
   const KindFilter& f = it->second;
   for (const auto& p : f.exclude)
-    if (glob(p, name)) return false;
+    if (glob_match(p, name)) return false;
   if (f.include.empty()) return true;
   for (const auto& p : f.include)
-    if (glob(p, name)) return true;
+    if (glob_match(p, name)) return true;
   return false;
 }
 
