@@ -1,6 +1,8 @@
 // Bearer tokens: only SHA-256 hashes are configured; the presented token must hash to one.
 #include <gtest/gtest.h>
 
+#include <string>
+
 #include "http/auth.h"
 #include "http/problem.h"
 
@@ -12,7 +14,7 @@ TEST(Auth, Sha256HexOfAKnownString) {
 }
 
 struct AuthCase {
-  const char* header;
+  std::string header;
   AuthOutcome outcome;
   const char* name;
 };
@@ -30,7 +32,7 @@ TEST(Auth, Table) {
       {"Basic dG9rLXJi", AuthOutcome::kBadToken, ""},
       {"Bearer ", AuthOutcome::kBadToken, ""},
       {"Bearer not-hex", AuthOutcome::kBadToken, ""},
-      {("Bearer " + sha256_hex("tok-rb")).c_str(), AuthOutcome::kBadToken, ""},  // the hash is not the token
+      {"Bearer " + sha256_hex("tok-rb"), AuthOutcome::kBadToken, ""},  // the hash is not the token
   };
   for (const auto& c : cases) {
     Principal p;
