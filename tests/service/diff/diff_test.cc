@@ -1,6 +1,7 @@
 // Drift: every category, severities, field changes, target facts, stable order.
 #include <gtest/gtest.h>
 
+#include "../catalog/make_object.h"
 #include "diff/diff.h"
 
 namespace understudy::diff {
@@ -10,28 +11,20 @@ using catalog::Kind;
 using catalog::ServerObject;
 using nlohmann::json;
 
-ServerObject obj(Kind kind, std::string key, json fields, std::optional<std::string> hash = std::nullopt) {
-  ServerObject o;
-  o.kind = kind;
-  o.key = std::move(key);
-  o.fields = std::move(fields);
-  if (hash) o.password_hash = Secret(*hash);
-  o.seal();
-  return o;
-}
+using understudy::testing::make_object;
 
 ServerObject login(std::string name, std::string sid = "0x11", std::string hash = "0x0200AA", json extra = json::object()) {
   json f = {{"type", "S"}, {"sid", sid}, {"is_disabled", false}, {"default_database_name", "master"}};
   f.update(extra);
-  return obj(Kind::kLogin, std::move(name), f, hash);
+  return make_object(Kind::kLogin, std::move(name), f, hash);
 }
 
 ServerObject instance(int edition, std::vector<std::string> subsystems) {
-  return obj(Kind::kInstance, "instance", {{"engine_edition", edition}, {"subsystems", subsystems}});
+  return make_object(Kind::kInstance, "instance", {{"engine_edition", edition}, {"subsystems", subsystems}});
 }
 
 ServerObject job(std::string name, std::string subsystem, std::string command = "SELECT 1") {
-  return obj(Kind::kAgentJob, std::move(name),
+  return make_object(Kind::kAgentJob, std::move(name),
              {{"enabled", true},
               {"owner_login_name", "sa"},
               {"steps", json::array({{{"step_id", 1}, {"step_name", "s1"}, {"subsystem", subsystem}, {"command", command}, {"proxy_name", nullptr}}})}});
@@ -62,7 +55,7 @@ TEST(Diff, EveryCategoryInStableOrder) {
       login("orphaned", "0x21"),
       login("Renamed_Case", "0x31"),
       login("only_source", "0x41"),
-      obj(Kind::kServerRoleMember, "sysadmin|app", {{"role_name", "sysadmin"}, {"member_name", "app"}}),
+      make_object(Kind::kServerRoleMember, "sysadmin|app", {{"role_name", "sysadmin"}, {"member_name", "app"}}),
   };
   std::vector<ServerObject> target = {
       instance(3, {"TSQL", "CmdExec"}),
@@ -122,24 +115,24 @@ struct IncompatibleCase {
 
 TEST(Diff, IncompatibleWithTheTarget) {
   std::vector<IncompatibleCase> cases = {
-      {"windows login on mi", obj(Kind::kLogin, "DOM\\bob", {{"type", "U"}}), 8, {"TSQL"},
+      {"windows login on mi", make_object(Kind::kLogin, "DOM\\bob", {{"type", "U"}}), 8, {"TSQL"},
        "windows logins are not supported on a managed instance"},
-      {"windows group on mi", obj(Kind::kLogin, "DOM\\ops", {{"type", "G"}}), 8, {"TSQL"},
+      {"windows group on mi", make_object(Kind::kLogin, "DOM\\ops", {{"type", "G"}}), 8, {"TSQL"},
        "windows logins are not supported on a managed instance"},
-      {"windows login on a box", obj(Kind::kLogin, "DOM\\bob", {{"type", "U"}}), 3, {"TSQL"}, ""},
-      {"sql login on mi", obj(Kind::kLogin, "app", {{"type", "S"}}), 8, {"TSQL"}, ""},
-      {"proxy on mi", obj(Kind::kAgentProxy, "p", {{"credential_name", "c"}}), 8, {"TSQL"},
+      {"windows login on a box", make_object(Kind::kLogin, "DOM\\bob", {{"type", "U"}}), 3, {"TSQL"}, ""},
+      {"sql login on mi", make_object(Kind::kLogin, "app", {{"type", "S"}}), 8, {"TSQL"}, ""},
+      {"proxy on mi", make_object(Kind::kAgentProxy, "p", {{"credential_name", "c"}}), 8, {"TSQL"},
        "sql server agent proxies are not supported on a managed instance"},
-      {"oracle linked server on mi", obj(Kind::kLinkedServer, "ORA", {{"provider", "OraOLEDB.Oracle"}}), 8, {"TSQL"},
+      {"oracle linked server on mi", make_object(Kind::kLinkedServer, "ORA", {{"provider", "OraOLEDB.Oracle"}}), 8, {"TSQL"},
        "linked server provider OraOLEDB.Oracle is not supported on a managed instance"},
-      {"msoledbsql linked server on mi", obj(Kind::kLinkedServer, "SQL2", {{"provider", "MSOLEDBSQL"}}), 8, {"TSQL"}, ""},
+      {"msoledbsql linked server on mi", make_object(Kind::kLinkedServer, "SQL2", {{"provider", "MSOLEDBSQL"}}), 8, {"TSQL"}, ""},
       {"cmdexec step without the subsystem", job("j", "CmdExec"), 8, {"TSQL", "SSIS"},
        "step 1 uses subsystem CmdExec, which the target does not have"},
       {"cmdexec step with the subsystem", job("j", "CmdExec"), 3, {"TSQL", "CMDEXEC"}, ""},
       {"tsql has no syssubsystems row", job("j", "TSQL"), 8, {"SSIS", "Snapshot"}, ""},
-      {"cpu idle schedule on mi", obj(Kind::kAgentSchedule, "UID", {{"freq_type", 128}}), 8, {"TSQL"},
+      {"cpu idle schedule on mi", make_object(Kind::kAgentSchedule, "UID", {{"freq_type", 128}}), 8, {"TSQL"},
        "cpu-idle schedules (freq_type 128) are not supported on a managed instance"},
-      {"windows credential on mi", obj(Kind::kCredential, "c", {{"credential_identity", "DOM\\svc"}}), 8, {"TSQL"},
+      {"windows credential on mi", make_object(Kind::kCredential, "c", {{"credential_identity", "DOM\\svc"}}), 8, {"TSQL"},
        "windows credential identities are not supported on a managed instance"},
   };
   for (const auto& tc : cases) {
@@ -157,7 +150,7 @@ TEST(Diff, IncompatibleWithTheTarget) {
 }
 
 TEST(Diff, GivenTargetFactsWinOverTheTargetSet) {
-  auto c = compare(std::vector{obj(Kind::kLogin, "DOM\\bob", {{"type", "U"}})}, std::vector<ServerObject>{},
+  auto c = compare(std::vector{make_object(Kind::kLogin, "DOM\\bob", {{"type", "U"}})}, std::vector<ServerObject>{},
                    Options{.target_facts = TargetFacts{.engine_edition = 8, .subsystems = std::nullopt}});
   ASSERT_EQ(c.findings.size(), 1u);
   EXPECT_EQ(c.findings[0].category, Category::kIncompatible);

@@ -1,5 +1,6 @@
 // plan_test.cc — the planner: which action and which T-SQL each finding yields (no SQL Server
 // needed; the emulator tests in sync_test.cc run the same plans for real).
+#include "../catalog/make_object.h"
 #include "replay/planner.h"
 
 #include <gtest/gtest.h>
@@ -13,15 +14,7 @@ using catalog::Kind;
 using catalog::ServerObject;
 using nlohmann::json;
 
-ServerObject obj(Kind kind, std::string key, json fields, std::optional<std::string> hash = std::nullopt) {
-  ServerObject o;
-  o.kind = kind;
-  o.key = std::move(key);
-  o.fields = std::move(fields);
-  if (hash) o.password_hash = Secret(*hash);
-  o.seal();
-  return o;
-}
+using understudy::testing::make_object;
 
 json sql_login(const std::string& sid, bool policy = false, bool disabled = false) {
   return {{"type", "S"}, {"type_desc", "SQL_LOGIN"}, {"sid", sid}, {"is_disabled", disabled},
@@ -31,7 +24,7 @@ json sql_login(const std::string& sid, bool policy = false, bool disabled = fals
 }
 
 ServerObject instance(int edition) {
-  return obj(Kind::kInstance, "instance", {{"engine_edition", edition}, {"subsystems", json::array({"tsql"})}});
+  return make_object(Kind::kInstance, "instance", {{"engine_edition", edition}, {"subsystems", json::array({"tsql"})}});
 }
 
 const char* const kHash1 = "0x0200AABBCCDD";
@@ -64,7 +57,7 @@ std::vector<std::string> sql_of(const Action& a) {
 
 TEST(Planner, MissingSqlLoginIsCreatedWithHashSidAndPolicyRestored) {
   Fixture f;
-  f.source = {instance(3), obj(Kind::kLogin, "app", sql_login("0x01AB", true, true), kHash1)};
+  f.source = {instance(3), make_object(Kind::kLogin, "app", sql_login("0x01AB", true, true), kHash1)};
   f.target = {instance(3)};
   const Plan p = f.plan();
   ASSERT_EQ(p.actions.size(), 1u);
@@ -83,8 +76,8 @@ TEST(Planner, MissingSqlLoginIsCreatedWithHashSidAndPolicyRestored) {
 
 TEST(Planner, PasswordChangeSwitchesPolicyOffAndBack) {
   Fixture f;
-  f.source = {instance(3), obj(Kind::kLogin, "app", sql_login("0x01AB", true), kHash1)};
-  f.target = {instance(3), obj(Kind::kLogin, "app", sql_login("0x01AB", true), kHash2)};
+  f.source = {instance(3), make_object(Kind::kLogin, "app", sql_login("0x01AB", true), kHash1)};
+  f.target = {instance(3), make_object(Kind::kLogin, "app", sql_login("0x01AB", true), kHash2)};
   const Plan p = f.plan();
   ASSERT_EQ(p.actions.size(), 1u);
   EXPECT_EQ(p.actions[0].op, Operation::kAlter);
@@ -101,8 +94,8 @@ TEST(Planner, LoginFieldsAlterInPlace) {
   src["default_database_name"] = "payments";
   src["is_disabled"] = false;
   json tgt = sql_login("0x01AB", false, true);
-  f.source = {instance(3), obj(Kind::kLogin, "app", src, kHash1)};
-  f.target = {instance(3), obj(Kind::kLogin, "app", tgt, kHash1)};
+  f.source = {instance(3), make_object(Kind::kLogin, "app", src, kHash1)};
+  f.target = {instance(3), make_object(Kind::kLogin, "app", tgt, kHash1)};
   const Plan p = f.plan();
   ASSERT_EQ(p.actions.size(), 1u);
   EXPECT_FALSE(p.actions[0].needs_secret());
@@ -112,11 +105,11 @@ TEST(Planner, LoginFieldsAlterInPlace) {
 
 TEST(Planner, SidMismatchNeedsAllowRecreate) {
   Fixture f;
-  f.source = {instance(3), obj(Kind::kLogin, "app", sql_login("0x01AB"), kHash1),
-              obj(Kind::kServerRoleMember, catalog::make_key({"ops", "app"}),
+  f.source = {instance(3), make_object(Kind::kLogin, "app", sql_login("0x01AB"), kHash1),
+              make_object(Kind::kServerRoleMember, catalog::make_key({"ops", "app"}),
                   {{"role_name", "ops"}, {"member_name", "app"}, {"member_type", "S"}})};
-  f.target = {instance(3), obj(Kind::kLogin, "app", sql_login("0x99FF"), kHash1),
-              obj(Kind::kServerRoleMember, catalog::make_key({"ops", "app"}),
+  f.target = {instance(3), make_object(Kind::kLogin, "app", sql_login("0x99FF"), kHash1),
+              make_object(Kind::kServerRoleMember, catalog::make_key({"ops", "app"}),
                   {{"role_name", "ops"}, {"member_name", "app"}, {"member_type", "S"}})};
   const Plan refused = f.plan();
   ASSERT_EQ(refused.actions.size(), 1u);
@@ -140,7 +133,7 @@ TEST(Planner, SidMismatchNeedsAllowRecreate) {
 TEST(Planner, ExtrasAreKeptUnlessPruned) {
   Fixture f;
   f.source = {instance(3)};
-  f.target = {instance(3), obj(Kind::kLogin, "stray", sql_login("0x02"), kHash1)};
+  f.target = {instance(3), make_object(Kind::kLogin, "stray", sql_login("0x02"), kHash1)};
   const Plan kept = f.plan();
   ASSERT_EQ(kept.actions.size(), 1u);
   EXPECT_EQ(kept.actions[0].block, Block::kExtraKept);
@@ -161,7 +154,7 @@ TEST(Planner, ManagedInstanceListsWindowsLoginsAndMapsToEntra) {
   win["type_desc"] = "WINDOWS_LOGIN";
   win["is_policy_checked"] = nullptr;
   win["is_expiration_checked"] = nullptr;
-  f.source = {instance(3), obj(Kind::kLogin, "CONTOSO\\batch", win), obj(Kind::kLogin, "CONTOSO\\other", win)};
+  f.source = {instance(3), make_object(Kind::kLogin, "CONTOSO\\batch", win), make_object(Kind::kLogin, "CONTOSO\\other", win)};
   f.target = {instance(8)};
   const Plan p = f.plan({}, {{"contoso\\batch", "batch@contoso.com"}});
   EXPECT_TRUE(p.target_is_managed_instance);
@@ -180,7 +173,7 @@ TEST(Planner, ManagedInstanceListsWindowsLoginsAndMapsToEntra) {
 
 TEST(Planner, CredentialWithoutSecretIsBlockedNeverBlank) {
   Fixture f;
-  f.source = {instance(3), obj(Kind::kCredential, "backup", {{"credential_identity", "SHARED ACCESS SIGNATURE"},
+  f.source = {instance(3), make_object(Kind::kCredential, "backup", {{"credential_identity", "SHARED ACCESS SIGNATURE"},
                                                              {"target_type", nullptr}})};
   f.target = {instance(3)};
   const Plan blocked = f.plan({}, {}, [](const tsql::SecretRef&) { return false; });
@@ -213,7 +206,7 @@ const char* const kUid = "631B3284-8CFF-4234-A40E-00A2A098FAC8";
 
 TEST(Planner, MissingJobIsOneTransactionWithStepsSchedulesAndServer) {
   Fixture f;
-  f.source = {instance(3), obj(Kind::kAgentJob, "j'1", job(json::array({step(1, "s]1", "SELECT 1;")}), json::array({kUid})))};
+  f.source = {instance(3), make_object(Kind::kAgentJob, "j'1", job(json::array({step(1, "s]1", "SELECT 1;")}), json::array({kUid})))};
   f.target = {instance(3)};
   const Plan p = f.plan();
   ASSERT_EQ(p.actions.size(), 1u);
@@ -243,8 +236,8 @@ TEST(Planner, MissingJobIsOneTransactionWithStepsSchedulesAndServer) {
 
 TEST(Planner, JobAlterUpdatesStepsAndAttachments) {
   Fixture f;
-  f.source = {instance(3), obj(Kind::kAgentJob, "j", job(json::array({step(1, "a", "SELECT 2;")}), json::array()))};
-  f.target = {instance(3), obj(Kind::kAgentJob, "j",
+  f.source = {instance(3), make_object(Kind::kAgentJob, "j", job(json::array({step(1, "a", "SELECT 2;")}), json::array()))};
+  f.target = {instance(3), make_object(Kind::kAgentJob, "j",
                                job(json::array({step(1, "a", "SELECT 1;"), step(2, "b", "SELECT 3;")}),
                                    json::array({kUid})))};
   const auto stmts = sql_of(f.plan().actions[0]);
@@ -261,8 +254,8 @@ TEST(Planner, LinkedServersRunOutsideTransactionsAndDropTheDefaultMapping) {
   json ls = {{"product", "SQL Server"}, {"provider", "SQLNCLI"}, {"data_source", "h,1433"}, {"location", nullptr},
              {"provider_string", nullptr}, {"catalog", nullptr}, {"connect_timeout", 0}, {"query_timeout", 0},
              {"is_rpc_out_enabled", true}, {"collation_name", nullptr}};
-  f.source = {instance(3), obj(Kind::kLinkedServer, "LS", ls),
-              obj(Kind::kLinkedServerLogin, catalog::make_key({"LS", "app"}),
+  f.source = {instance(3), make_object(Kind::kLinkedServer, "LS", ls),
+              make_object(Kind::kLinkedServerLogin, catalog::make_key({"LS", "app"}),
                   {{"linked_server", "LS"}, {"local_login", "app"}, {"uses_self_credential", false},
                    {"remote_name", "r"}})};
   f.target = {instance(3)};
@@ -284,10 +277,10 @@ TEST(Planner, LinkedServersRunOutsideTransactionsAndDropTheDefaultMapping) {
 TEST(Planner, DependencyOrderAndFilters) {
   Fixture f;
   f.source = {instance(3),
-              obj(Kind::kAgentJob, "j", job(json::array(), json::array())),
-              obj(Kind::kServerRole, "r", {{"owner_name", "sa"}}),
-              obj(Kind::kLogin, "app", sql_login("0x01"), kHash1),
-              obj(Kind::kCredential, "c", {{"credential_identity", "i"}, {"target_type", nullptr}})};
+              make_object(Kind::kAgentJob, "j", job(json::array(), json::array())),
+              make_object(Kind::kServerRole, "r", {{"owner_name", "sa"}}),
+              make_object(Kind::kLogin, "app", sql_login("0x01"), kHash1),
+              make_object(Kind::kCredential, "c", {{"credential_identity", "i"}, {"target_type", nullptr}})};
   f.target = {instance(3)};
   std::vector<std::string> order;
   for (const auto& a : f.plan().actions) order.push_back(std::string(catalog::kind_name(a.kind)));
@@ -303,8 +296,8 @@ TEST(Planner, DependencyOrderAndFilters) {
 TEST(Planner, HostileNamesAreQuotedAndTooLongNamesBlock) {
   Fixture f;
   const std::string hostile = "x]; DROP LOGIN sa; --'\xF0\x9F\x90\x98";
-  f.source = {instance(3), obj(Kind::kServerRole, hostile, {{"owner_name", "sa"}}),
-              obj(Kind::kServerRole, std::string(129, 'r'), {{"owner_name", "sa"}})};
+  f.source = {instance(3), make_object(Kind::kServerRole, hostile, {{"owner_name", "sa"}}),
+              make_object(Kind::kServerRole, std::string(129, 'r'), {{"owner_name", "sa"}})};
   f.target = {instance(3)};
   const Plan p = f.plan();
   ASSERT_EQ(p.actions.size(), 2u);
@@ -318,9 +311,9 @@ TEST(Planner, HostileNamesAreQuotedAndTooLongNamesBlock) {
 
 TEST(Plan, RoundTripsThroughJsonWithoutSecrets) {
   Fixture f;
-  f.source = {instance(3), obj(Kind::kLogin, "app", sql_login("0x01AB", true, true), kHash1),
-              obj(Kind::kAgentJob, "j", job(json::array({step(1, "s", "SELECT 1;")}), json::array({kUid})))};
-  f.target = {instance(3), obj(Kind::kLogin, "stray", sql_login("0x02"), kHash2)};
+  f.source = {instance(3), make_object(Kind::kLogin, "app", sql_login("0x01AB", true, true), kHash1),
+              make_object(Kind::kAgentJob, "j", job(json::array({step(1, "s", "SELECT 1;")}), json::array({kUid})))};
+  f.target = {instance(3), make_object(Kind::kLogin, "stray", sql_login("0x02"), kHash2)};
   const Plan p = f.plan();
   const json j = to_json(p);
   const std::string text = j.dump();
