@@ -11,15 +11,15 @@
 namespace understudy::catalog {
 
 enum class ResultSetId {
-  kInstance, kSubsystems, kCredentials, kEndpoints, kPrincipals, kSqlLogins, kMembers, kPermissions,
-  kServers, kLinkedLogins, kCategories, kOperators, kProxies, kSchedules, kJobs, kSteps, kJobSchedules,
-  kJobServers,
+  kInstance, kSubsystems, kCredentials, kEndpoints, kSqlLogins, kConnectDenies, kPrincipals, kMembers,
+  kPermissions, kServers, kLinkedLogins, kCategories, kOperators, kProxies, kSchedules, kSteps,
+  kJobSchedules, kJobServers, kJobs,
 };
 
 inline constexpr std::string_view kResultSetNames[] = {
-    "instance", "subsystems", "credentials", "endpoints", "principals", "sql logins", "role members",
-    "permissions", "servers", "linked logins", "categories", "operators", "proxies", "schedules", "jobs",
-    "job steps", "job schedules", "job servers",
+    "instance", "subsystems", "credentials", "endpoints", "sql logins", "connect denies", "principals",
+    "role members", "permissions", "servers", "linked logins", "categories", "operators", "proxies",
+    "schedules", "job steps", "job schedules", "job servers", "jobs",
 };
 
 inline constexpr std::string_view kCatalogBatch = R"sql(SET NOCOUNT ON;
@@ -32,10 +32,11 @@ SELECT subsystem FROM msdb.dbo.syssubsystems;
 SELECT credential_id, name, credential_identity, target_type, target_id, create_date, modify_date
 FROM sys.credentials;
 SELECT endpoint_id, name FROM sys.endpoints;
+SELECT principal_id, is_policy_checked, is_expiration_checked, password_hash FROM sys.sql_logins;
+SELECT grantee_principal_id FROM sys.server_permissions WHERE class = 100 AND type = 'COSQ' AND state = 'D';
 SELECT principal_id, name, sid, type, type_desc, is_disabled, create_date, modify_date, default_database_name,
        default_language_name, credential_id, owning_principal_id, is_fixed_role
 FROM sys.server_principals;
-SELECT principal_id, is_policy_checked, is_expiration_checked, password_hash FROM sys.sql_logins;
 SELECT role_principal_id, member_principal_id FROM sys.server_role_members;
 SELECT class, class_desc, major_id, grantee_principal_id, grantor_principal_id, type, permission_name, state,
        state_desc
@@ -59,17 +60,17 @@ SELECT schedule_id, schedule_uid, originating_server_id, name, owner_sid, enable
        freq_subday_type, freq_subday_interval, freq_relative_interval, freq_recurrence_factor, active_start_date,
        active_end_date, active_start_time, active_end_time, date_created, date_modified, version_number
 FROM msdb.dbo.sysschedules;
-SELECT job_id, name, enabled, description, start_step_id, category_id, owner_sid, notify_level_eventlog,
-       notify_level_email, notify_level_netsend, notify_level_page, notify_email_operator_id,
-       notify_netsend_operator_id, notify_page_operator_id, delete_level, originating_server_id, date_created,
-       date_modified, version_number
-FROM msdb.dbo.sysjobs;
 SELECT job_id, step_id, step_name, subsystem, command, flags, additional_parameters, cmdexec_success_code,
        on_success_action, on_success_step_id, on_fail_action, on_fail_step_id, server, database_name,
        database_user_name, retry_attempts, retry_interval, os_run_priority, output_file_name, proxy_id, step_uid
 FROM msdb.dbo.sysjobsteps;
 SELECT job_id, schedule_id FROM msdb.dbo.sysjobschedules;
 SELECT job_id, server_id FROM msdb.dbo.sysjobservers;
+SELECT job_id, name, enabled, description, start_step_id, category_id, owner_sid, notify_level_eventlog,
+       notify_level_email, notify_level_netsend, notify_level_page, notify_email_operator_id,
+       notify_netsend_operator_id, notify_page_operator_id, delete_level, originating_server_id, date_created,
+       date_modified, version_number
+FROM msdb.dbo.sysjobs;
 )sql";
 
 }  // namespace understudy::catalog

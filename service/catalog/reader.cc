@@ -1,6 +1,7 @@
 #include "catalog/reader.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "base/glob.h"
 #include "catalog/assemble.h"
@@ -34,12 +35,49 @@ bool keep(const Candidate& c, const ReadOptions& options) {
 
 bool name_matches(std::string_view pattern, std::string_view key) { return glob_match(pattern, key); }
 
-Result<std::vector<ServerObject>> read_objects(odbc::Connection& conn, const ReadOptions& options) {
+namespace {
+
+// "kind\0key" compared and hashed as SQL Server compares names (fold_name), so a second spelling
+// of a stored name is found and the error can quote the first one.
+struct FoldedHash {
+  size_t operator()(const std::string& s) const { return std::hash<std::string>()(fold_name(s)); }
+};
+struct FoldedEqual {
+  bool operator()(const std::string& a, const std::string& b) const {
+    return a.size() == b.size() && fold_name(a) == fold_name(b);
+  }
+};
+
+// Thrown through the Assembler to stop the read when the sink fails; carries the sink's error.
+struct SinkStop {
+  Error error;
+};
+
+}  // namespace
+
+Status read_objects(odbc::Connection& conn, const ReadOptions& options, const ObjectSink& sink) {
   auto st = conn.statement();
   if (!st) return tl::unexpected(st.error());
   US_TRY(st->execute_direct(kCatalogBatch));
-  Assembler assembler;
-  std::vector<Candidate> candidates;
+  std::unordered_set<std::string, FoldedHash, FoldedEqual> seen;
+  Assembler assembler([&](Candidate&& c) {
+    if (!keep(c, options)) return;
+    std::string id(kind_name(c.object.kind));
+    id.push_back('\0');
+    id.append(c.object.key);
+    auto [it, inserted] = seen.insert(std::move(id));
+    if (!inserted) {
+      // Two objects with one match key (e.g. logins `A` and `a` under a case-sensitive collation)
+      // cannot both be compared or stored: refuse rather than drop one silently.
+      std::string first = it->substr(it->find('\0') + 1);
+      throw SinkStop{Error(ErrorCode::kDataErr,
+                           conn.label() + ": two " + std::string(kind_name(c.object.kind)) + " objects named " + first +
+                               " and " + c.object.key + " differ only in case",
+                           "exclude one of them with a per-pair filter")};
+    }
+    c.object.seal();
+    if (auto r = sink(std::move(c.object)); !r) throw SinkStop{r.error()};
+  });
   try {
     constexpr size_t kSets = std::size(kResultSetNames);
     for (size_t i = 0; i < kSets; ++i) {
@@ -58,31 +96,26 @@ Result<std::vector<ServerObject>> read_objects(odbc::Connection& conn, const Rea
         if (!*got) break;
         assembler.row(id, cols, row);
       }
+      assembler.end(id);
     }
-    candidates = assembler.take();
+  } catch (const SinkStop& stop) {
+    return tl::unexpected(stop.error);
   } catch (const CatalogError& e) {
     return fail(ErrorCode::kSql, conn.label() + ": " + e.what());
   } catch (const std::exception& e) {
     return fail(ErrorCode::kInternal, conn.label() + ": catalog: " + e.what());
   }
+  return {};
+}
 
+Result<std::vector<ServerObject>> read_objects(odbc::Connection& conn, const ReadOptions& options) {
   std::vector<ServerObject> out;
-  out.reserve(candidates.size());
-  for (auto& c : candidates)
-    if (keep(c, options)) out.push_back(std::move(c.object));
-  candidates.clear();
-  for (auto& o : out) o.seal();
+  US_TRY(read_objects(conn, options, [&](ServerObject&& o) -> Status {
+    out.push_back(std::move(o));
+    return {};
+  }));
   sort_objects(out);
-  auto& sorted = out;
-  // Two objects with one match key (e.g. logins `A` and `a` under a case-sensitive collation)
-  // cannot both be compared or stored: refuse rather than drop one silently.
-  for (size_t i = 1; i < sorted.size(); ++i)
-    if (sorted[i].kind == sorted[i - 1].kind && sorted[i].match_key() == sorted[i - 1].match_key())
-      return fail(ErrorCode::kDataErr,
-                  conn.label() + ": two " + std::string(kind_name(sorted[i].kind)) + " objects named " + sorted[i - 1].key +
-                      " and " + sorted[i].key + " differ only in case",
-                  "exclude one of them with a per-pair filter");
-  return sorted;
+  return out;
 }
 
 }  // namespace understudy::catalog

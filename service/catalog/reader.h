@@ -3,9 +3,10 @@
 // One batch, one round trip: every kind's query (a handful of set-based SELECTs over sys.* and
 // msdb.dbo.*) is sent together and the result sets are streamed in order; steps, schedule
 // attachments and job servers are read as their own sets and assembled into jobs in C++. The
-// cost does not grow with the number of objects (design invariant 2). Objects come back sealed,
-// in stable order (kind order, then match key), default exclusions and per-kind filters applied
-// (docs/object-model.md).
+// cost does not grow with the number of objects (design invariant 2). Objects come sealed, with
+// default exclusions and per-kind filters applied (docs/object-model.md): either all at once in
+// stable order (kind order, then match key), or streamed to a sink as each is complete, so that
+// a snapshot of hundreds of thousands of objects never holds them all (issue 3).
 //
 // Errors: whatever the connection reports (kUnavailable, kSql with SQLSTATE and native number,
 // kTempFail on a query timeout); kSql with a message naming the kind when a result set is missing
@@ -13,6 +14,7 @@
 // Thread-safety: uses the connection from the calling thread only. Ownership: borrows `conn`.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -42,6 +44,15 @@ struct ReadOptions {
 
 // Reads the instance. The `instance` object is always read (the diff needs the target's facts).
 [[nodiscard]] Result<std::vector<ServerObject>> read_objects(odbc::Connection& conn, const ReadOptions& options = {});
+
+// Receives each object once it is complete; an error it returns stops the read and is returned.
+using ObjectSink = std::function<Status(ServerObject&&)>;
+
+// The same read, streamed: objects reach `sink` sealed, in batch order (not sorted), each
+// (kind, match key) at most once — two objects whose names differ only in case fail the read
+// (kDataErr) when the second arrives. After an error the sink may have seen part of the
+// instance; the caller discards it (the store's snapshot writer rolls back).
+[[nodiscard]] Status read_objects(odbc::Connection& conn, const ReadOptions& options, const ObjectSink& sink);
 
 // True when `key` matches the glob `pattern` (case-insensitive, '*' and '?').
 bool name_matches(std::string_view pattern, std::string_view key);

@@ -6,6 +6,7 @@
 #include "config/secrets.h"
 #include "log/log.h"
 #include "odbc/connection.h"
+#include "store/snapshot_writer.h"
 
 namespace understudy::drift {
 
@@ -49,17 +50,25 @@ catalog::ReadOptions read_options(const config::Pair* pair) {
   return opts;
 }
 
-Result<std::vector<catalog::ServerObject>> read_live(const config::Config& config, const std::string& instance,
-                                                     const config::Pair* pair) {
+namespace {
+
+Result<odbc::Connection> connect(const config::Config& config, const std::string& instance) {
   auto in = config.instance(instance);
   if (!in) return tl::unexpected(in.error());
   auto password = config::instance_password(**in);
   if (!password) return tl::unexpected(password.error());
-  auto conn = odbc::Connection::connect({.connection_string = (*in)->connection,
-                                         .password = std::move(*password),
-                                         .label = instance,
-                                         .login_timeout_seconds = (*in)->login_timeout_seconds,
-                                         .query_timeout_seconds = (*in)->query_timeout_seconds});
+  return odbc::Connection::connect({.connection_string = (*in)->connection,
+                                    .password = std::move(*password),
+                                    .label = instance,
+                                    .login_timeout_seconds = (*in)->login_timeout_seconds,
+                                    .query_timeout_seconds = (*in)->query_timeout_seconds});
+}
+
+}  // namespace
+
+Result<std::vector<catalog::ServerObject>> read_live(const config::Config& config, const std::string& instance,
+                                                     const config::Pair* pair) {
+  auto conn = connect(config, instance);
   if (!conn) return tl::unexpected(conn.error());
   return catalog::read_objects(*conn, read_options(pair));
 }
@@ -69,9 +78,15 @@ Result<store::SnapshotInfo> snapshot(const config::Config& config, store::Store&
   auto lg = log::Logger().with({"run_id", run_id});
   std::string taken_at = log::now_rfc3339();
   lg.info("snapshot started", {{"instance", instance}});
-  auto objects = read_live(config, instance, pair);
-  if (!objects) return tl::unexpected(objects.error());
-  auto info = store.save_snapshot({.instance = instance, .taken_at = taken_at, .run_id = run_id}, *objects);
+  auto conn = connect(config, instance);
+  if (!conn) return tl::unexpected(conn.error());
+  // Objects go from the result sets straight into the store's transaction, never all in memory;
+  // a failed read destroys the writer, which rolls back (the previous snapshot stays the latest).
+  auto writer = store.begin_snapshot({.instance = instance, .taken_at = taken_at, .run_id = run_id});
+  if (!writer) return tl::unexpected(writer.error());
+  US_TRY(catalog::read_objects(*conn, read_options(pair),
+                               [&](catalog::ServerObject&& o) { return (*writer)->add(o); }));
+  auto info = (*writer)->commit();
   if (!info) return tl::unexpected(info.error());
   lg.info("snapshot stored", {{"instance", instance}, {"snapshot_id", info->id}, {"objects", info->object_count}});
   return info;

@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "catalog/canonical.h"
+#include "store/snapshot_writer.h"
 #include "store/sqlite.h"
 
 namespace understudy::store {
@@ -27,31 +28,6 @@ std::string now_rfc3339() {
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
-}
-
-// JSON text of a field set; invalid UTF-8 (a lone surrogate read from a hostile name) is replaced
-// rather than failing the snapshot.
-std::string dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
-
-// Identity of one stored object version: everything that is kept, volatile fields included, so
-// a changed modify_date is a new version while an untouched object is stored once.
-std::string content_id(const catalog::ServerObject& o) {
-  std::string data;
-  data.append(catalog::kind_name(o.kind));
-  data.push_back('\0');
-  data.append(o.key);
-  data.push_back('\0');
-  data.append(dump(o.fields));
-  data.push_back('\0');
-  data.append(dump(o.volatile_fields));
-  data.push_back('\0');
-  if (o.password_hash) {
-    data.push_back('H');
-    data.append(o.password_hash->reveal());
-  }
-  std::string raw = catalog::sha256_raw(data);
-  for (auto& c : data) reinterpret_cast<volatile char&>(c) = 0;
-  return raw;
 }
 
 Status bootstrap(sqlite3* db) {
@@ -191,112 +167,25 @@ Status Store::in_transaction(const std::function<Status(sqlite3*)>& fn) {
 }
 
 Result<SnapshotInfo> Store::save_snapshot(const SnapshotMeta& meta, std::span<const catalog::ServerObject> objects) {
-  if (meta.instance.empty()) return fail(ErrorCode::kInternal, "store: snapshot without an instance name");
   {
     std::unordered_set<std::string> seen;
     for (const auto& o : objects)
       if (!seen.insert(std::string(catalog::kind_name(o.kind)) + '\0' + o.match_key()).second)
         return fail(ErrorCode::kInternal, "store: duplicate " + std::string(catalog::kind_name(o.kind)) + " " + o.key);
   }
-  SnapshotInfo info;
-  info.instance = meta.instance;
-  info.taken_at = meta.taken_at.empty() ? now_rfc3339() : meta.taken_at;
-  info.run_id = meta.run_id;
-  info.object_count = static_cast<int64_t>(objects.size());
-  for (const auto& o : objects) {
-    info.counts[std::string(catalog::kind_name(o.kind))]++;
-    if (o.kind == catalog::Kind::kInstance && o.fields.contains("server_name") && o.fields["server_name"].is_string())
-      info.server_name = o.fields["server_name"].get<std::string>();
-  }
+  auto w = begin_snapshot(meta);
+  if (!w) return tl::unexpected(w.error());
+  for (const auto& o : objects) US_TRY((*w)->add(o));
+  return (*w)->commit();
+}
 
-  auto st = in_transaction([&](sqlite3* db) -> Status {
-    auto ins_inst = Stmt::prepare(db, "INSERT INTO instance(name) VALUES (?) ON CONFLICT(name) DO NOTHING");
-    if (!ins_inst) return tl::unexpected(ins_inst.error());
-    US_TRY(ins_inst->bind(1, meta.instance).run());
-    auto get_inst = Stmt::prepare(db, "SELECT id FROM instance WHERE name = ?");
-    if (!get_inst) return tl::unexpected(get_inst.error());
-    get_inst->bind(1, meta.instance);
-    auto r = get_inst->step();
-    if (!r) return tl::unexpected(r.error());
-    int64_t instance_id = get_inst->int64(0);
-
-    nlohmann::json counts(info.counts);
-    auto ins_snap = Stmt::prepare(db,
-                                  "INSERT INTO snapshot(instance_id, taken_at, run_id, server_name, object_count, counts)"
-                                  " VALUES (?,?,?,?,?,?)");
-    if (!ins_snap) return tl::unexpected(ins_snap.error());
-    ins_snap->bind(1, instance_id).bind(2, info.taken_at).bind(3, info.run_id).bind(4, info.server_name);
-    ins_snap->bind(5, info.object_count).bind(6, counts.dump());
-    US_TRY(ins_snap->run());
-    int64_t snap = sqlite3_last_insert_rowid(db);
-    info.id = snap;
-
-    // What the instance held at its latest snapshot: content id -> version id.
-    std::unordered_map<std::string, int64_t> open;
-    {
-      auto q = Stmt::prepare(db,
-                             "SELECT p.version_id, v.content_id FROM object_presence p"
-                             " JOIN object_version v ON v.id = p.version_id"
-                             " WHERE p.instance_id = ? AND p.to_snapshot IS NULL");
-      if (!q) return tl::unexpected(q.error());
-      q->bind(1, instance_id);
-      while (true) {
-        auto row = q->step();
-        if (!row) return tl::unexpected(row.error());
-        if (!*row) break;
-        open.emplace(q->blob(1), q->int64(0));
-      }
-    }
-    auto find_ver = Stmt::prepare(db, "SELECT id FROM object_version WHERE content_id = ?");
-    auto ins_ver = Stmt::prepare(db,
-                                 "INSERT INTO object_version(content_id, kind, key, match_key, fingerprint, fields,"
-                                 " volatile_fields) VALUES (?,?,?,?,?,?,?)");
-    auto ins_secret = Stmt::prepare(db, "INSERT INTO object_secret(version_id, password_hash) VALUES (?,?)");
-    auto ins_pres = Stmt::prepare(db,
-                                  "INSERT INTO object_presence(instance_id, version_id, from_snapshot, to_snapshot)"
-                                  " VALUES (?,?,?,NULL)");
-    auto close_pres = Stmt::prepare(db,
-                                    "UPDATE object_presence SET to_snapshot = ?"
-                                    " WHERE instance_id = ? AND version_id = ? AND to_snapshot IS NULL");
-    for (auto* s : {&find_ver, &ins_ver, &ins_secret, &ins_pres, &close_pres})
-      if (!*s) return tl::unexpected(s->error());
-
-    for (const auto& o : objects) {
-      std::string cid = content_id(o);
-      auto it = open.find(cid);
-      if (it != open.end()) {  // unchanged since the latest snapshot: nothing to write
-        open.erase(it);
-        continue;
-      }
-      find_ver->bind_blob(1, cid);
-      auto found = find_ver->step();
-      if (!found) return tl::unexpected(found.error());
-      int64_t vid = 0;
-      if (*found) {
-        vid = find_ver->int64(0);
-        find_ver->reset();
-      } else {
-        find_ver->reset();
-        ins_ver->bind_blob(1, cid).bind(2, catalog::kind_name(o.kind)).bind(3, o.key).bind(4, o.match_key());
-        ins_ver->bind(5, o.fingerprint).bind(6, dump(o.fields)).bind(7, dump(o.volatile_fields));
-        US_TRY(ins_ver->run());
-        vid = sqlite3_last_insert_rowid(db);
-        if (o.password_hash) {
-          ins_secret->bind(1, vid).bind(2, o.password_hash->reveal());
-          US_TRY(ins_secret->run());
-        }
-      }
-      ins_pres->bind(1, instance_id).bind(2, vid).bind(3, snap);
-      US_TRY(ins_pres->run());
-    }
-    for (const auto& [cid, vid] : open) {  // gone or changed: its interval ends here
-      close_pres->bind(1, snap).bind(2, instance_id).bind(3, vid);
-      US_TRY(close_pres->run());
-    }
-    return {};
-  });
-  if (!st) return tl::unexpected(st.error());
-  return info;
+Result<std::unique_ptr<SnapshotWriter>> Store::begin_snapshot(const SnapshotMeta& meta) {
+  if (meta.instance.empty()) return fail(ErrorCode::kInternal, "store: snapshot without an instance name");
+  std::unique_ptr<SnapshotWriter> w(new SnapshotWriter());
+  SnapshotMeta m = meta;
+  if (m.taken_at.empty()) m.taken_at = now_rfc3339();
+  US_TRY(w->begin(db_, m));
+  return w;
 }
 
 Result<std::vector<SnapshotInfo>> Store::list_snapshots(const std::optional<std::string>& instance) {

@@ -69,6 +69,8 @@ struct LoadOptions {
   bool with_password_hashes = false;   // replay only; never for output
 };
 
+class SnapshotWriter;
+
 class Store {
  public:
   // Opens (or creates) the store at `path` and brings the core schema up to date.
@@ -84,6 +86,9 @@ class Store {
   // Writes a complete snapshot atomically. Objects must have been sealed (fingerprint set); the
   // store does not re-seal. Duplicate (kind, match key) pairs are refused (kInternal).
   [[nodiscard]] Result<SnapshotInfo> save_snapshot(const SnapshotMeta& meta, std::span<const catalog::ServerObject> objects);
+  // Starts a snapshot written object by object (snapshot_writer.h): the streaming form of
+  // save_snapshot, for reads too large to hold. Takes the write lock until commit or destruction.
+  [[nodiscard]] Result<std::unique_ptr<SnapshotWriter>> begin_snapshot(const SnapshotMeta& meta);
 
   // Snapshots, newest first; only those of `instance` when given.
   [[nodiscard]] Result<std::vector<SnapshotInfo>> list_snapshots(const std::optional<std::string>& instance = std::nullopt);

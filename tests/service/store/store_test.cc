@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "store/snapshot_writer.h"
 #include "store/sqlite.h"
 #include "store/store.h"
 
@@ -156,6 +157,42 @@ TEST_F(StoreTest, FailedSnapshotLeavesThePreviousAsLatest) {
   EXPECT_EQ(r.error().message, "store: duplicate login app_svc");
   EXPECT_EQ(s->latest_snapshot("primary").value()->id, first.id);
   EXPECT_EQ(s->list_snapshots()->size(), 1u);
+}
+
+TEST_F(StoreTest, StreamedSnapshotIsInvisibleUntilCommitted) {
+  auto s = open_store();
+  auto first = s->save_snapshot({.instance = "primary"}, sample()).value();
+  {
+    auto w = s->begin_snapshot({.instance = "primary"}).value();
+    auto changed = sample();
+    changed[1].fields["is_disabled"] = true;
+    changed[1].seal();
+    for (const auto& o : changed) ASSERT_TRUE(w->add(o).has_value());
+    // The read failed here: the writer goes away without commit().
+  }
+  EXPECT_EQ(s->latest_snapshot("primary").value()->id, first.id);
+  EXPECT_EQ(s->list_snapshots()->size(), 1u);
+  EXPECT_EQ(count(*s, "object_version"), 5);
+  EXPECT_EQ(s->load_objects(first.id).value()[1].fields["is_disabled"], false);
+}
+
+TEST_F(StoreTest, StreamedSnapshotCommitsCountsAndServerName) {
+  auto s = open_store();
+  auto w = s->begin_snapshot({.instance = "primary", .taken_at = "2026-11-27T10:00:00Z", .run_id = "r1"}).value();
+  for (const auto& o : sample()) ASSERT_TRUE(w->add(o).has_value());
+  auto info = w->commit().value();
+  EXPECT_EQ(info.object_count, 5);
+  EXPECT_EQ(info.server_name, "PAY-PRI");
+  EXPECT_EQ(info.counts, (std::map<std::string, int64_t>{{"agent_job", 1}, {"instance", 1}, {"login", 2},
+                                                       {"server_role_member", 1}}));
+  auto stored = s->get_snapshot(info.id).value();
+  EXPECT_EQ(stored.object_count, 5);
+  EXPECT_EQ(stored.server_name, "PAY-PRI");
+  EXPECT_EQ(stored.taken_at, "2026-11-27T10:00:00Z");
+  EXPECT_EQ(stored.counts, info.counts);
+  auto again = w->add(sample()[0]);
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().message, "store: snapshot writer used after commit or failure");
 }
 
 TEST_F(StoreTest, UnknownSnapshotIsNotFound) {
