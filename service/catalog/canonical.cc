@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <stdexcept>
 
 #include <openssl/evp.h>
@@ -75,54 +76,88 @@ void sort_objects(std::vector<ServerObject>& objects) {
 
 namespace {
 
-void append_scalar(const nlohmann::json& v, std::string& out) {
+// JSON text exactly as nlohmann's dump(-1, ' ', false, replace) writes it, without building a
+// serializer per value: snapshots of hundreds of thousands of objects spend most of their CPU
+// here (issue 3). Strings of printable ASCII without '"' or '\\' — nearly every catalog value —
+// are copied as they are; anything else (escapes, UTF-8 to validate) goes to nlohmann itself, so
+// the text, and therefore every fingerprint and content id, is unchanged.
+void append_string(std::string_view v, bool fold, std::string& out) {
+  bool plain = std::all_of(v.begin(), v.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
+  if (!plain) {
+    nlohmann::json j = fold ? fold_name(v) : std::string(v);
+    out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return;
+  }
+  out.push_back('"');
+  size_t start = out.size();
+  out.append(v);
+  if (fold)
+    for (size_t i = start; i < out.size(); ++i)
+      if (out[i] >= 'A' && out[i] <= 'Z') out[i] = static_cast<char>(out[i] - 'A' + 'a');
+  out.push_back('"');
+}
+
+template <typename Int>
+void append_int(Int v, std::string& out) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+// `canonical`: name fields are folded (is_name_field of the member's key; arrays of names too).
+void append_value(const nlohmann::json& v, bool canonical, bool fold, std::string& out) {
   switch (v.type()) {
+    case nlohmann::json::value_t::object: {
+      out.push_back('{');
+      bool first = true;
+      for (auto it = v.begin(); it != v.end(); ++it) {  // std::map: keys already sorted
+        if (!first) out.push_back(',');
+        first = false;
+        append_string(it.key(), false, out);
+        out.push_back(':');
+        append_value(it.value(), canonical, canonical && is_name_field(it.key()), out);
+      }
+      out.push_back('}');
+      return;
+    }
+    case nlohmann::json::value_t::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const auto& e : v) {
+        if (!first) out.push_back(',');
+        first = false;
+        append_value(e, canonical, fold, out);
+      }
+      out.push_back(']');
+      return;
+    }
+    case nlohmann::json::value_t::string: append_string(v.get_ref<const std::string&>(), fold, out); return;
     case nlohmann::json::value_t::null: out += "null"; return;
     case nlohmann::json::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return;
-    case nlohmann::json::value_t::number_integer: out += std::to_string(v.get<int64_t>()); return;
-    case nlohmann::json::value_t::number_unsigned: out += std::to_string(v.get<uint64_t>()); return;
+    case nlohmann::json::value_t::number_integer: append_int(v.get<int64_t>(), out); return;
+    case nlohmann::json::value_t::number_unsigned: append_int(v.get<uint64_t>(), out); return;
     default: out += v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); return;
   }
 }
 
-void append_value(const nlohmann::json& v, bool fold, std::string& out) {
-  if (v.is_object()) {
-    out.push_back('{');
-    bool first = true;
-    for (auto it = v.begin(); it != v.end(); ++it) {  // std::map: keys already sorted
-      if (!first) out.push_back(',');
-      first = false;
-      append_scalar(nlohmann::json(it.key()), out);
-      out.push_back(':');
-      append_value(it.value(), is_name_field(it.key()), out);
-    }
-    out.push_back('}');
-  } else if (v.is_array()) {
-    out.push_back('[');
-    bool first = true;
-    for (const auto& e : v) {
-      if (!first) out.push_back(',');
-      first = false;
-      append_value(e, fold, out);
-    }
-    out.push_back(']');
-  } else if (fold && v.is_string()) {
-    append_scalar(nlohmann::json(fold_name(v.get_ref<const std::string&>())), out);
-  } else {
-    append_scalar(v, out);
-  }
+// SHA-256 fetched once: EVP_sha256() makes OpenSSL 3 look the algorithm up on every call.
+const EVP_MD* sha256_md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md ? md : EVP_sha256();
 }
 
 unsigned int digest(std::string_view data, unsigned char* md) {
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1)
+  if (EVP_Digest(data.data(), data.size(), md, &len, sha256_md(), nullptr) != 1)
     throw std::runtime_error("sha-256 failed");  // only on OpenSSL misconfiguration
   return len;
 }
 
 }  // namespace
 
-void append_canonical(const nlohmann::json& fields, std::string& out) { append_value(fields, false, out); }
+void append_canonical(const nlohmann::json& fields, std::string& out) { append_value(fields, true, false, out); }
+
+void append_json_text(const nlohmann::json& v, std::string& out) { append_value(v, false, false, out); }
 
 std::string sha256_raw(std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};

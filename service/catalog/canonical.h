@@ -31,6 +31,10 @@ void sort_objects(std::vector<ServerObject>& objects);
 // what seal() fingerprints, without building a folded copy of the tree.
 void append_canonical(const nlohmann::json& fields, std::string& out);
 
+// `v.dump()` (compact, invalid UTF-8 replaced) appended to `out`, byte for byte, but faster:
+// the form the store keeps fields in.
+void append_json_text(const nlohmann::json& v, std::string& out);
+
 // Hex SHA-256 of `data` (lower case, 64 characters), and the raw 32-byte digest.
 std::string sha256_hex(std::string_view data);
 std::string sha256_raw(std::string_view data);

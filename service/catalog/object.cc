@@ -46,7 +46,7 @@ std::string fold_name(std::string_view name) {
   return out;
 }
 
-void ServerObject::seal() {
+std::string ServerObject::compute_fingerprint() const {
   // Separators are NUL bytes: they cannot occur in a kind name, a SQL Server name or JSON text.
   std::string data;
   data.append(kind_name(kind));
@@ -61,8 +61,9 @@ void ServerObject::seal() {
   } else {
     data.push_back('-');
   }
-  fingerprint = sha256_hex(data);
+  std::string out = sha256_hex(data);
   for (auto& c : data) reinterpret_cast<volatile char&>(c) = 0;  // the hash passed through here
+  return out;
 }
 
 }  // namespace understudy::catalog

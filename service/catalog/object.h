@@ -72,7 +72,9 @@ struct ServerObject {
 
   std::string match_key() const { return fold_name(key); }
   // Recomputes `fingerprint` from the compared content.
-  void seal();
+  void seal() { fingerprint = compute_fingerprint(); }
+  // What seal() would set, without setting it.
+  std::string compute_fingerprint() const;
 };
 
 }  // namespace understudy::catalog

@@ -1,7 +1,6 @@
 #include "catalog/reader.h"
 
 #include <algorithm>
-#include <unordered_set>
 
 #include "base/glob.h"
 #include "catalog/assemble.h"
@@ -37,15 +36,44 @@ bool name_matches(std::string_view pattern, std::string_view key) { return glob_
 
 namespace {
 
-// "kind\0key" compared and hashed as SQL Server compares names (fold_name), so a second spelling
-// of a stored name is found and the error can quote the first one.
-struct FoldedHash {
-  size_t operator()(const std::string& s) const { return std::hash<std::string>()(fold_name(s)); }
-};
-struct FoldedEqual {
-  bool operator()(const std::string& a, const std::string& b) const {
-    return a.size() == b.size() && fold_name(a) == fold_name(b);
+// Every (kind, key) read, to refuse two objects whose names differ only in case (e.g. logins `A`
+// and `a` under a case-sensitive collation): they cannot both be compared or stored. Checked once
+// at the end from a hash per object and one arena of keys: no allocation per object (issue 3).
+class CaseDuplicates {
+ public:
+  void add(Kind kind, const std::string& key) {
+    uint64_t h = 14695981039346656037ull;  // FNV-1a over the kind and the folded key
+    h = (h ^ static_cast<uint64_t>(kind)) * 1099511628211ull;
+    for (char c : key) h = (h ^ static_cast<unsigned char>(folded(c))) * 1099511628211ull;
+    entries_.push_back({h, static_cast<uint32_t>(kind), arena_.size(), key.size()});
+    arena_.append(key);
   }
+  // The first pair found, as "<kind> objects named <first> and <second>", or "".
+  std::string find() {
+    std::sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
+      return a.hash != b.hash ? a.hash < b.hash : a.offset < b.offset;
+    });
+    for (size_t i = 0; i < entries_.size(); ++i)
+      for (size_t j = i + 1; j < entries_.size() && entries_[j].hash == entries_[i].hash; ++j) {
+        const auto &a = entries_[i], &b = entries_[j];
+        if (a.kind != b.kind) continue;
+        std::string_view x(arena_.data() + a.offset, a.size), y(arena_.data() + b.offset, b.size);
+        if (std::equal(x.begin(), x.end(), y.begin(), y.end(), [](char p, char q) { return folded(p) == folded(q); }))
+          return std::string(kind_name(static_cast<Kind>(a.kind))) + " objects named " + std::string(x) + " and " +
+                 std::string(y);
+      }
+    return "";
+  }
+
+ private:
+  static char folded(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+  struct Entry {
+    uint64_t hash;
+    uint32_t kind;
+    size_t offset, size;
+  };
+  std::vector<Entry> entries_;
+  std::string arena_;
 };
 
 // Thrown through the Assembler to stop the read when the sink fails; carries the sink's error.
@@ -59,23 +87,10 @@ Status read_objects(odbc::Connection& conn, const ReadOptions& options, const Ob
   auto st = conn.statement();
   if (!st) return tl::unexpected(st.error());
   US_TRY(st->execute_direct(kCatalogBatch));
-  std::unordered_set<std::string, FoldedHash, FoldedEqual> seen;
+  CaseDuplicates names;
   Assembler assembler([&](Candidate&& c) {
     if (!keep(c, options)) return;
-    std::string id(kind_name(c.object.kind));
-    id.push_back('\0');
-    id.append(c.object.key);
-    auto [it, inserted] = seen.insert(std::move(id));
-    if (!inserted) {
-      // Two objects with one match key (e.g. logins `A` and `a` under a case-sensitive collation)
-      // cannot both be compared or stored: refuse rather than drop one silently.
-      std::string first = it->substr(it->find('\0') + 1);
-      throw SinkStop{Error(ErrorCode::kDataErr,
-                           conn.label() + ": two " + std::string(kind_name(c.object.kind)) + " objects named " + first +
-                               " and " + c.object.key + " differ only in case",
-                           "exclude one of them with a per-pair filter")};
-    }
-    c.object.seal();
+    names.add(c.object.kind, c.object.key);
     if (auto r = sink(std::move(c.object)); !r) throw SinkStop{r.error()};
   });
   try {
@@ -105,12 +120,16 @@ Status read_objects(odbc::Connection& conn, const ReadOptions& options, const Ob
   } catch (const std::exception& e) {
     return fail(ErrorCode::kInternal, conn.label() + ": catalog: " + e.what());
   }
+  if (auto dup = names.find(); !dup.empty())
+    return fail(ErrorCode::kDataErr, conn.label() + ": two " + dup + " differ only in case",
+                "exclude one of them with a per-pair filter");
   return {};
 }
 
 Result<std::vector<ServerObject>> read_objects(odbc::Connection& conn, const ReadOptions& options) {
   std::vector<ServerObject> out;
   US_TRY(read_objects(conn, options, [&](ServerObject&& o) -> Status {
+    o.seal();
     out.push_back(std::move(o));
     return {};
   }));

@@ -48,10 +48,12 @@ struct ReadOptions {
 // Receives each object once it is complete; an error it returns stops the read and is returned.
 using ObjectSink = std::function<Status(ServerObject&&)>;
 
-// The same read, streamed: objects reach `sink` sealed, in batch order (not sorted), each
-// (kind, match key) at most once — two objects whose names differ only in case fail the read
-// (kDataErr) when the second arrives. After an error the sink may have seen part of the
-// instance; the caller discards it (the store's snapshot writer rolls back).
+// The same read, streamed: objects reach `sink` in batch order (not sorted) and NOT sealed — the
+// store fingerprints only the versions it has not seen before, which on an unchanged instance is
+// none (ServerObject::compute_fingerprint / seal when needed). Two objects whose names differ
+// only in case fail the read (kDataErr) after the last row, before it returns success: until
+// then the sink may have seen part of the instance, and on any error the caller discards what
+// it saw (the store's snapshot writer rolls back).
 [[nodiscard]] Status read_objects(odbc::Connection& conn, const ReadOptions& options, const ObjectSink& sink);
 
 // True when `key` matches the glob `pattern` (case-insensitive, '*' and '?').

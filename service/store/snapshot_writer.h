@@ -32,8 +32,9 @@ class SnapshotWriter {
   SnapshotWriter(const SnapshotWriter&) = delete;
   SnapshotWriter& operator=(const SnapshotWriter&) = delete;
 
-  // Adds one sealed object. The caller guarantees one object per (kind, match key) — the catalog
-  // reader refuses duplicates; Store::save_snapshot checks a vector before it writes.
+  // Adds one object, sealed or not (the fingerprint is computed here only for content the store
+  // has not seen). The caller guarantees one object per (kind, match key) — the catalog reader
+  // refuses duplicates; Store::save_snapshot checks a vector before it writes.
   [[nodiscard]] Status add(const catalog::ServerObject& o);
   // Makes the snapshot visible. After an error nothing is visible and the writer is spent.
   [[nodiscard]] Result<SnapshotInfo> commit();

@@ -1,6 +1,7 @@
 // Object model: kind names, name folding, composite keys, fingerprints.
 #include <gtest/gtest.h>
 
+#include "catalog/canonical.h"
 #include "catalog/key.h"
 #include "catalog/object.h"
 
@@ -64,6 +65,55 @@ TEST(Fingerprint, PasswordHashCountsVolatileFieldsDoNot) {
   c.volatile_fields["modify_date"] = "2026-01-01";
   c.seal();
   EXPECT_EQ(a.fingerprint, c.fingerprint);
+}
+
+// Fields with everything the fast text path must hand to nlohmann: quotes, backslashes, control
+// characters, non-ASCII, a folded name inside a nested step, a negative number.
+nlohmann::json awkward_fields() {
+  return {{"sid", "0x01AB"},
+          {"default_database_name", "Pay\"ments\\Db"},
+          {"is_disabled", false},
+          {"type_desc", "SQL_LOGIN\tx"},
+          {"credential_name", nullptr},
+          {"steps", nlohmann::json::array({{{"step_name", "\u00c9tape 1"},
+                                            {"command", "SELECT N'\u00e9' -- \u0001"},
+                                            {"step_id", 1},
+                                            {"database_name", "MASTER"}}})},
+          {"schedules", {"Nightly ONE", "b"}},
+          {"connect_timeout", -5}};
+}
+
+TEST(Fingerprint, IsThePinnedValueOfTheDocumentedForm) {
+  // Computed independently (Python: sha256 of kind NUL folded key NUL canonical JSON NUL 'H'
+  // folded hash). Stored fingerprints must keep matching live ones across releases.
+  ServerObject o;
+  o.kind = Kind::kLogin;
+  o.key = "App]'; Svc";
+  o.fields = awkward_fields();
+  o.password_hash = Secret("0x0200AABB");
+  o.seal();
+  EXPECT_EQ(o.fingerprint, "ac9ba285ea67daf4d9e2ee060fad71e7845e258c51902b5a997c4241f78d95a5");
+}
+
+TEST(JsonText, SameBytesAsNlohmannDump) {
+  const nlohmann::json cases[] = {
+      awkward_fields(),
+      nlohmann::json("plain"),
+      nlohmann::json("tab\there"),
+      nlohmann::json("del\x7f"),
+      nlohmann::json(std::string("bad utf-8 \xc3(", 13)),
+      nlohmann::json(std::string(128, ']')),
+      nlohmann::json(18446744073709551615ull),
+      nlohmann::json(-9223372036854775807LL - 1),
+      nlohmann::json(1.5),
+      nlohmann::json::array(),
+      nlohmann::json::object(),
+  };
+  for (const auto& v : cases) {
+    std::string out;
+    append_json_text(v, out);
+    EXPECT_EQ(out, v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
 }
 
 }  // namespace
