@@ -28,25 +28,13 @@ bool selected(const catalog::ReadOptions& opts, const catalog::ServerObject& o) 
   return std::any_of(f->second.include.begin(), f->second.include.end(),
                      [&](const std::string& p) { return catalog::name_matches(p, o.key); });
 }
-}  // namespace
 
-Result<TargetState> read_target(const config::Config& cfg, const config::Pair& pair) {
-  auto objs = drift::read_live(cfg, pair.secondary, &pair);
-  if (!objs) return tl::unexpected(objs.error());
-  TargetState t;
-  t.instance = server_name_of(*objs);
-  if (t.instance.empty()) t.instance = pair.secondary;
-  t.objects = std::move(*objs);
-  return t;
+Error no_snapshot(const config::Pair& pair) {
+  return Error(ErrorCode::kNotFound, "no snapshot of primary instance '" + pair.primary + "' in the store",
+               "take one: understudy snapshot --instance " + pair.primary);
 }
 
-Result<PrimarySnapshot> latest_primary(store::Store& store, const config::Pair& pair) {
-  auto latest = store.latest_snapshot(pair.primary);
-  if (!latest) return tl::unexpected(latest.error());
-  if (!*latest)
-    return fail(ErrorCode::kNotFound, "no snapshot of primary instance '" + pair.primary + "' in the store",
-                "take one: understudy snapshot --instance " + pair.primary);
-  const auto& info = **latest;
+Result<PrimarySnapshot> decode(store::Store& store, const config::Pair& pair, const store::SnapshotInfo& info) {
   auto objs = store.load_objects(info.id);
   if (!objs) return tl::unexpected(objs.error());
   PrimarySnapshot snap;
@@ -59,6 +47,44 @@ Result<PrimarySnapshot> latest_primary(store::Store& store, const config::Pair& 
   for (auto& o : *objs)
     if (selected(opts, o)) snap.objects.push_back(std::move(o));
   return snap;
+}
+}  // namespace
+
+Result<TargetState> read_target(const config::Config& cfg, const config::Pair& pair) {
+  auto objs = drift::read_live(cfg, pair.secondary, &pair);
+  if (!objs) return tl::unexpected(objs.error());
+  TargetState t;
+  t.instance = server_name_of(*objs);
+  if (t.instance.empty()) t.instance = pair.secondary;
+  t.objects = std::move(*objs);
+  return t;
+}
+
+Result<std::shared_ptr<const PrimarySnapshot>> PrimaryCache::latest(store::Store& store, const config::Pair& pair) {
+  auto latest = store.latest_snapshot(pair.primary);
+  if (!latest) return tl::unexpected(latest.error());
+  if (!*latest) return fail(no_snapshot(pair));
+  const auto& info = **latest;
+  {
+    std::lock_guard lock(mu_);
+    auto it = by_pair_.find(pair.name);
+    if (it != by_pair_.end() && it->second.id == info.id && it->second.run_id == info.run_id &&
+        it->second.taken_at == info.taken_at)
+      return it->second.snapshot;
+  }
+  // Decoded outside the cache's lock: other pairs are served meanwhile.
+  auto snap = decode(store, pair, info);
+  if (!snap) return tl::unexpected(snap.error());
+  auto shared = std::make_shared<const PrimarySnapshot>(std::move(*snap));
+  std::lock_guard lock(mu_);
+  by_pair_[pair.name] = {info.id, info.run_id, info.taken_at, shared};  // the older entry is released here
+  ++decodes_;
+  return shared;
+}
+
+size_t PrimaryCache::decodes() const {
+  std::lock_guard lock(mu_);
+  return decodes_;
 }
 
 }  // namespace understudy::gates

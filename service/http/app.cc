@@ -84,11 +84,15 @@ gates::GateResult App::evaluate_uncoalesced(const gates::Gate& gate, const confi
   in.params = params;
   unsigned needs = gates::gate_needs(gate);
   try {
-    if (needs & (gates::kNeedPrimarySnapshot | gates::kNeedPrimaryAnyAge))
-      in.primary = with_store([&](store::Store& s) { return gates::latest_primary(s, pair); });
+    std::shared_ptr<const gates::PrimarySnapshot> primary;  // shared with the cache
+    if (needs & (gates::kNeedPrimarySnapshot | gates::kNeedPrimaryAnyAge)) {
+      auto p = with_store([&](store::Store& s) { return primaries_.latest(s, pair); });
+      if (p) primary = *p;
+      in.primary = p ? Result<gates::PrimarySnapshot>(**p) : tl::unexpected(p.error());
+    }
     if (needs & gates::kNeedTarget) in.target = gates::read_target(options_.config, pair);
-    if (in.primary && *in.primary && in.target && *in.target)
-      in.drift = gates::drift_from(diff::compare((*in.primary)->objects, (*in.target)->objects));
+    if (primary && in.target && *in.target)
+      in.drift = gates::drift_from(diff::compare(primary->objects, (*in.target)->objects));
     gates::gather_cutover(options_.config, pair, needs, in);  // issue 6 inputs (gates/cutover.h)
   } catch (const std::exception& e) {
     in.target = tl::unexpected(Error(ErrorCode::kInternal, std::string("evaluation failed: ") + e.what()));

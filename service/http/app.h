@@ -2,8 +2,8 @@
 // commands `gate` and `audit verify` get gate answers, snapshots, drift, syncs, runs, reports
 // and the audit trail from. Neither face holds logic the other lacks.
 //
-// Gate answers: the pair's latest primary snapshot from the store, a live read of the target,
-// diff, the gate's rules (gates/evaluate.h). Concurrent identical requests (same gate, pair and
+// Gate answers: the pair's latest primary snapshot from the store (decoded once per snapshot:
+// gates::PrimaryCache), a live read of the target, diff, the gate's rules (gates/evaluate.h). Concurrent identical requests (same gate, pair and
 // max_age) share one evaluation (single_flight.h); each evaluation is recorded in the store for
 // the drift report. Every error becomes an `unknown` answer, never an error document: a gate
 // that cannot tell must not pass, and the runbook gets the same body either way.
@@ -32,6 +32,7 @@
 #include "config/config.h"
 #include "diff/drift.h"
 #include "gates/loader.h"
+#include "gates/sources.h"
 #include "gates/verdict.h"
 #include "http/metrics.h"
 #include "http/single_flight.h"
@@ -114,6 +115,7 @@ class App {
   std::unique_ptr<gates::GateRegistry> gates_;
   Metrics metrics_;
   SingleFlight<gates::GateResult> flights_;
+  gates::PrimaryCache primaries_;  // decoded latest primary snapshot per pair (sources.h)
 
   mutable std::mutex state_mu_;
   std::map<std::string, bool> reachable_;  // instance -> last snapshot attempt succeeded

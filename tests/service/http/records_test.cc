@@ -76,5 +76,30 @@ TEST_F(Audit, TamperingIsNamed) {
   }
 }
 
+// An evaluation row is committed with synchronous=NORMAL (records.cc says why); everything else the
+// connection writes afterwards — runs, the audit trail — must still be FULL.
+TEST_F(Audit, EvaluationIsRecordedAndTheConnectionStaysFullyDurable) {
+  auto sync = [&] {
+    auto st = store::Stmt::prepare(store_->db(), "PRAGMA synchronous");
+    EXPECT_TRUE(st && st->step().value_or(false));
+    return st ? st->int64(0) : -1;
+  };
+  ASSERT_EQ(sync(), 2);  // FULL, as the store opens
+  gates::GateResult r;
+  r.gate = "logins";
+  r.pair = "payments";
+  r.verdict = gates::Verdict::kPass;
+  r.checked_at = 1796112000;  // 2026-12-01T08:00:00Z
+  r.primary_snapshot_id = "7";
+  ASSERT_TRUE(record_evaluation(*store_, r));
+  EXPECT_EQ(sync(), 2);
+  auto rows = list_evaluations(*store_, "payments", "", "");
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].body["gate"], "logins");
+  EXPECT_EQ((*rows)[0].body["status"], "pass");
+  EXPECT_EQ((*rows)[0].body["checked_at"], "2026-12-01T08:00:00Z");
+}
+
 }  // namespace
 }  // namespace understudy::report
