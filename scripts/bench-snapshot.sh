@@ -4,8 +4,10 @@
 # generated fixture at the chosen scale, then measures:
 #   1. `understudy snapshot` of it: wall time, peak RSS, round trips (emulator counters);
 #   2. the same SELECTs fetched by unixODBC's isql from the same emulator (the baseline; ratio);
-#   3. a second, unchanged snapshot: store growth after a WAL checkpoint;
-#   4. `understudy diff --against snapshot` (primary vs. itself): wall time, peak RSS;
+#   3. a second, unchanged snapshot: wall time (the nightly case) and store growth after a WAL
+#      checkpoint;
+#   4. `understudy diff --against snapshot` of the primary against a second emulator holding the
+#      same scale with 1% of the objects changed: wall time, peak RSS, findings;
 #   5. bench_drift: in-memory diff of the same scale against a copy with 1% of objects changed.
 # Scale L: 100,000 logins, 200,000 role memberships, 100,000 server permissions, 10,000 jobs x 5
 # steps x 2 schedules, 1,000 linked servers x 3 login mappings, 500 credentials. M = L/10, S = L/100.
@@ -31,22 +33,27 @@ cmake --build "$BUILD" -j "$(nproc)" --target understudy understudy-emulator ben
 
 WORK=$(mktemp -d)
 PID=
-trap '[ -n "$PID" ] && kill -KILL "$PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done; rm -rf "$WORK"' EXIT
 
-/usr/bin/python3 - "$DIV" >"$WORK/fixture.json" <<'PY'
+cat >"$WORK/gen.py" <<'PY'
+# gen.py DIV CHANGED: the fixture; CHANGED=1 alters 1% of the objects (every 100th login's
+# password, permission, role_b membership, job step command and schedule start time).
 import hashlib, json, sys
-d = int(sys.argv[1])
+d, changed = int(sys.argv[1]), sys.argv[2] == "1"
+alter = lambda i: changed and i % 100 == 0
 n_logins, n_jobs, n_ls, n_creds = 100000 // d, 10000 // d, 1000 // d, 500 // d
 creds = [{"name": "cred_%04d" % i, "identity": "SHARED ACCESS SIGNATURE", "secret": "s"} for i in range(n_creds)]
 logins, perms = [], []
 for i in range(n_logins):
-    h = hashlib.sha512(b"bench%d" % i).hexdigest()
+    h = hashlib.sha512((b"changed%d" if alter(i) else b"bench%d") % i).hexdigest()
     name = "bench_login_%06d" % i
     logins.append({"name": name, "sid": "0x" + hashlib.md5(b"sid%d" % i).hexdigest(),
                    "password_hash": "0x0200" + h[:8] + h, "check_policy": False})
-    perms.append({"grantee": name, "permission": "VIEW SERVER STATE"})
+    perms.append({"grantee": name, "permission": "VIEW ANY DATABASE" if alter(i) else "VIEW SERVER STATE"})
 names = [l["name"] for l in logins]
-roles = [{"name": "bench_role_a", "members": names}, {"name": "bench_role_b", "members": names}]
+roles = [{"name": "bench_role_a", "members": names},
+         {"name": "bench_role_b", "members": [n for i, n in enumerate(names) if not alter(i)]}]
 linked = [{"name": "LS_%04d" % i, "product": "SQL Server", "provider": "MSOLEDBSQL", "data_source": "ls%d.example" % i,
            "self_mapping": False,
            "logins": [{"local_login": names[j % len(names)], "remote_user": "r%d" % j} for j in range(3)]}
@@ -56,8 +63,9 @@ for i in range(n_jobs):
     uids = ["%08X-0000-4000-8000-%012X" % (i, k) for k in range(2)]
     for k, u in enumerate(uids):
         schedules.append({"schedule_uid": u, "name": "job %d schedule %d" % (i, k), "freq_type": 4, "freq_interval": 1,
-                          "freq_subday_type": 1, "active_start_time": 10000 + k})
-    steps = [{"step_name": "step %d" % s, "command": "EXEC dbo.job_%d_step_%d;" % (i, s), "database_name": "master",
+                          "freq_subday_type": 1, "active_start_time": 10000 + k + (1 if alter(i) else 0)})
+    steps = [{"step_name": "step %d" % s, "command": "EXEC dbo.job_%d_step_%d%s;" % (i, s, "_v2" if alter(i) else ""),
+              "database_name": "master",
               "on_success_action": 3 if s < 5 else 1} for s in range(1, 6)]
     jobs.append({"name": "bench_job_%05d" % i, "steps": steps, "schedules": uids, "servers": ["(local)"]})
 json.dump({"version": 1, "description": "bench-snapshot.sh", "credentials": creds, "server_roles": roles,
@@ -65,21 +73,30 @@ json.dump({"version": 1, "description": "bench-snapshot.sh", "credentials": cred
           sys.stdout)
 PY
 
+/usr/bin/python3 "$WORK/gen.py" "$DIV" 0 >"$WORK/fixture.json"
+/usr/bin/python3 "$WORK/gen.py" "$DIV" 1 >"$WORK/changed.json"
+
 PW='Bench-Pw1!'
-t0=$(date +%s%N)
-"$BUILD/bin/understudy-emulator" --listen 127.0.0.1:0 --sa-password "$PW" --fixture "$WORK/fixture.json" \
-  --stats-file "$WORK/stats.json" >"$WORK/out" 2>"$WORK/err" &
-PID=$!
-line=
-for _ in $(seq 1 72000); do  # a large fixture takes a while to load: wait up to two hours
-  line=$(head -n1 "$WORK/out" 2>/dev/null || true)
-  [[ $line == "listening on "* ]] && break
-  kill -0 "$PID" 2>/dev/null || { cat "$WORK/err" >&2; exit 1; }
-  sleep 0.1
-done
-[[ $line == "listening on "* ]] || { echo "bench-snapshot: the emulator did not start" >&2; exit 1; }
-PORT=${line##*:}
-echo "scale $SCALE: emulator loaded the fixture in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+PIDS=()
+start_emulator() {  # start_emulator NAME FIXTURE -> sets PORT
+  local t0 line=
+  t0=$(date +%s%N)
+  "$BUILD/bin/understudy-emulator" --listen 127.0.0.1:0 --sa-password "$PW" --fixture "$2" \
+    --stats-file "$WORK/$1.stats.json" >"$WORK/$1.emu.out" 2>"$WORK/$1.emu.err" &
+  PIDS+=($!)
+  for _ in $(seq 1 72000); do  # a large fixture takes a while to load: wait up to two hours
+    line=$(head -n1 "$WORK/$1.emu.out" 2>/dev/null || true)
+    [[ $line == "listening on "* ]] && break
+    kill -0 "${PIDS[-1]}" 2>/dev/null || { cat "$WORK/$1.emu.err" >&2; exit 1; }
+    sleep 0.1
+  done
+  [[ $line == "listening on "* ]] || { echo "bench-snapshot: the emulator did not start" >&2; exit 1; }
+  PORT=${line##*:}
+  echo "scale $SCALE: emulator $1 loaded its fixture in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+}
+start_emulator primary "$WORK/fixture.json"; PID=${PIDS[0]}; PORT_PRIMARY=$PORT
+start_emulator changed "$WORK/changed.json"; PORT_CHANGED=$PORT
+PORT=$PORT_PRIMARY
 CS="DRIVER={FreeTDS};SERVER=127.0.0.1;PORT=$PORT;UID=sa;TDS_Version=7.4;ClientCharset=UTF-8"
 export BENCH_PW=$PW
 cat >"$WORK/understudy.toml" <<TOML
@@ -89,18 +106,19 @@ connection = '$CS'
 password_env = 'BENCH_PW'
 query_timeout = 0
 [instances.copy]
-connection = '$CS'
+connection = 'DRIVER={FreeTDS};SERVER=127.0.0.1;PORT=$PORT_CHANGED;UID=sa;TDS_Version=7.4;ClientCharset=UTF-8'
 password_env = 'BENCH_PW'
+query_timeout = 0
 [pairs.bench]
 primary = 'primary'
 secondary = 'copy'
 TOML
 
-stats() { kill -USR1 "$PID"; sleep 0.3; /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["batches"] + d["rpcs"], d["rows"])' "$WORK/stats.json"; }
+stats() { kill -USR1 "$PID"; sleep 0.3; /usr/bin/python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["batches"] + d["rpcs"], d["rows"])' "$WORK/primary.stats.json"; }
 timed() {  # timed NAME CMD… -> prints "NAME wall_s rss_mb"
   local name=$1; shift
   /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || { cat "$WORK/$name.err" >&2; [ "$name" = diff ] || exit 1; }
-  read -r wall rss_kb <"$WORK/time"
+  read -r wall rss_kb < <(tail -n1 "$WORK/time")  # after "Command exited with non-zero status" (diff: 1)
   echo "$wall $(( rss_kb / 1024 ))"
 }
 store_bytes() {
@@ -130,16 +148,18 @@ isql -k "$CS;PWD=$PW" -b -e -d'|' <"$WORK/queries.sql" >"$WORK/isql.out" 2>&1
 isql_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 echo "isql baseline: $(awk "BEGIN{print $isql_ms/1000}") s for $(wc -l <"$WORK/isql.out") lines"
 
-read -r _ _ < <(timed snapshot2 "$BUILD/bin/understudy" snapshot --instance primary --config "$WORK/understudy.toml" --log-level warn)
+read -r snap2_wall snap2_rss < <(timed snapshot2 "$BUILD/bin/understudy" snapshot --instance primary --config "$WORK/understudy.toml" --log-level warn)
 size2=$(store_bytes)
+echo "unchanged second snapshot: ${snap2_wall} s, peak RSS ${snap2_rss} MB"
 echo "store: ${size1} bytes after the first snapshot; an unchanged second snapshot grew it by $((size2 - size1)) bytes"
 
 read -r _ _ < <(timed snapshot3 "$BUILD/bin/understudy" snapshot --instance copy --config "$WORK/understudy.toml" --log-level warn)
-read -r diff_wall diff_rss < <(timed diff "$BUILD/bin/understudy" diff --pair bench --against snapshot --config "$WORK/understudy.toml" --log-level warn)
-echo "diff --against snapshot (primary vs. an identical copy): ${diff_wall} s, peak RSS ${diff_rss} MB: $(tail -n1 "$WORK/diff.out")"
+read -r diff_wall diff_rss < <(timed diff "$BUILD/bin/understudy" diff --pair bench --against snapshot --format csv --config "$WORK/understudy.toml" --log-level warn)
+echo "diff --against snapshot (primary vs. a copy with 1% changed): ${diff_wall} s, peak RSS ${diff_rss} MB, $(($(wc -l <"$WORK/diff.out") - 1)) findings"
 
 echo "bench_drift (in memory, 1% of objects changed):"
 "$BUILD/bin/bench_drift" "$WORK/bench-drift.db" "$SCALE"
 
-kill -TERM "$PID"; wait "$PID" || true; PID=
-echo "ratio snapshot / isql: $(awk "BEGIN{printf \"%.2f\", $snap_wall/($isql_ms/1000)}")"
+for p in "${PIDS[@]}"; do kill -TERM "$p"; wait "$p" || true; done; PIDS=()
+echo "ratio first snapshot / isql: $(awk "BEGIN{printf \"%.2f\", $snap_wall/($isql_ms/1000)}")"
+echo "ratio unchanged snapshot / isql: $(awk "BEGIN{printf \"%.2f\", $snap2_wall/($isql_ms/1000)}")"

@@ -1,5 +1,6 @@
 #include "catalog/object.h"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -65,5 +66,32 @@ std::string ServerObject::compute_fingerprint() const {
   for (auto& c : data) reinterpret_cast<volatile char&>(c) = 0;  // the hash passed through here
   return out;
 }
+
+std::array<unsigned char, 32> fingerprint_bytes(std::string_view hex) {
+  // A table, not branches: a diff of scale L converts a million fingerprints.
+  static constexpr auto kNibble = [] {
+    std::array<signed char, 256> t{};
+    t.fill(-1);
+    for (int c = '0'; c <= '9'; ++c) t[static_cast<size_t>(c)] = static_cast<signed char>(c - '0');
+    for (int c = 'a'; c <= 'f'; ++c) t[static_cast<size_t>(c)] = static_cast<signed char>(c - 'a' + 10);
+    for (int c = 'A'; c <= 'F'; ++c) t[static_cast<size_t>(c)] = static_cast<signed char>(c - 'A' + 10);
+    return t;
+  }();
+  std::array<unsigned char, 32> out{};
+  if (hex.size() != 64) return out;
+  for (size_t i = 0; i < 32; ++i) {
+    int hi = kNibble[static_cast<unsigned char>(hex[2 * i])], lo = kNibble[static_cast<unsigned char>(hex[2 * i + 1])];
+    if (hi < 0 || lo < 0) return {};
+    out[i] = static_cast<unsigned char>(hi << 4 | lo);
+  }
+  return out;
+}
+
+bool digest_less(const ObjectDigest& a, const ObjectDigest& b) {
+  size_t ka = kind_order(a.kind), kb = kind_order(b.kind);
+  return ka != kb ? ka < kb : a.match_key < b.match_key;
+}
+
+void sort_digests(std::vector<ObjectDigest>& digests) { std::sort(digests.begin(), digests.end(), digest_less); }
 
 }  // namespace understudy::catalog

@@ -17,6 +17,8 @@
 // Thread-safety: plain values.
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -76,5 +78,23 @@ struct ServerObject {
   // What seal() would set, without setting it.
   std::string compute_fingerprint() const;
 };
+
+// The light form of an object, for comparing sets too large to hold whole (issue 3: a diff of
+// scale L in a few hundred MB): enough to pair it with its counterpart and to tell whether the
+// two are equal. `handle` lets its owner fetch the whole object when they are not (a store
+// version id, an index into a vector …).
+struct ObjectDigest {
+  Kind kind = Kind::kLogin;
+  std::string match_key;
+  std::array<unsigned char, 32> fingerprint{};  // the raw bytes of ServerObject::fingerprint
+  int64_t handle = 0;
+};
+
+// The raw fingerprint of a sealed object; all zero when `hex` is not 64 hex digits.
+std::array<unsigned char, 32> fingerprint_bytes(std::string_view hex);
+// The stable order of digests: kind order, then match key.
+bool digest_less(const ObjectDigest& a, const ObjectDigest& b);
+// Sorts digests into that order.
+void sort_digests(std::vector<ObjectDigest>& digests);
 
 }  // namespace understudy::catalog

@@ -108,6 +108,51 @@ TargetFacts facts_from(std::span<const ServerObject> target) {
   return facts;
 }
 
+namespace {
+
+Finding missing_finding(const ServerObject& o, const TargetFacts& facts) {
+  Finding f;
+  f.kind = o.kind;
+  f.key = o.key;
+  f.severity = Severity::kHigh;
+  if (auto why = incompatibility(o, facts)) {
+    f.category = Category::kIncompatible;
+    f.reason = *why;
+  } else {
+    f.category = Category::kMissing;
+    f.reason = "on the source, not on the target";
+  }
+  return f;
+}
+
+Finding extra_finding(const ServerObject& o) {
+  Finding f;
+  f.kind = o.kind;
+  f.key = o.key;
+  f.category = Category::kExtra;
+  f.severity = Severity::kLow;
+  f.reason = "on the target, not on the source";
+  return f;
+}
+
+// The one merge of two sorted sets both compare() and compare_digests() walk: calls
+// only_a(i), only_b(j) or both(i, j) in stable order. `less(x, y)` orders elements of either set.
+template <typename A, typename B, typename Less, typename OnlyA, typename OnlyB, typename Both>
+void merge_join(const A& a, const B& b, Less less, OnlyA only_a, OnlyB only_b, Both both) {
+  size_t i = 0, j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (j == b.size() || (i < a.size() && less(a[i], b[j]))) {
+      only_a(i++);
+    } else if (i == a.size() || less(b[j], a[i])) {
+      only_b(j++);
+    } else {
+      both(i++, j++);
+    }
+  }
+}
+
+}  // namespace
+
 Comparison compare(std::span<const ServerObject> source, std::span<const ServerObject> target, const Options& options) {
   TargetFacts facts = options.target_facts ? *options.target_facts : facts_from(target);
   auto a = index_of(source);
@@ -115,38 +160,70 @@ Comparison compare(std::span<const ServerObject> source, std::span<const ServerO
   Comparison out;
   out.source_objects = a.size();
   out.target_objects = b.size();
-  size_t i = 0, j = 0;
-  while (i < a.size() || j < b.size()) {
-    if (j == b.size() || (i < a.size() && a[i] < b[j])) {
-      const auto& o = *a[i].object;
-      Finding f;
-      f.kind = o.kind;
-      f.key = o.key;
-      if (auto why = incompatibility(o, facts)) {
-        f.category = Category::kIncompatible;
-        f.severity = Severity::kHigh;
-        f.reason = *why;
-      } else {
-        f.category = Category::kMissing;
-        f.severity = Severity::kHigh;
-        f.reason = "on the source, not on the target";
+  merge_join(
+      a, b, [](const Entry& x, const Entry& y) { return x < y; },
+      [&](size_t i) { out.findings.push_back(missing_finding(*a[i].object, facts)); },
+      [&](size_t j) { out.findings.push_back(extra_finding(*b[j].object)); },
+      [&](size_t i, size_t j) {
+        if (auto f = compare_pair(*a[i].object, *b[j].object)) out.findings.push_back(std::move(*f));
+      });
+  return out;
+}
+
+Result<Comparison> compare_digests(std::span<const catalog::ObjectDigest> source,
+                                   std::span<const catalog::ObjectDigest> target, const Fetch& fetch_source,
+                                   const Fetch& fetch_target, const TargetFacts& facts) {
+  // Pass 1, digests only: what differs. Equal fingerprints are equal objects (seal()), which at
+  // scale is nearly everything, and costs no fetch.
+  enum class What : unsigned char { kMissing, kExtra, kBoth };
+  struct Work {
+    What what;
+    size_t i, j;
+  };
+  auto skip_instance = [](std::span<const catalog::ObjectDigest> set) {
+    std::vector<const catalog::ObjectDigest*> out;
+    out.reserve(set.size());
+    for (const auto& d : set)
+      if (d.kind != Kind::kInstance) out.push_back(&d);
+    return out;
+  };
+  auto a = skip_instance(source), b = skip_instance(target);
+  auto less = [](const catalog::ObjectDigest* x, const catalog::ObjectDigest* y) { return catalog::digest_less(*x, *y); };
+  std::vector<Work> work;
+  merge_join(
+      a, b, less, [&](size_t i) { work.push_back({What::kMissing, i, 0}); },
+      [&](size_t j) { work.push_back({What::kExtra, 0, j}); },
+      [&](size_t i, size_t j) {
+        if (a[i]->fingerprint != b[j]->fingerprint) work.push_back({What::kBoth, i, j});
+      });
+
+  // Pass 2, in chunks so that a target missing everything never holds the whole source.
+  constexpr size_t kChunk = 4096;
+  Comparison out;
+  out.source_objects = a.size();
+  out.target_objects = b.size();
+  for (size_t start = 0; start < work.size(); start += kChunk) {
+    size_t end = std::min(work.size(), start + kChunk);
+    std::vector<int64_t> src_handles, tgt_handles;
+    for (size_t k = start; k < end; ++k) {
+      if (work[k].what != What::kExtra) src_handles.push_back(a[work[k].i]->handle);
+      if (work[k].what != What::kMissing) tgt_handles.push_back(b[work[k].j]->handle);
+    }
+    auto src = fetch_source(src_handles);
+    if (!src) return tl::unexpected(src.error());
+    auto tgt = fetch_target(tgt_handles);
+    if (!tgt) return tl::unexpected(tgt.error());
+    if (src->size() != src_handles.size() || tgt->size() != tgt_handles.size())
+      return fail(ErrorCode::kInternal, "diff: a fetch returned another number of objects than asked");
+    size_t si = 0, ti = 0;
+    for (size_t k = start; k < end; ++k) {
+      switch (work[k].what) {
+        case What::kMissing: out.findings.push_back(missing_finding((*src)[si++], facts)); break;
+        case What::kExtra: out.findings.push_back(extra_finding((*tgt)[ti++])); break;
+        case What::kBoth:
+          if (auto f = compare_pair((*src)[si++], (*tgt)[ti++])) out.findings.push_back(std::move(*f));
+          break;
       }
-      out.findings.push_back(std::move(f));
-      ++i;
-    } else if (i == a.size() || b[j] < a[i]) {
-      const auto& o = *b[j].object;
-      Finding f;
-      f.kind = o.kind;
-      f.key = o.key;
-      f.category = Category::kExtra;
-      f.severity = Severity::kLow;
-      f.reason = "on the target, not on the source";
-      out.findings.push_back(std::move(f));
-      ++j;
-    } else {
-      if (auto f = compare_pair(*a[i].object, *b[j].object)) out.findings.push_back(std::move(*f));
-      ++i;
-      ++j;
     }
   }
   return out;

@@ -16,6 +16,7 @@
 // Thread-safety: pure functions over plain values.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <span>
@@ -25,6 +26,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/result.h"
 #include "catalog/object.h"
 
 namespace understudy::diff {
@@ -74,6 +76,18 @@ struct Comparison {
 // REQUIRES: objects sealed; at most one object per (kind, match key) in each set.
 Comparison compare(std::span<const catalog::ServerObject> source, std::span<const catalog::ServerObject> target,
                const Options& options = {});
+
+// Returns the whole objects behind `handles` (ObjectDigest::handle), in the same order.
+using Fetch = std::function<Result<std::vector<catalog::ServerObject>>(std::span<const int64_t> handles)>;
+
+// compare() for sets too large to hold whole: the same findings in the same order, from digests
+// (sorted: kind order, then match key; `instance` digests are skipped). Whole objects are
+// fetched only where the digests differ or have no counterpart, a few thousand at a time.
+// Errors: whatever a fetch returns.
+[[nodiscard]] Result<Comparison> compare_digests(std::span<const catalog::ObjectDigest> source,
+                                                 std::span<const catalog::ObjectDigest> target,
+                                                 const Fetch& fetch_source, const Fetch& fetch_target,
+                                                 const TargetFacts& facts);
 
 // Why the target cannot hold `object`, or nullopt when it can.
 std::optional<std::string> incompatibility(const catalog::ServerObject& object, const TargetFacts& facts);

@@ -10,28 +10,6 @@
 
 namespace understudy::drift {
 
-namespace {
-
-// Keeps the objects the pair selects (kinds, include/exclude) — for sets loaded from the store,
-// which were read with the instance's own options.
-void restrict_to_pair(std::vector<catalog::ServerObject>& objects, const config::Pair& pair) {
-  std::erase_if(objects, [&](const catalog::ServerObject& o) {
-    return o.kind != catalog::Kind::kInstance && !pair.selects(catalog::kind_name(o.kind), o.key);
-  });
-}
-
-Result<std::vector<catalog::ServerObject>> load_latest(store::Store& store, const std::string& instance,
-                                                        store::SnapshotInfo* info, const std::string& hint) {
-  auto latest = store.latest_snapshot(instance);
-  if (!latest) return tl::unexpected(latest.error());
-  if (!*latest) return fail(ErrorCode::kNotFound, "instance " + instance + " has no snapshot", hint);
-  *info = **latest;
-  // Hashes are loaded to compare them; they leave this process only as "differs".
-  return store.load_objects(info->id, {.kind = std::nullopt, .with_password_hashes = true});
-}
-
-}  // namespace
-
 std::string new_run_id() {
   std::random_device rd;
   std::uniform_int_distribution<int> nibble(0, 15);
@@ -92,6 +70,64 @@ Result<store::SnapshotInfo> snapshot(const config::Config& config, store::Store&
   return info;
 }
 
+namespace {
+
+// The latest snapshot of `instance` as digests, restricted to the pair's selection.
+Result<std::vector<catalog::ObjectDigest>> latest_digests(store::Store& store, const std::string& instance,
+                                                          const config::Pair& pair, store::SnapshotInfo* info,
+                                                          const std::string& hint) {
+  auto latest = store.latest_snapshot(instance);
+  if (!latest) return tl::unexpected(latest.error());
+  if (!*latest) return fail(ErrorCode::kNotFound, "instance " + instance + " has no snapshot", hint);
+  *info = **latest;
+  auto digests = store.load_digests(info->id);
+  if (!digests) return tl::unexpected(digests.error());
+  std::erase_if(*digests, [&](const catalog::ObjectDigest& d) {
+    return d.kind != catalog::Kind::kInstance && !pair.selects(catalog::kind_name(d.kind), d.match_key);
+  });
+  return digests;
+}
+
+// Hashes are loaded to compare them; they leave this process only as "differs".
+diff::Fetch from_store(store::Store& store) {
+  return [&store](std::span<const int64_t> ids) { return store.load_versions(ids, true); };
+}
+
+// The live target, read as a stream: objects equal to their source counterpart are kept as
+// digests only, so a diff of two large, nearly equal instances holds just what differs.
+struct LiveTarget {
+  std::vector<catalog::ObjectDigest> digests;
+  std::vector<catalog::ServerObject> kept;  // handle = index
+  diff::TargetFacts facts;
+};
+
+Result<LiveTarget> read_live_target(const config::Config& config, const config::Pair& pair,
+                                    const std::vector<catalog::ObjectDigest>& source) {
+  auto conn = connect(config, pair.secondary);
+  if (!conn) return tl::unexpected(conn.error());
+  LiveTarget t;
+  US_TRY(catalog::read_objects(*conn, read_options(&pair), [&](catalog::ServerObject&& o) -> Status {
+    if (o.kind == catalog::Kind::kInstance) {
+      t.facts = diff::facts_from({&o, 1});
+      return {};
+    }
+    o.seal();
+    catalog::ObjectDigest d{o.kind, o.match_key(), catalog::fingerprint_bytes(o.fingerprint), -1};
+    auto it = std::lower_bound(source.begin(), source.end(), d, catalog::digest_less);
+    bool same = it != source.end() && !catalog::digest_less(d, *it) && it->fingerprint == d.fingerprint;
+    if (!same) {
+      d.handle = static_cast<int64_t>(t.kept.size());
+      t.kept.push_back(std::move(o));
+    }
+    t.digests.push_back(std::move(d));
+    return {};
+  }));
+  catalog::sort_digests(t.digests);
+  return t;
+}
+
+}  // namespace
+
 Result<PairDrift> pair_drift(const config::Config& config, store::Store& store, const std::string& pair_name,
                              Against against, const std::string& run_id) {
   auto pair = config.pair(pair_name);
@@ -101,25 +137,37 @@ Result<PairDrift> pair_drift(const config::Config& config, store::Store& store, 
   out.pair = p.name.empty() ? pair_name : p.name;
   out.run_id = run_id;
   out.target_instance = p.secondary;
-  auto source = load_latest(store, p.primary, &out.source, "run `understudy snapshot --pair " + pair_name + "` first");
+  auto source =
+      latest_digests(store, p.primary, p, &out.source, "run `understudy snapshot --pair " + pair_name + "` first");
   if (!source) return tl::unexpected(source.error());
-  restrict_to_pair(*source, p);
 
-  std::vector<catalog::ServerObject> target;
+  Result<diff::Comparison> cmp = diff::Comparison{};
   if (against == Against::kLive) {
-    auto live = read_live(config, p.secondary, &p);
+    auto live = read_live_target(config, p, *source);
     if (!live) return tl::unexpected(live.error());
-    target = std::move(*live);
+    diff::Fetch kept = [&live](std::span<const int64_t> handles) -> Result<std::vector<catalog::ServerObject>> {
+      std::vector<catalog::ServerObject> objects;
+      for (int64_t h : handles) objects.push_back(live->kept.at(static_cast<size_t>(h)));
+      return objects;
+    };
+    cmp = diff::compare_digests(*source, live->digests, from_store(store), kept, live->facts);
   } else {
     store::SnapshotInfo info;
-    auto snap = load_latest(store, p.secondary, &info,
-                            "run `understudy snapshot --instance " + p.secondary + "` first, or use --against live");
-    if (!snap) return tl::unexpected(snap.error());
+    auto target = latest_digests(store, p.secondary, p, &info,
+                                 "run `understudy snapshot --instance " + p.secondary + "` first, or use --against live");
+    if (!target) return tl::unexpected(target.error());
     out.target_snapshot = info;
-    target = std::move(*snap);
-    restrict_to_pair(target, p);
+    diff::TargetFacts facts;
+    for (const auto& d : *target)
+      if (d.kind == catalog::Kind::kInstance) {
+        auto inst = store.load_versions({&d.handle, 1}, false);
+        if (!inst) return tl::unexpected(inst.error());
+        facts = diff::facts_from(*inst);
+      }
+    cmp = diff::compare_digests(*source, *target, from_store(store), from_store(store), facts);
   }
-  out.comparison = diff::compare(*source, target);
+  if (!cmp) return tl::unexpected(cmp.error());
+  out.comparison = std::move(*cmp);
   out.generated_at = log::now_rfc3339();
   return out;
 }

@@ -54,6 +54,24 @@ Result<SnapshotInfo> read_info(Stmt& st) {
   return info;
 }
 
+// One object from a row of (kind, key, fingerprint, fields, volatile_fields, password_hash|NULL).
+Result<catalog::ServerObject> decode_object(Stmt& st, const std::string& where) {
+  catalog::ServerObject o;
+  auto kind = catalog::kind_from_name(st.text(0));
+  if (!kind) return fail(ErrorCode::kDataErr, "store: unknown kind " + st.text(0) + " in " + where);
+  o.kind = *kind;
+  o.key = st.text(1);
+  o.fingerprint = st.text(2);
+  try {
+    o.fields = nlohmann::json::parse(st.text(3));
+    o.volatile_fields = nlohmann::json::parse(st.text(4));
+  } catch (const std::exception& e) {
+    return fail(ErrorCode::kDataErr, "store: bad object in " + where + ": " + e.what());
+  }
+  if (!st.is_null(5)) o.password_hash = Secret(st.text(5));
+  return o;
+}
+
 constexpr const char* kInfoSelect =
     "SELECT s.id, i.name, s.taken_at, s.run_id, s.server_name, s.object_count, s.counts"
     " FROM snapshot s JOIN instance i ON i.id = s.instance_id ";
@@ -230,15 +248,9 @@ Result<std::optional<SnapshotInfo>> Store::latest_snapshot(const std::string& in
 }
 
 Result<std::vector<catalog::ServerObject>> Store::load_objects(int64_t snapshot_id, const LoadOptions& options) {
-  auto q = Stmt::prepare(db_, "SELECT instance_id FROM snapshot WHERE id = ?");
-  if (!q) return tl::unexpected(q.error());
-  q->bind(1, snapshot_id);
-  auto found = q->step();
+  auto found = instance_of(snapshot_id);
   if (!found) return tl::unexpected(found.error());
-  if (!*found)
-    return fail(ErrorCode::kNotFound, "snapshot " + std::to_string(snapshot_id) + " does not exist",
-                "`understudy snapshots list` shows the snapshots");
-  int64_t instance_id = q->int64(0);
+  int64_t instance_id = *found;
 
   std::string sql =
       "SELECT v.kind, v.key, v.fingerprint, v.fields, v.volatile_fields";
@@ -253,26 +265,78 @@ Result<std::vector<catalog::ServerObject>> Store::load_objects(int64_t snapshot_
   if (options.kind) st->bind(3, catalog::kind_name(*options.kind));
 
   std::vector<catalog::ServerObject> out;
-  try {
-    while (true) {
-      auto row = st->step();
-      if (!row) return tl::unexpected(row.error());
-      if (!*row) break;
-      catalog::ServerObject o;
-      auto kind = catalog::kind_from_name(st->text(0));
-      if (!kind) return fail(ErrorCode::kDataErr, "store: unknown kind " + st->text(0) + " in snapshot " + std::to_string(snapshot_id));
-      o.kind = *kind;
-      o.key = st->text(1);
-      o.fingerprint = st->text(2);
-      o.fields = nlohmann::json::parse(st->text(3));
-      o.volatile_fields = nlohmann::json::parse(st->text(4));
-      if (!st->is_null(5)) o.password_hash = Secret(st->text(5));
-      out.push_back(std::move(o));
-    }
-  } catch (const std::exception& e) {
-    return fail(ErrorCode::kDataErr, std::string("store: bad object in snapshot ") + std::to_string(snapshot_id) + ": " + e.what());
+  while (true) {
+    auto row = st->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    auto o = decode_object(*st, "snapshot " + std::to_string(snapshot_id));
+    if (!o) return tl::unexpected(o.error());
+    out.push_back(std::move(*o));
   }
   catalog::sort_objects(out);
+  return out;
+}
+
+Result<int64_t> Store::instance_of(int64_t snapshot_id) {
+  auto q = Stmt::prepare(db_, "SELECT instance_id FROM snapshot WHERE id = ?");
+  if (!q) return tl::unexpected(q.error());
+  q->bind(1, snapshot_id);
+  auto found = q->step();
+  if (!found) return tl::unexpected(found.error());
+  if (!*found)
+    return fail(ErrorCode::kNotFound, "snapshot " + std::to_string(snapshot_id) + " does not exist",
+                "`understudy snapshots list` shows the snapshots");
+  return q->int64(0);
+}
+
+Result<std::vector<catalog::ObjectDigest>> Store::load_digests(int64_t snapshot_id) {
+  auto instance_id = instance_of(snapshot_id);
+  if (!instance_id) return tl::unexpected(instance_id.error());
+  auto st = Stmt::prepare(db_,
+                          "SELECT v.id, v.kind, v.match_key, v.fingerprint"
+                          " FROM object_presence p JOIN object_version v ON v.id = p.version_id"
+                          " WHERE p.instance_id = ?1 AND p.from_snapshot <= ?2"
+                          " AND (p.to_snapshot IS NULL OR p.to_snapshot > ?2)");
+  if (!st) return tl::unexpected(st.error());
+  st->bind(1, *instance_id).bind(2, snapshot_id);
+  std::vector<catalog::ObjectDigest> out;
+  while (true) {
+    auto row = st->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    catalog::ObjectDigest d;
+    d.handle = st->int64(0);
+    auto kind = catalog::kind_from_name(st->text(1));
+    if (!kind)
+      return fail(ErrorCode::kDataErr, "store: unknown kind " + st->text(1) + " in snapshot " + std::to_string(snapshot_id));
+    d.kind = *kind;
+    d.match_key = st->text(2);
+    d.fingerprint = catalog::fingerprint_bytes(st->text(3));
+    out.push_back(std::move(d));
+  }
+  catalog::sort_digests(out);
+  return out;
+}
+
+Result<std::vector<catalog::ServerObject>> Store::load_versions(std::span<const int64_t> ids, bool with_password_hashes) {
+  std::string sql = "SELECT v.kind, v.key, v.fingerprint, v.fields, v.volatile_fields";
+  sql += with_password_hashes ? ", s.password_hash FROM object_version v LEFT JOIN object_secret s ON s.version_id = v.id"
+                              : ", NULL FROM object_version v";
+  sql += " WHERE v.id = ?";
+  auto st = Stmt::prepare(db_, sql);
+  if (!st) return tl::unexpected(st.error());
+  std::vector<catalog::ServerObject> out;
+  out.reserve(ids.size());
+  for (int64_t id : ids) {
+    st->bind(1, id);
+    auto row = st->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) return fail(ErrorCode::kNotFound, "store: object version " + std::to_string(id) + " does not exist");
+    auto o = decode_object(*st, "object version " + std::to_string(id));
+    st->reset();
+    if (!o) return tl::unexpected(o.error());
+    out.push_back(std::move(*o));
+  }
   return out;
 }
 

@@ -100,6 +100,14 @@ class Store {
   // The objects of a snapshot in stable order (kind order, then match key). kNotFound for a bad id.
   [[nodiscard]] Result<std::vector<catalog::ServerObject>> load_objects(int64_t snapshot_id, const LoadOptions& options = {});
 
+  // The snapshot's objects in their light form (catalog::ObjectDigest, handle = version id), in
+  // stable order — what a diff of sets too large to load whole starts from. kNotFound for a bad id.
+  [[nodiscard]] Result<std::vector<catalog::ObjectDigest>> load_digests(int64_t snapshot_id);
+  // Whole objects by version id (an ObjectDigest's handle), in the order of `ids`. kNotFound
+  // when one does not exist. Password hashes only with `with_password_hashes` (replay, diff).
+  [[nodiscard]] Result<std::vector<catalog::ServerObject>> load_versions(std::span<const int64_t> ids,
+                                                                         bool with_password_hashes);
+
   // Brings `component`'s tables up to date (idempotent). The core component is "snapshot".
   // Errors: kDataErr when the store records a newer version of `component` than `migrations` has.
   [[nodiscard]] Status apply_migrations(const std::string& component, std::span<const Migration> migrations);
@@ -114,6 +122,7 @@ class Store {
 
  private:
   Store() = default;
+  Result<int64_t> instance_of(int64_t snapshot_id);
   sqlite3* db_ = nullptr;
   std::string path_;
 };

@@ -76,6 +76,80 @@ TEST(Diff, EveryCategoryInStableOrder) {
   EXPECT_EQ(c.findings[3].reason, "same login name with another sid: database users mapped to it are orphaned");
 }
 
+// compare_digests() over a set: digests with handle = index, fetched from the set, counting fetches.
+struct DigestSet {
+  std::vector<ServerObject> objects;
+  std::vector<catalog::ObjectDigest> digests;
+  size_t fetched = 0;
+  explicit DigestSet(std::vector<ServerObject> objs) : objects(std::move(objs)) {
+    for (size_t i = 0; i < objects.size(); ++i)
+      digests.push_back({objects[i].kind, objects[i].match_key(), catalog::fingerprint_bytes(objects[i].fingerprint),
+                         static_cast<int64_t>(i)});
+    catalog::sort_digests(digests);
+  }
+  Fetch fetch() {
+    return [this](std::span<const int64_t> handles) -> Result<std::vector<ServerObject>> {
+      std::vector<ServerObject> out;
+      for (auto h : handles) out.push_back(objects.at(static_cast<size_t>(h)));
+      fetched += handles.size();
+      return out;
+    };
+  }
+};
+
+TEST(DiffDigests, SameFindingsAsCompareFetchingOnlyWhatDiffers) {
+  std::vector<ServerObject> source = {
+      job("nightly", "TSQL", "EXEC dbo.cleanup"), job("ps", "PowerShell"), login("app", "0x11", "0x0200AA"),
+      login("orphaned", "0x21"), login("Renamed_Case", "0x31"), login("only_source", "0x41"), login("same", "0x61"),
+      make_object(Kind::kServerRoleMember, "sysadmin|app", {{"role_name", "sysadmin"}, {"member_name", "app"}}),
+  };
+  std::vector<ServerObject> target = {
+      instance(8, {"TSQL"}),  // a Managed Instance: the PowerShell job is incompatible
+      job("nightly", "TSQL", "EXEC dbo.cleanup_v2"), login("APP", "0x11", "0x0200BB"), login("orphaned", "0x99"),
+      login("renamed_case", "0x31"), login("only_target", "0x51"), login("same", "0x61"),
+  };
+  auto expected = compare(source, target);
+  DigestSet a(source), b(target);
+  auto got = compare_digests(a.digests, b.digests, a.fetch(), b.fetch(), facts_from(target));
+  ASSERT_TRUE(got.has_value()) << got.error().to_string();
+  EXPECT_EQ(summary(*got), summary(expected));
+  EXPECT_EQ(got->source_objects, expected.source_objects);
+  EXPECT_EQ(got->target_objects, expected.target_objects);
+  EXPECT_EQ(summary(*got),
+            "login app: different/high password_hash=\"differs\"->\"differs\"\n"
+            "login only_source: missing/high\n"
+            "login only_target: extra/low\n"
+            "login orphaned: sid_mismatch/critical sid=\"0x21\"->\"0x99\"\n"
+            "server_role_member sysadmin|app: missing/high\n"
+            "agent_job nightly: different/medium steps[1].command=\"EXEC dbo.cleanup\"->\"EXEC dbo.cleanup_v2\"\n"
+            "agent_job ps: incompatible/high\n");
+  // Equal fingerprints (same, renamed_case) and the instance are never fetched.
+  EXPECT_EQ(a.fetched, 6u);  // nightly, ps, app, orphaned, only_source, sysadmin|app
+  EXPECT_EQ(b.fetched, 4u);  // nightly, APP, orphaned, only_target
+}
+
+TEST(DiffDigests, AnEmptyTargetIsComparedChunkByChunkInOrder) {
+  std::vector<ServerObject> source;
+  for (int i = 0; i < 9000; ++i) source.push_back(login("login_" + std::to_string(100000 + i)));
+  DigestSet a(source), b({});
+  auto got = compare_digests(a.digests, b.digests, a.fetch(), b.fetch(), {});
+  ASSERT_TRUE(got.has_value());
+  ASSERT_EQ(got->findings.size(), 9000u);
+  EXPECT_EQ(got->findings.front().key, "login_100000");
+  EXPECT_EQ(got->findings.back().key, "login_108999");
+  EXPECT_EQ(a.fetched, 9000u);
+}
+
+TEST(DiffDigests, AFetchErrorIsTheResult) {
+  DigestSet a({login("app")}), b({});
+  Fetch broken = [](std::span<const int64_t>) -> Result<std::vector<ServerObject>> {
+    return fail(ErrorCode::kIo, "store: disk gone");
+  };
+  auto got = compare_digests(a.digests, b.digests, broken, b.fetch(), {});
+  ASSERT_FALSE(got.has_value());
+  EXPECT_EQ(got.error().message, "store: disk gone");
+}
+
 TEST(Diff, PasswordHashNeverLeavesAsAValue) {
   auto c = compare(std::vector{login("app", "0x11", "0x0200AA")}, std::vector{login("app", "0x11", "0x0200BB")});
   ASSERT_EQ(c.findings.size(), 1u);

@@ -195,6 +195,34 @@ TEST_F(StoreTest, StreamedSnapshotCommitsCountsAndServerName) {
   EXPECT_EQ(again.error().message, "store: snapshot writer used after commit or failure");
 }
 
+TEST_F(StoreTest, DigestsMatchTheObjectsAndFetchThemBack) {
+  auto s = open_store();
+  auto info = s->save_snapshot({.instance = "primary"}, sample()).value();
+  auto objects = s->load_objects(info.id).value();
+  auto digests = s->load_digests(info.id).value();
+  ASSERT_EQ(digests.size(), objects.size());
+  std::vector<int64_t> handles;
+  for (size_t i = 0; i < objects.size(); ++i) {
+    EXPECT_EQ(digests[i].kind, objects[i].kind);
+    EXPECT_EQ(digests[i].match_key, objects[i].match_key());
+    EXPECT_EQ(digests[i].fingerprint, catalog::fingerprint_bytes(objects[i].fingerprint));
+    handles.insert(handles.begin(), digests[i].handle);  // reversed: the order asked is the order returned
+  }
+  auto back = s->load_versions(handles, false).value();
+  ASSERT_EQ(back.size(), objects.size());
+  for (size_t i = 0; i < objects.size(); ++i) {
+    EXPECT_EQ(back[i].key, objects[objects.size() - 1 - i].key);
+    EXPECT_EQ(back[i].fields, objects[objects.size() - 1 - i].fields);
+    EXPECT_FALSE(back[i].password_hash.has_value());
+  }
+  EXPECT_EQ(s->load_versions(std::vector<int64_t>{digests[1].handle}, true).value()[0].password_hash->reveal(),
+            "0x0200ABCD");
+  auto missing = s->load_versions(std::vector<int64_t>{424242}, false);
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().message, "store: object version 424242 does not exist");
+  EXPECT_EQ(s->load_digests(999).error().message, "snapshot 999 does not exist");
+}
+
 TEST_F(StoreTest, UnknownSnapshotIsNotFound) {
   auto s = open_store();
   auto r = s->get_snapshot(42);
