@@ -70,6 +70,15 @@ Result<Journal> Journal::open(store::Store& s) {
   return Journal(s);
 }
 
+Journal::Journal(Journal&& o) noexcept
+    : store_(o.store_), insert_action_(std::move(o.insert_action_)), grouping_(o.grouping_),
+      group_entries_(o.group_entries_), group_opened_(o.group_opened_) {
+  o.grouping_ = false;
+  o.group_entries_ = 0;
+}
+
+Journal::~Journal() { (void)end_apply(); }
+
 Result<int64_t> Journal::begin_run(const std::string& run_id, const std::string& pair, const std::string& who,
                                    const std::string& mode, const nlohmann::json& plan) {
   int64_t id = 0;
@@ -87,16 +96,64 @@ Result<int64_t> Journal::begin_run(const std::string& run_id, const std::string&
 }
 
 Status Journal::record(int64_t run, const JournalAction& a) {
-  return store_->in_transaction([&](sqlite3* db) -> Status {
+  sqlite3* db = store_->db();
+  if (!insert_action_) {
     auto st = Stmt::prepare(db,
                             "INSERT OR REPLACE INTO sync_action (run, seq, kind, key, operation, status, tsql, "
                             "error_number, error_message, started_at, duration_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
     if (!st) return tl::unexpected(st.error());
-    st->bind(1, run).bind(2, int64_t{a.seq}).bind(3, a.kind).bind(4, a.key).bind(5, a.operation).bind(6, a.status);
-    st->bind(7, a.tsql).bind(8, int64_t{a.error_number}).bind(9, a.error_message).bind(10, a.started_at);
-    st->bind(11, a.duration_ms);
-    return st->run();
-  });
+    insert_action_ = std::move(*st);
+  }
+  auto insert = [&]() -> Status {
+    Stmt& st = *insert_action_;
+    st.bind(1, run).bind(2, int64_t{a.seq}).bind(3, a.kind).bind(4, a.key).bind(5, a.operation).bind(6, a.status);
+    st.bind(7, a.tsql).bind(8, int64_t{a.error_number}).bind(9, a.error_message).bind(10, a.started_at);
+    st.bind(11, a.duration_ms);
+    auto r = st.run();
+    if (!r) st.reset();
+    return r;
+  };
+  if (!grouping_) return store_->in_transaction([&](sqlite3*) { return insert(); });
+  if (group_entries_ == 0) {
+    US_TRY(store::exec(db, "BEGIN IMMEDIATE"));
+    group_opened_ = std::chrono::steady_clock::now();
+  }
+  ++group_entries_;
+  if (auto r = insert(); !r) {
+    // The failed INSERT undid only itself: keep the group's earlier entries.
+    (void)commit_group();
+    return r;
+  }
+  if (group_entries_ >= kGroupEntries || std::chrono::steady_clock::now() - group_opened_ >= kGroupWindow)
+    return commit_group();
+  return {};
+}
+
+Status Journal::commit_group() {
+  if (group_entries_ == 0) return {};
+  group_entries_ = 0;
+  sqlite3* db = store_->db();
+  if (auto r = store::exec(db, "COMMIT"); !r) {
+    if (!sqlite3_get_autocommit(db)) (void)store::exec(db, "ROLLBACK");
+    return r;
+  }
+  return {};
+}
+
+Status Journal::begin_apply() {
+  US_TRY(commit_group());
+  US_TRY(store::exec(store_->db(), "PRAGMA synchronous=NORMAL"));
+  grouping_ = true;
+  return {};
+}
+
+Status Journal::end_apply() {
+  if (!grouping_) return {};
+  grouping_ = false;
+  auto committed = commit_group();
+  auto restored = store::exec(store_->db(), "PRAGMA synchronous=FULL");
+  if (!committed) return committed;
+  return restored;
 }
 
 Status Journal::finish_run(int64_t run, const std::string& status, const nlohmann::json& summary) {

@@ -6,13 +6,21 @@
 //   sync_action  one row per action of a run: kind, key, operation, status, redacted T-SQL,
 //                SQL Server error number and message, start time, duration
 //   sync_lock    one row per pair being synced: run id, host, pid, since
-// Every journal entry (run start, each action, run end) is one SQLite transaction (design
-// invariant 6). Nothing here ever holds a secret: callers pass redacted text only.
+// Every journal entry (run start, each action, run end) is written whole inside one SQLite
+// transaction (design invariant 6): readers never see half of one. Outside an apply, each entry is
+// its own transaction at the store's synchronous=FULL. Between begin_apply() and end_apply() the
+// action entries are group-committed: one transaction holds the entries of up to kGroupEntries
+// actions or kGroupWindow of time, whichever comes first, at synchronous=NORMAL (WAL: a commit
+// survives a killed process; only an OS crash or power loss can take back the last commits, and
+// the run's final entry, written at FULL again, syncs the log and every entry before it). A killed
+// run loses at most its open group; why that is safe (a rerun re-reads the target and converges):
+// docs/replay.md, "Journal durability". Nothing here ever holds a secret: callers pass redacted text only.
 // The lock: acquire() inserts the pair's row; a row left by a process on this host that no
 // longer exists (killed run) is taken over; otherwise kLockHeld (exit 3) names the holder.
 // Thread-safety: like Store — one thread at a time. Ownership: borrows the Store.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/result.h"
+#include "store/sqlite.h"
 #include "store/store.h"
 
 namespace understudy::replay {
@@ -48,11 +57,24 @@ class Journal {
  public:
   // Brings the journal tables up to date. REQUIRES: a writable store.
   [[nodiscard]] static Result<Journal> open(store::Store& store);
+  Journal(Journal&& o) noexcept;
+  Journal& operator=(Journal&&) = delete;
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+  ~Journal();  // commits an open group (end_apply)
 
   [[nodiscard]] Result<int64_t> begin_run(const std::string& run_id, const std::string& pair, const std::string& who,
                                           const std::string& mode, const nlohmann::json& plan);
   [[nodiscard]] Status record(int64_t run, const JournalAction& action);
   [[nodiscard]] Status finish_run(int64_t run, const std::string& status, const nlohmann::json& summary);
+
+  // Group commit for the actions of an apply (see above). end_apply() commits the open group and
+  // restores synchronous=FULL; it must run before any other write (finish_run, release) and is
+  // safe to call when begin_apply() was not.
+  static constexpr int kGroupEntries = 256;
+  static constexpr std::chrono::milliseconds kGroupWindow{100};
+  [[nodiscard]] Status begin_apply();
+  [[nodiscard]] Status end_apply();
 
   // Runs of a pair, newest first (actions included); all pairs when empty.
   [[nodiscard]] Result<std::vector<JournalRun>> runs(const std::string& pair = {}, int limit = 20);
@@ -63,7 +85,13 @@ class Journal {
 
  private:
   explicit Journal(store::Store& s) : store_(&s) {}
+  [[nodiscard]] Status commit_group();
+
   store::Store* store_;
+  std::optional<store::Stmt> insert_action_;  // prepared on first use, then reused for every action
+  bool grouping_ = false;      // between begin_apply() and end_apply()
+  int group_entries_ = 0;      // entries in the open group transaction (0: none open)
+  std::chrono::steady_clock::time_point group_opened_;
 };
 
 }  // namespace understudy::replay

@@ -174,6 +174,35 @@ bool counts_as_blocked(const Action& a) {
   return a.block == Block::kSecretUnknown || a.block == Block::kNeedsRecreate || a.block == Block::kUnsupported;
 }
 
+// SyncReport::to_json without the plan: what the journal's summary keeps (the plan is in the
+// run's row already, and rendering it again costs as much as the rest of the report).
+nlohmann::json run_json(const SyncReport& r) {
+  const Plan& plan = r.plan;
+  const Execution& execution = r.execution;
+  nlohmann::json outcomes = nlohmann::json::array();
+  for (size_t i = 0; i < execution.outcomes.size(); ++i) {
+    const Outcome& o = execution.outcomes[i];
+    const Action& a = plan.actions[i];
+    outcomes.push_back({{"seq", o.seq}, {"kind", catalog::kind_name(a.kind)}, {"key", a.key},
+                        {"operation", operation_name(a.op)}, {"status", o.status}, {"error_number", o.error_number},
+                        {"error_message", o.error_message}, {"duration_ms", o.duration_ms}});
+  }
+  nlohmann::json left = nlohmann::json::array();
+  for (const auto& a : r.leftover) {
+    left.push_back({{"kind", catalog::kind_name(a.kind)}, {"key", a.key}, {"operation", operation_name(a.op)},
+                    {"block", block_name(a.block)}, {"reason", a.blocked.empty() ? a.reason : a.blocked},
+                    {"advice", a.advice}});
+  }
+  return {{"run_id", r.run_id},
+          {"applied", r.applied},
+          {"converged", r.converged},
+          {"counts", {{"applied", execution.applied}, {"failed", execution.failed}, {"blocked", execution.blocked}}},
+          {"aborted", execution.aborted ? nlohmann::json(execution.aborted->message) : nlohmann::json()},
+          {"outcomes", outcomes},
+          {"leftover", left},
+          {"exit_code", r.exit_code()}};
+}
+
 }  // namespace
 
 Result<Plan> plan_pair(const config::Config& cfg, store::Store& st, const SyncRequest& req) {
@@ -207,11 +236,12 @@ Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncR
   auto plan = make_plan(cfg, *c, *target, req.options, book);
   if (!plan) return tl::unexpected(plan.error());
   report.plan = std::move(*plan);
+  const nlohmann::json plan_json = to_json(report.plan);
   auto run = journal->begin_run(report.run_id, req.pair, req.who.empty() ? os_user() : req.who,
-                                req.apply ? "apply" : "plan", to_json(report.plan));
+                                req.apply ? "apply" : "plan", plan_json);
   if (!run) return tl::unexpected(run.error());
   if (!req.apply) {
-    US_TRY(journal->finish_run(*run, "planned", to_json(report.plan).at("summary")));
+    US_TRY(journal->finish_run(*run, "planned", plan_json.at("summary")));
     return report;
   }
   report.applied = true;
@@ -224,7 +254,10 @@ Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncR
     return journal->record(*run, ja);
   };
   tsql::SecretResolver resolver = [&book](const tsql::SecretRef& r) { return book(r); };
+  US_TRY(journal->begin_apply());
   report.execution = execute(*conn, report.plan, resolver, eo);
+  // Commit the last group before the re-read (which can take a while) and before any other write.
+  if (auto j = journal->end_apply(); !j && !report.execution.aborted) report.execution.aborted = j.error();
   // Prove it: re-read the target live and diff again (a fresh connection if this one died).
   if (report.execution.aborted && report.execution.aborted->code == ErrorCode::kUnavailable) {
     auto again = connect(*c->secondary);
@@ -241,9 +274,7 @@ Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncR
   } else {
     report.execution.aborted = after.error();
   }
-  nlohmann::json summary = report.to_json();
-  summary.erase("plan");
-  US_TRY(journal->finish_run(*run, status, summary));
+  US_TRY(journal->finish_run(*run, status, run_json(report)));
   return report;
 }
 
@@ -302,29 +333,9 @@ nlohmann::json SyncReport::audit_detail() const {
 }
 
 nlohmann::json SyncReport::to_json() const {
-  nlohmann::json outcomes = nlohmann::json::array();
-  for (size_t i = 0; i < execution.outcomes.size(); ++i) {
-    const Outcome& o = execution.outcomes[i];
-    const Action& a = plan.actions[i];
-    outcomes.push_back({{"seq", o.seq}, {"kind", catalog::kind_name(a.kind)}, {"key", a.key},
-                        {"operation", operation_name(a.op)}, {"status", o.status}, {"error_number", o.error_number},
-                        {"error_message", o.error_message}, {"duration_ms", o.duration_ms}});
-  }
-  nlohmann::json left = nlohmann::json::array();
-  for (const auto& a : leftover) {
-    left.push_back({{"kind", catalog::kind_name(a.kind)}, {"key", a.key}, {"operation", operation_name(a.op)},
-                    {"block", block_name(a.block)}, {"reason", a.blocked.empty() ? a.reason : a.blocked},
-                    {"advice", a.advice}});
-  }
-  return {{"run_id", run_id},
-          {"applied", applied},
-          {"converged", converged},
-          {"counts", {{"applied", execution.applied}, {"failed", execution.failed}, {"blocked", execution.blocked}}},
-          {"aborted", execution.aborted ? nlohmann::json(execution.aborted->message) : nlohmann::json()},
-          {"outcomes", outcomes},
-          {"leftover", left},
-          {"exit_code", exit_code()},
-          {"plan", replay::to_json(plan)}};
+  nlohmann::json j = run_json(*this);
+  j["plan"] = replay::to_json(plan);
+  return j;
 }
 
 }  // namespace understudy::replay
