@@ -72,8 +72,18 @@ std::vector<std::string> attribute_names(std::string_view cs) {
 std::string connection_string_with_password(std::string_view cs, const Secret& password) {
   std::string out(cs);
   while (!out.empty() && (out.back() == ';' || out.back() == ' ')) out.pop_back();
+  const std::string& pw = password.reveal();
+  // Braces only where the value needs them (a ';', a leading '{', spaces at an edge): FreeTDS 1.3
+  // ends a braced value at its first '}' and does not undo the '}}' that ODBC specifies, so a
+  // password such as "Pw}x1!" logs in only when sent bare. Microsoft's driver reads both forms.
+  bool braces = pw.empty() || pw.find(';') != std::string::npos || pw.front() == '{' || pw.front() == ' ' ||
+                pw.back() == ' ';
+  if (!braces) {
+    out += ";PWD=" + pw + ";";
+    return out;
+  }
   out += ";PWD={";
-  for (char c : password.reveal()) {
+  for (char c : pw) {
     out.push_back(c);
     if (c == '}') out.push_back('}');
   }

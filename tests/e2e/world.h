@@ -15,7 +15,7 @@
 
 namespace e2e {
 
-inline constexpr const char* kSaPassword = "E2e-Sa-Passw0rd!";
+inline constexpr const char* kSaPassword = "E2e-Sa-Pass}w0rd!";  // a "}" logs in (sent bare: FreeTDS 1.3)
 inline constexpr const char* kRunbookToken = "runbook-token-6f1d2c";
 inline constexpr const char* kAuditorToken = "auditor-token-9a8b7c";
 inline constexpr const char* kOperatorToken = "operator-token-1e2f3a";

@@ -8,12 +8,16 @@
 namespace understudy::odbc {
 namespace {
 
-TEST(ConnectionString, PasswordIsBracedWithClosingBracesDoubled) {
+TEST(ConnectionString, PasswordIsBracedOnlyWhenItMustBe) {
   const std::pair<const char*, const char*> cases[] = {
-      {"p", "SERVER=h;UID=sa;PWD={p};"},
-      {"a}b", "SERVER=h;UID=sa;PWD={a}}b};"},
-      {"}};{", "SERVER=h;UID=sa;PWD={}}}};{};"},
+      {"p", "SERVER=h;UID=sa;PWD=p;"},
+      {"Pw}x1!", "SERVER=h;UID=sa;PWD=Pw}x1!;"},  // bare: FreeTDS 1.3 cannot read '}}' in braces
+      {"a=b'\"]", "SERVER=h;UID=sa;PWD=a=b'\"];"},
       {"x;PWD=y", "SERVER=h;UID=sa;PWD={x;PWD=y};"},
+      {"}};{", "SERVER=h;UID=sa;PWD={}}}};{};"},  // needs braces: '}' doubled as ODBC specifies
+      {"{lead", "SERVER=h;UID=sa;PWD={{lead};"},
+      {" edge ", "SERVER=h;UID=sa;PWD={ edge };"},
+      {"", "SERVER=h;UID=sa;PWD={};"},
   };
   for (const auto& [pw, expected] : cases)
     EXPECT_EQ(connection_string_with_password("SERVER=h;UID=sa;", Secret(pw)), expected) << pw;
