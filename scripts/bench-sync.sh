@@ -8,7 +8,7 @@
 #   B. `isql -n` running the script `understudy script` wrote for the same plan (its sqlcmd
 #      variables substituted with the generated hashes) onto secondary 2;
 #   C. a second `sync --apply` of the converged pair (no-op: reads only; the emulator's write
-#      counter must not move).
+#      counter, read through its stats file before and after, must not move).
 # Target: A <= 1.2 x B. Defaults are a reduced scale; the issue's scale is --logins 10000 --jobs 1000.
 #   scripts/bench-sync.sh [--logins L] [--jobs J] [--build-dir DIR]
 set -euo pipefail
@@ -31,8 +31,15 @@ fi
 cmake --build "$BUILD" -j 2 --target understudy-emulator understudy >/dev/null
 
 WORK=$(mktemp -d)
-PIDS=()
-trap 'for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
+# Emulator pids go to a file: start_emulator runs in a command substitution (a subshell), so an
+# array it appended to would stay empty here and the emulators would outlive the run.
+stop_emulators() {  # signal
+  [ -f "$WORK/pids" ] || return 0
+  while read -r p; do kill "-$1" "$p" 2>/dev/null; done <"$WORK/pids"
+  while read -r p; do while kill -0 "$p" 2>/dev/null; do sleep 0.1; done; done <"$WORK/pids"
+  rm -f "$WORK/pids"
+}
+trap 'stop_emulators KILL; [ -n "${KEEP:-}" ] || rm -rf "$WORK"' EXIT
 
 /usr/bin/python3 - "$LOGINS" "$JOBS" "$WORK" <<'PY'
 import hashlib, json, sys
@@ -68,7 +75,7 @@ PW='Bench-Pw1!'
 start_emulator() {  # name fixture → prints the port
   "$BUILD/bin/understudy-emulator" --listen 127.0.0.1:0 --sa-password "$PW" --fixture "$2" \
     --stats-file "$WORK/$1.stats.json" >"$WORK/$1.out" 2>"$WORK/$1.err" &
-  PIDS+=($!)
+  echo $! >>"$WORK/pids"
   local line=
   for _ in $(seq 1 36000); do
     line=$(head -n1 "$WORK/$1.out" 2>/dev/null || true)
@@ -142,17 +149,24 @@ isql -b baseline sa "$PW" <"$WORK/plan.isql" >"$WORK/isql.out" 2>&1 || true
 isql_errors=$(grep '^\[' "$WORK/isql.out" | grep -vc 'ISQL\]INFO' || true)
 isql_ms=$(ms "$t")
 
+# C must not write: secondary1's write counter before (SIGUSR1 writes the stats file) and after.
+s1_stats="$WORK/secondary1.stats.json"
+rm -f "$s1_stats"
+kill -USR1 "$(sed -n 2p "$WORK/pids")"
+for _ in $(seq 1 100); do [ -f "$s1_stats" ] && break; sleep 0.1; done
+writes_before=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["writes"])' "$s1_stats")
 t=$(date +%s%N)
 U sync --pair bench --apply --live-source >"$WORK/noop.out" || { echo "bench-sync: no-op sync failed" >&2; exit 1; }
 noop_ms=$(ms "$t")
 
-for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done
-PIDS=()
+stop_emulators TERM  # they write their --stats-file on the way out
 echo "scale: $LOGINS logins in 10 roles, $JOBS jobs x 5 steps x 2 schedules ($batches batches in the script)"
 echo "A understudy sync --apply (read, plan, apply, re-read): ${sync_ms} ms"
 echo "B isql running the generated script:                  ${isql_ms} ms"
 echo "C no-op sync of the converged pair:                    ${noop_ms} ms"
 echo "isql error lines: $isql_errors (0 expected)"
 echo "ratio A/B: $(/usr/bin/python3 -c "print(round($sync_ms / max($isql_ms, 1), 2))") (target <= 1.2)"
-echo "secondary1 counters: $(cat "$WORK/secondary1.stats.json" 2>/dev/null)"
+echo "secondary1 counters: $(cat "$s1_stats" 2>/dev/null)"
+writes_after=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["writes"])' "$s1_stats")
+echo "C state-changing statements: $((writes_after - writes_before)) (0 expected)"
 echo "secondary2 counters: $(cat "$WORK/secondary2.stats.json" 2>/dev/null)"

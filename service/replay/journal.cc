@@ -72,7 +72,7 @@ Result<Journal> Journal::open(store::Store& s) {
 
 Journal::Journal(Journal&& o) noexcept
     : store_(o.store_), insert_action_(std::move(o.insert_action_)), grouping_(o.grouping_),
-      group_entries_(o.group_entries_), group_opened_(o.group_opened_) {
+      group_entries_(o.group_entries_), group_opened_(o.group_opened_), saved_synchronous_(o.saved_synchronous_) {
   o.grouping_ = false;
   o.group_entries_ = 0;
 }
@@ -141,8 +141,15 @@ Status Journal::commit_group() {
 }
 
 Status Journal::begin_apply() {
-  US_TRY(commit_group());
-  US_TRY(store::exec(store_->db(), "PRAGMA synchronous=NORMAL"));
+  if (grouping_) return {};
+  sqlite3* db = store_->db();
+  auto q = Stmt::prepare(db, "PRAGMA synchronous");
+  if (!q) return tl::unexpected(q.error());
+  auto row = q->step();
+  if (!row) return tl::unexpected(row.error());
+  // 0 OFF, 1 NORMAL, 2 FULL, 3 EXTRA: never make a store that is already relaxed stricter.
+  saved_synchronous_ = *row ? q->int64(0) : 2;
+  if (saved_synchronous_ > 1) US_TRY(store::exec(db, "PRAGMA synchronous=NORMAL"));
   grouping_ = true;
   return {};
 }
@@ -151,7 +158,9 @@ Status Journal::end_apply() {
   if (!grouping_) return {};
   grouping_ = false;
   auto committed = commit_group();
-  auto restored = store::exec(store_->db(), "PRAGMA synchronous=FULL");
+  Status restored;
+  if (saved_synchronous_ > 1)
+    restored = store::exec(store_->db(), fmt::format("PRAGMA synchronous={}", saved_synchronous_));
   if (!committed) return committed;
   return restored;
 }

@@ -2,7 +2,8 @@
 //
 // Tables (component "sync", forward migrations through Store::apply_migrations; docs/replay.md):
 //   sync_run     one row per run: run id, pair, who, when, mode (plan | apply), the plan as JSON
-//                (T-SQL with secrets as placeholders), final status and summary
+//                (T-SQL with secrets as placeholders), final status and summary (counts and
+//                what is left; each action's outcome is its sync_action row)
 //   sync_action  one row per action of a run: kind, key, operation, status, redacted T-SQL,
 //                SQL Server error number and message, start time, duration
 //   sync_lock    one row per pair being synced: run id, host, pid, since
@@ -14,7 +15,8 @@
 // survives a killed process; only an OS crash or power loss can take back the last commits, and
 // the run's final entry, written at FULL again, syncs the log and every entry before it). A killed
 // run loses at most its open group; why that is safe (a rerun re-reads the target and converges):
-// docs/replay.md, "Journal durability". Nothing here ever holds a secret: callers pass redacted text only.
+// docs/replay.md, "Journal durability". Nothing here ever holds a secret: callers pass redacted
+// text only.
 // The lock: acquire() inserts the pair's row; a row left by a process on this host that no
 // longer exists (killed run) is taken over; otherwise kLockHeld (exit 3) names the holder.
 // Thread-safety: like Store — one thread at a time. Ownership: borrows the Store.
@@ -69,8 +71,8 @@ class Journal {
   [[nodiscard]] Status finish_run(int64_t run, const std::string& status, const nlohmann::json& summary);
 
   // Group commit for the actions of an apply (see above). end_apply() commits the open group and
-  // restores synchronous=FULL; it must run before any other write (finish_run, release) and is
-  // safe to call when begin_apply() was not.
+  // restores the connection's synchronous setting (FULL for a store); it must run before any
+  // other write (finish_run, release) and is safe to call when begin_apply() was not.
   static constexpr int kGroupEntries = 256;
   static constexpr std::chrono::milliseconds kGroupWindow{100};
   [[nodiscard]] Status begin_apply();
@@ -92,6 +94,7 @@ class Journal {
   bool grouping_ = false;      // between begin_apply() and end_apply()
   int group_entries_ = 0;      // entries in the open group transaction (0: none open)
   std::chrono::steady_clock::time_point group_opened_;
+  int64_t saved_synchronous_ = 2;  // the connection's setting before begin_apply(), restored after
 };
 
 }  // namespace understudy::replay

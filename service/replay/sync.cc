@@ -4,6 +4,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <map>
 
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include "config/secrets.h"
 #include "diff/diff.h"
 #include "diff/drift.h"
+#include "log/log.h"
 #include "odbc/connection.h"
 #include "replay/journal.h"
 #include "replay/planner.h"
@@ -170,23 +172,34 @@ class LockGuard {
   std::string pair_, run_;
 };
 
+// Wall time of each step of an applied sync, logged at debug level: where a slow run goes.
+struct Phases {
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point last = Clock::now();
+  int64_t source = 0, target = 0, plan = 0, journal = 0, apply = 0, verify = 0, finish = 0;
+
+  int64_t lap() {
+    const auto now = Clock::now();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - last).count();
+    last = now;
+    return ms;
+  }
+  void log(const std::string& run_id, size_t actions) const {
+    log::Logger().with({"run_id", run_id}).debug(
+        "sync phases", {{"actions", actions}, {"read_source_ms", source}, {"read_target_ms", target},
+                        {"plan_ms", plan}, {"journal_plan_ms", journal}, {"apply_ms", apply},
+                        {"verify_ms", verify}, {"journal_finish_ms", finish}});
+  }
+};
+
 bool counts_as_blocked(const Action& a) {
   return a.block == Block::kSecretUnknown || a.block == Block::kNeedsRecreate || a.block == Block::kUnsupported;
 }
 
-// SyncReport::to_json without the plan: what the journal's summary keeps (the plan is in the
-// run's row already, and rendering it again costs as much as the rest of the report).
-nlohmann::json run_json(const SyncReport& r) {
-  const Plan& plan = r.plan;
+// What the journal keeps as the run's summary: SyncReport::to_json without the plan (in the
+// run's row already) and without the per-action outcomes (the run's sync_action rows).
+nlohmann::json run_summary(const SyncReport& r) {
   const Execution& execution = r.execution;
-  nlohmann::json outcomes = nlohmann::json::array();
-  for (size_t i = 0; i < execution.outcomes.size(); ++i) {
-    const Outcome& o = execution.outcomes[i];
-    const Action& a = plan.actions[i];
-    outcomes.push_back({{"seq", o.seq}, {"kind", catalog::kind_name(a.kind)}, {"key", a.key},
-                        {"operation", operation_name(a.op)}, {"status", o.status}, {"error_number", o.error_number},
-                        {"error_message", o.error_message}, {"duration_ms", o.duration_ms}});
-  }
   nlohmann::json left = nlohmann::json::array();
   for (const auto& a : r.leftover) {
     left.push_back({{"kind", catalog::kind_name(a.kind)}, {"key", a.key}, {"operation", operation_name(a.op)},
@@ -198,7 +211,6 @@ nlohmann::json run_json(const SyncReport& r) {
           {"converged", r.converged},
           {"counts", {{"applied", execution.applied}, {"failed", execution.failed}, {"blocked", execution.blocked}}},
           {"aborted", execution.aborted ? nlohmann::json(execution.aborted->message) : nlohmann::json()},
-          {"outcomes", outcomes},
           {"leftover", left},
           {"exit_code", r.exit_code()}};
 }
@@ -226,20 +238,25 @@ Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncR
     US_TRY(journal->acquire(req.pair, report.run_id));
     lock.emplace(*journal, req.pair, report.run_id);
   }
+  Phases phases;
   auto c = prepare(cfg, st, req);
   if (!c) return tl::unexpected(c.error());
+  phases.source = phases.lap();
   auto conn = connect(*c->secondary);
   if (!conn) return tl::unexpected(conn.error());
   auto target = read_target(*conn, *c->pair);
   if (!target) return tl::unexpected(target.error());
+  phases.target = phases.lap();
   SecretBook book(cfg, c->source);
   auto plan = make_plan(cfg, *c, *target, req.options, book);
   if (!plan) return tl::unexpected(plan.error());
   report.plan = std::move(*plan);
+  phases.plan = phases.lap();
   const nlohmann::json plan_json = to_json(report.plan);
   auto run = journal->begin_run(report.run_id, req.pair, req.who.empty() ? os_user() : req.who,
                                 req.apply ? "apply" : "plan", plan_json);
   if (!run) return tl::unexpected(run.error());
+  phases.journal = phases.lap();
   if (!req.apply) {
     US_TRY(journal->finish_run(*run, "planned", plan_json.at("summary")));
     return report;
@@ -258,6 +275,7 @@ Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncR
   report.execution = execute(*conn, report.plan, resolver, eo);
   // Commit the last group before the re-read (which can take a while) and before any other write.
   if (auto j = journal->end_apply(); !j && !report.execution.aborted) report.execution.aborted = j.error();
+  phases.apply = phases.lap();
   // Prove it: re-read the target live and diff again (a fresh connection if this one died).
   if (report.execution.aborted && report.execution.aborted->code == ErrorCode::kUnavailable) {
     auto again = connect(*c->secondary);
@@ -274,7 +292,10 @@ Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncR
   } else {
     report.execution.aborted = after.error();
   }
-  US_TRY(journal->finish_run(*run, status, run_json(report)));
+  phases.verify = phases.lap();
+  US_TRY(journal->finish_run(*run, status, run_summary(report)));
+  phases.finish = phases.lap();
+  phases.log(report.run_id, report.plan.actions.size());
   return report;
 }
 
@@ -333,7 +354,16 @@ nlohmann::json SyncReport::audit_detail() const {
 }
 
 nlohmann::json SyncReport::to_json() const {
-  nlohmann::json j = run_json(*this);
+  nlohmann::json outcomes = nlohmann::json::array();
+  for (size_t i = 0; i < execution.outcomes.size(); ++i) {
+    const Outcome& o = execution.outcomes[i];
+    const Action& a = plan.actions[i];
+    outcomes.push_back({{"seq", o.seq}, {"kind", catalog::kind_name(a.kind)}, {"key", a.key},
+                        {"operation", operation_name(a.op)}, {"status", o.status}, {"error_number", o.error_number},
+                        {"error_message", o.error_message}, {"duration_ms", o.duration_ms}});
+  }
+  nlohmann::json j = run_summary(*this);
+  j["outcomes"] = std::move(outcomes);
   j["plan"] = replay::to_json(plan);
   return j;
 }
