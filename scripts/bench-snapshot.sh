@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # bench-snapshot.sh — snapshot and drift at scale (a benchmark, not a test; issue 3).
-# Builds understudy, understudy-emulator and bench_drift if needed, starts the emulator with a
-# generated fixture at the chosen scale, then measures:
+# Builds understudy and understudy-emulator if needed, starts two emulators with generated
+# fixtures at the chosen scale (the second with 1% of the objects changed), then measures:
 #   1. `understudy snapshot` of it: wall time, peak RSS, round trips (emulator counters);
 #   2. the same SELECTs fetched by unixODBC's isql from the same emulator (the baseline; ratio);
 #   3. a second, unchanged snapshot: wall time (the nightly case) and store growth after a WAL
 #      checkpoint;
 #   4. `understudy diff --against snapshot` of the primary against a second emulator holding the
-#      same scale with 1% of the objects changed: wall time, peak RSS, findings;
-#   5. bench_drift: in-memory diff of the same scale against a copy with 1% of objects changed.
+#      same scale with 1% of the objects changed: wall time, peak RSS, findings.
 # Scale L: 100,000 logins, 200,000 role memberships, 100,000 server permissions, 10,000 jobs x 5
 # steps x 2 schedules, 1,000 linked servers x 3 login mappings, 500 credentials. M = L/10, S = L/100.
 # Targets (L): <= 20 round trips; snapshot <= 1.5x isql; growth <= 64 KB; diff < 1 s; RSS < 300 MB.
@@ -29,7 +28,7 @@ case $SCALE in L) DIV=1 ;; M) DIV=10 ;; S) DIV=100 ;; *) echo "scale must be L, 
 if [ ! -f "$BUILD/CMakeCache.txt" ]; then
   cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
-cmake --build "$BUILD" -j "$(nproc)" --target understudy understudy-emulator bench_drift >/dev/null
+cmake --build "$BUILD" -j "$(nproc)" --target understudy understudy-emulator >/dev/null
 
 WORK=$(mktemp -d)
 PID=
@@ -157,8 +156,6 @@ read -r _ _ < <(timed snapshot3 "$BUILD/bin/understudy" snapshot --instance copy
 read -r diff_wall diff_rss < <(timed diff "$BUILD/bin/understudy" diff --pair bench --against snapshot --format csv --config "$WORK/understudy.toml" --log-level warn)
 echo "diff --against snapshot (primary vs. a copy with 1% changed): ${diff_wall} s, peak RSS ${diff_rss} MB, $(($(wc -l <"$WORK/diff.out") - 1)) findings"
 
-echo "bench_drift (in memory, 1% of objects changed):"
-"$BUILD/bin/bench_drift" "$WORK/bench-drift.db" "$SCALE"
 
 for p in "${PIDS[@]}"; do kill -TERM "$p"; wait "$p" || true; done; PIDS=()
 echo "ratio first snapshot / isql: $(awk "BEGIN{printf \"%.2f\", $snap_wall/($isql_ms/1000)}")"
