@@ -12,25 +12,26 @@
 #      read-dominated) — target <= 1.5x; then CONNS pollers for DURATION s: evaluations the target
 #      saw (understudy_gate_evaluations_total) against back-to-back evaluations in the same time
 #      (coalescing: must not exceed), and p99 latency against 2x one evaluation;
-#   C. a soak of SOAK s on the payments gate: resident memory of `understudy serve` before/after
-#      (target: within 10%).
+#   C. a soak of SOAK s on the payments gate, after WARMUP s of the same load: resident memory of
+#      `understudy serve` before/after (target: within 10%).
 # Prints the figures as a Markdown block for docs/benchmarks.md ("Gates").
-#   scripts/bench-gates.sh [--duration S] [--connections N] [--l-logins N] [--soak S] [--build-dir DIR]
-#                          [--no-build] [--emulator PATH]
+#   scripts/bench-gates.sh [--duration S] [--connections N] [--l-logins N] [--soak S] [--warmup S]
+#                          [--build-dir DIR] [--no-build] [--emulator PATH]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-DURATION=30 CONNS=64 L_LOGINS=100000 SOAK=600 BUILD=$ROOT/build-bench NO_BUILD=0 EMU=
+DURATION=30 CONNS=64 L_LOGINS=100000 SOAK=600 WARMUP=60 BUILD=$ROOT/build-bench NO_BUILD=0 EMU=
 while [ $# -gt 0 ]; do
   case $1 in
     --duration) DURATION=$2; shift 2 ;;
     --connections) CONNS=$2; shift 2 ;;
     --l-logins) L_LOGINS=$2; shift 2 ;;
     --soak) SOAK=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
     --build-dir) BUILD=$2; shift 2 ;;
     --no-build) NO_BUILD=1; shift ;;
     --emulator) EMU=$2; shift 2 ;;
-    *) echo "usage: $0 [--duration S] [--connections N] [--l-logins N] [--soak S] [--build-dir DIR] [--no-build] [--emulator PATH]" >&2; exit 64 ;;
+    *) echo "usage: $0 [--duration S] [--connections N] [--l-logins N] [--soak S] [--warmup S] [--build-dir DIR] [--no-build] [--emulator PATH]" >&2; exit 64 ;;
   esac
 done
 command -v wrk >/dev/null || { echo "bench-gates: wrk is missing (scripts/install-deps.sh installs it)" >&2; exit 69; }
@@ -43,6 +44,8 @@ fi
 U=$BUILD/bin/understudy
 EMU=${EMU:-$BUILD/bin/understudy-emulator}
 
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)  # other work on the machine skews every figure: say how much
+REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "not a git checkout")
 WORK=$(mktemp -d)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
@@ -173,6 +176,7 @@ once_ms() {  # PATH → wall ms of one answer
 median3() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 
 echo "bench-gates: A. payments-size pairs, $CONNS connections, ${DURATION}s each"
+rss_idle=$(rss_kb)
 # The gate's real answer for each pair, asked once before the load: every answer under load must be the same.
 REF_READY=$(curl -s -o /dev/null -w '%{http_code}' -H "$AUTH" "$BASE/v1/gates/pre-cutover?pair=ready")
 REF_PAY=$(curl -s -o /dev/null -w '%{http_code}' -H "$AUTH" "$BASE/v1/gates/pre-cutover?pair=payments")
@@ -180,6 +184,7 @@ ready=$(load "/v1/gates/pre-cutover?pair=ready")
 failing=$(load "/v1/gates/pre-cutover?pair=payments")
 echo "$ready" | sed 's/^/  ready: /'; echo "$failing" | sed 's/^/  payments: /'
 
+rss_a=$(rss_kb)
 echo "bench-gates: B. large pair ($L_LOGINS logins)"
 read_ms=()
 for _ in 1 2 3; do t0=$(now_ms); "$U" snapshot --instance ls "${CFG[@]}" >/dev/null; read_ms+=($(( $(now_ms) - t0 ))); done
@@ -189,20 +194,30 @@ READ=$(median3 "${read_ms[@]}") GATE=$(median3 "${gate_ms[@]}")
 ev0=$(evaluations logins)
 large=$(load "/v1/gates/logins?pair=large")
 ev1=$(evaluations logins)
+# wrk stops with an evaluation still in flight; wait for it (this request joins it) so that the soak
+# starts from a server at rest, not from one holding a large evaluation's inputs.
+curl -s -o /dev/null -H "$AUTH" "$BASE/v1/gates/logins?pair=large"
 EVALS=$(/usr/bin/python3 -c "print(int(float('$ev1') - float('$ev0')))")
 BACK2BACK=$(( DURATION * 1000 / GATE + 1 ))
 echo "$large" | sed 's/^/  large: /'
 
-echo "bench-gates: C. soak ${SOAK}s on /v1/gates/pre-cutover?pair=payments"
+echo "bench-gates: C. soak ${SOAK}s on /v1/gates/pre-cutover?pair=payments (after a ${WARMUP}s warm-up)"
+# The soak looks for growth under steady load, so it starts from a server warmed up on that load:
+# after the large pair the service gives its free memory back (app.cc), and the first minute of
+# polling refills the allocator's per-thread arenas (a plateau, not growth). Both points are shown.
+rss_rest=$(rss_kb)
+load "/v1/gates/pre-cutover?pair=payments" "$WARMUP" >/dev/null
 rss0=$(rss_kb)
 soak=$(load "/v1/gates/pre-cutover?pair=payments" "$SOAK")
 rss1=$(rss_kb)
 
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 ratio() { /usr/bin/python3 -c "print(f'{$1/$2:.2f}')"; }
 cat <<MD
 
 ### Gates — $(date -u +%Y-%m-%d) ($(nproc) CPUs, $(uname -r), $(awk -F= '/^CMAKE_BUILD_TYPE:/ {print $2}' "$BUILD/CMakeCache.txt") build)
-Command: \`scripts/bench-gates.sh --duration $DURATION --connections $CONNS --l-logins $L_LOGINS --soak $SOAK\`
+Command: \`scripts/bench-gates.sh --duration $DURATION --connections $CONNS --l-logins $L_LOGINS --soak $SOAK --warmup $WARMUP\` (tree $REV)
+Machine load (1/5/15-min load average): $LOAD_START at the start, $LOAD_END at the end.
 
 | measure | figure | target |
 |---|---|---|
@@ -214,6 +229,8 @@ Command: \`scripts/bench-gates.sh --duration $DURATION --connections $CONNS --l-
 | large pair: one gate evaluation (median of 3) | ${GATE} ms ($(ratio "$GATE" "$READ")×) | ≤ 1.5× |
 | large pair, $CONNS pollers ${DURATION}s: evaluations run / back-to-back possible | $EVALS / $BACK2BACK | ≤ |
 | large pair: p99 latency / one evaluation | $(val "$large" p99_ms) ms / ${GATE} ms ($(ratio "$(val "$large" p99_ms)" "$GATE")×) | < 2× |
+| RSS of \`serve\`: idle → after A → after B | $(( rss_idle / 1024 )) MB → $(( rss_a / 1024 )) MB → $(( rss0 / 1024 )) MB | — |
+| soak: RSS at rest after B → after the ${WARMUP}s warm-up | $(( rss_rest / 1024 )) MB → $(( rss0 / 1024 )) MB ($(ratio "$rss0" "$rss_rest")×) | — |
 | soak ${SOAK}s: RSS before → after | $(( rss0 / 1024 )) MB → $(( rss1 / 1024 )) MB ($(ratio "$rss1" "$rss0")×) | within 10% |
 | soak: answers/s, socket errors | $(val "$soak" rps), $(val "$soak" socket_errors) | 0 errors |
 MD

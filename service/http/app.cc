@@ -3,6 +3,10 @@
 #include <chrono>
 #include <set>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include "diff/diff.h"
 #include "gates/check.h"
 #include "gates/drift.h"
@@ -19,6 +23,19 @@ int64_t system_now() {
 }
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// An evaluation of a large pair allocates and frees gigabytes (the target's objects, the copy of
+// the primary snapshot the checks get, the ODBC fetch buffers) on whichever worker thread ran it.
+// glibc keeps freed memory in that thread's arena, so with 96 workers the resident size grows to
+// several times the live data and then drifts (docs/benchmarks.md, "Gates"). Giving the free pages
+// back after such an evaluation costs milliseconds against its seconds; payments-size evaluations
+// (tens of objects, thousands per second) never pay it.
+constexpr size_t kLargeEvaluationObjects = 10000;  // and snapshots of that size, taken here
+void return_free_memory() {
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
 }
 }  // namespace
 
@@ -65,14 +82,19 @@ gates::GateResult App::evaluate(const gates::Gate& gate, const config::Pair& pai
                                 const std::map<std::string, std::string>& params) {
   std::string key = gate.name + '\n' + pair.name + '\n' + (max_age ? std::to_string(*max_age) : "");
   for (const auto& [k, v] : params) key += '\n' + k + '=' + v;
-  auto r = flights_.run(key, [&] { return evaluate_uncoalesced(gate, pair, max_age, params); });
+  auto r = flights_.run(key, [&] {
+    size_t objects = 0;
+    auto result = evaluate_uncoalesced(gate, pair, max_age, params, objects);
+    if (objects >= kLargeEvaluationObjects) return_free_memory();  // its inputs are freed by now
+    return result;
+  });
   metrics_.inc("understudy_gate_checks_total", {{"gate", gate.name}, {"result", std::string(gates::verdict_name(r.verdict))}});
   return r;
 }
 
 gates::GateResult App::evaluate_uncoalesced(const gates::Gate& gate, const config::Pair& pair,
                                             std::optional<int64_t> max_age,
-                                            const std::map<std::string, std::string>& params) {
+                                            const std::map<std::string, std::string>& params, size_t& objects) {
   auto started = std::chrono::steady_clock::now();
   gates::EvalInput in;
   in.pair = pair.name;
@@ -91,6 +113,8 @@ gates::GateResult App::evaluate_uncoalesced(const gates::Gate& gate, const confi
       in.primary = p ? Result<gates::PrimarySnapshot>(**p) : tl::unexpected(p.error());
     }
     if (needs & gates::kNeedTarget) in.target = gates::read_target(options_.config, pair);
+    if (primary) objects += primary->objects.size();
+    if (in.target && *in.target) objects += (*in.target)->objects.size();
     if (primary && in.target && *in.target)
       in.drift = gates::drift_from(diff::compare(primary->objects, (*in.target)->objects));
     gates::gather_cutover(options_.config, pair, needs, in);  // issue 6 inputs (gates/cutover.h)
@@ -120,6 +144,7 @@ Result<store::SnapshotInfo> App::snapshot_instance(const config::Pair& pair, con
     // Only an unreachable instance counts as "primary unreachable"; a store error does not.
     reachable_[pair.primary] = info || info.error().code != ErrorCode::kUnavailable;
   }
+  if (info && static_cast<size_t>(info->object_count) >= kLargeEvaluationObjects) return_free_memory();
   metrics_.inc("understudy_snapshot_runs_total", {{"result", info ? "success" : "failure"}});
   metrics_.observe("understudy_snapshot_duration_seconds", {}, seconds_since(started));
   if (info) metrics_.set("understudy_snapshot_last_success_timestamp_seconds", {}, static_cast<double>(now()));

@@ -97,9 +97,10 @@ class App {
 
  private:
   explicit App(AppOptions options) : options_(std::move(options)) {}
+  // `objects`: how many objects the evaluation held (primary snapshot + target), set on return.
   gates::GateResult evaluate_uncoalesced(const gates::Gate& gate, const config::Pair& pair,
                                          std::optional<int64_t> max_age,
-                                         const std::map<std::string, std::string>& params);
+                                         const std::map<std::string, std::string>& params, size_t& objects);
   [[nodiscard]] Result<store::SnapshotInfo> snapshot_instance(const config::Pair& pair, const std::string& run_id);
   template <typename F>
   auto with_store(F&& f) {
