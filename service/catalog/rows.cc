@@ -9,7 +9,7 @@ Columns::Columns(std::string_view result_set, const std::vector<odbc::Column>& c
 }
 
 const odbc::Value& Columns::at(const odbc::Row& row, std::string_view name) const {
-  auto it = index_.find(std::string(name));
+  auto it = index_.find(name);
   if (it == index_.end() || it->second >= row.size())
     throw CatalogError("catalog: result set " + result_set_ + " has no column " + std::string(name));
   return row[it->second];
@@ -70,6 +70,7 @@ std::string guid_text(const odbc::Value& v) {
 }
 
 std::string text_or_empty(const odbc::Value& v) {
+  if (auto* s = odbc::as_text(v)) return *s;  // the common case, without a JSON value in between
   auto j = as_text_json(v);
   return j.is_string() ? j.get<std::string>() : std::string();
 }

@@ -29,8 +29,13 @@ class Columns {
   const odbc::Value& at(const odbc::Row& row, std::string_view name) const;
 
  private:
+  // Looked up by string_view without building a std::string: once per cell of every row.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
   std::string result_set_;
-  std::unordered_map<std::string, size_t> index_;
+  std::unordered_map<std::string, size_t, Hash, std::equal_to<>> index_;
 };
 
 // JSON conversions (SQL NULL -> null in each):
