@@ -96,11 +96,14 @@ diff::Fetch from_store(store::Store& store) {
   return [&store](std::span<const int64_t> ids) { return store.load_versions(ids, true); };
 }
 
-// The live target, read as a stream: objects equal to their source counterpart are kept as
-// digests only, so a diff of two large, nearly equal instances holds just what differs.
+// The live target, read as a stream: an object equal to its source counterpart is only counted
+// and its source digest marked, so a diff of two large, nearly equal instances holds just what
+// differs.
 struct LiveTarget {
-  std::vector<catalog::ObjectDigest> digests;
-  std::vector<catalog::ServerObject> kept;  // handle = index
+  std::vector<catalog::ObjectDigest> digests;  // objects that differ or have no source counterpart
+  std::vector<catalog::ServerObject> kept;     // their whole objects; handle = index
+  std::vector<char> equal;                     // per source digest: the target holds it unchanged
+  size_t equal_count = 0;
   diff::TargetFacts facts;
 };
 
@@ -109,6 +112,7 @@ Result<LiveTarget> read_live_target(const config::Config& config, const config::
   auto conn = connect(config, pair.secondary);
   if (!conn) return tl::unexpected(conn.error());
   LiveTarget t;
+  t.equal.assign(source.size(), 0);
   US_TRY(catalog::read_objects(*conn, read_options(&pair), [&](catalog::ServerObject&& o) -> Status {
     if (o.kind == catalog::Kind::kInstance) {
       t.facts = diff::facts_from({&o, 1});
@@ -117,11 +121,13 @@ Result<LiveTarget> read_live_target(const config::Config& config, const config::
     o.seal();
     catalog::ObjectDigest d{o.kind, o.match_key(), catalog::fingerprint_bytes(o.fingerprint), -1};
     auto it = std::lower_bound(source.begin(), source.end(), d, catalog::digest_less);
-    bool same = it != source.end() && !catalog::digest_less(d, *it) && it->fingerprint == d.fingerprint;
-    if (!same) {
-      d.handle = static_cast<int64_t>(t.kept.size());
-      t.kept.push_back(std::move(o));
+    if (it != source.end() && !catalog::digest_less(d, *it) && it->fingerprint == d.fingerprint) {
+      t.equal[static_cast<size_t>(it - source.begin())] = 1;
+      t.equal_count++;
+      return {};
     }
+    d.handle = static_cast<int64_t>(t.kept.size());
+    t.kept.push_back(std::move(o));
     t.digests.push_back(std::move(d));
     return {};
   }));
@@ -165,7 +171,19 @@ Result<PairDrift> pair_drift(const config::Config& config, store::Store& store, 
       for (int64_t h : handles) objects.push_back(live->kept.at(static_cast<size_t>(h)));
       return objects;
     };
+    // Equal pairs make no finding: compare the rest, then count them back in.
+    size_t kept_source = 0;
+    for (size_t i = 0; i < source->size(); ++i) {
+      if (live->equal[i]) continue;
+      if (kept_source != i) (*source)[kept_source] = std::move((*source)[i]);  // never a self-move
+      ++kept_source;
+    }
+    source->resize(kept_source);
     cmp = diff::compare_digests(*source, live->digests, from_store(store), kept, live->facts);
+    if (cmp) {
+      cmp->source_objects += live->equal_count;
+      cmp->target_objects += live->equal_count;
+    }
   } else {
     auto target = target_future.get();
     if (!target) return tl::unexpected(target.error());
