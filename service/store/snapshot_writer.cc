@@ -1,5 +1,6 @@
 #include "store/snapshot_writer.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <nlohmann/json.hpp>
@@ -42,12 +43,6 @@ std::string content_id(const catalog::ServerObject& o, const std::string& fields
 }
 
 }  // namespace
-
-size_t SnapshotWriter::DigestHash::operator()(const Digest& d) const {
-  size_t h;
-  std::memcpy(&h, d.data(), sizeof h);  // a SHA-256 prefix is already uniformly spread
-  return h;
-}
 
 Status SnapshotWriter::begin(sqlite3* db, const SnapshotMeta& meta) {
   db_ = db;
@@ -94,8 +89,9 @@ Status SnapshotWriter::begin(sqlite3* db, const SnapshotMeta& meta) {
     if (cid.size() != d.size())
       return fail(ErrorCode::kDataErr, "store: object version " + std::to_string(q->int64(0)) + " has a bad content id");
     std::memcpy(d.data(), cid.data(), d.size());
-    open_.emplace(d, q->int64(0));
+    open_.push_back({d, q->int64(0), false});
   }
+  std::sort(open_.begin(), open_.end(), [](const Open& a, const Open& b) { return a.content_id < b.content_id; });
 
   struct Prep {
     Stmt* stmt;
@@ -135,8 +131,10 @@ Status SnapshotWriter::add(const catalog::ServerObject& o) {
     std::string cid = content_id(o, fields, vol);
     Digest d{};
     std::memcpy(d.data(), cid.data(), d.size());
-    if (auto it = open_.find(d); it != open_.end()) {  // unchanged since the latest snapshot: nothing to write
-      open_.erase(it);
+    auto it = std::lower_bound(open_.begin(), open_.end(), d,
+                               [](const Open& o, const Digest& x) { return o.content_id < x; });
+    if (it != open_.end() && it->content_id == d && !it->seen) {  // unchanged since the latest snapshot
+      it->seen = true;
       return {};
     }
     // New content (or content seen in an older snapshot): only now is the fingerprint needed.
@@ -168,8 +166,9 @@ Status SnapshotWriter::add(const catalog::ServerObject& o) {
 Result<SnapshotInfo> SnapshotWriter::commit() {
   if (!open_txn_) return fail(ErrorCode::kInternal, "store: snapshot writer used after commit or failure");
   Status st = [&]() -> Status {
-    for (const auto& [digest, vid] : open_) {  // gone or changed: its interval ends here
-      close_pres_.bind(1, info_.id).bind(2, instance_id_).bind(3, vid);
+    for (const auto& o : open_) {  // gone or changed: its interval ends here
+      if (o.seen) continue;
+      close_pres_.bind(1, info_.id).bind(2, instance_id_).bind(3, o.version_id);
       US_TRY(close_pres_.run());
     }
     nlohmann::json counts(info_.counts);
