@@ -74,9 +74,15 @@ U16 utf8_to_utf16(std::string_view s) {
 }
 
 std::string utf16_to_utf8(const uint16_t* p, size_t n) {
-  std::string out;
-  out.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
+  // ASCII, nearly every catalog name and value: one byte per unit, no encoder (issue 3: this runs
+  // for every text cell of a snapshot).
+  size_t ascii = 0;
+  while (ascii < n && p[ascii] < 0x80) ++ascii;
+  std::string out(ascii, '\0');
+  for (size_t i = 0; i < ascii; ++i) out[i] = static_cast<char>(p[i]);
+  if (ascii == n) return out;
+  out.reserve(n + (n - ascii) * 2);
+  for (size_t i = ascii; i < n; ++i) {
     char32_t u = p[i];
     if (u >= 0xD800 && u <= 0xDBFF && i + 1 < n && p[i + 1] >= 0xDC00 && p[i + 1] <= 0xDFFF) {
       push_utf8(out, 0x10000 + ((u - 0xD800) << 10) + (p[i + 1] - 0xDC00));
