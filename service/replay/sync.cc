@@ -16,6 +16,7 @@
 #include "log/log.h"
 #include "odbc/connection.h"
 #include "replay/journal.h"
+#include "replay/journal_writer.h"
 #include "replay/planner.h"
 #include "tsql/quote.h"
 
@@ -262,19 +263,19 @@ Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncR
     return report;
   }
   report.applied = true;
-  ExecuteOptions eo;
-  eo.stop_on_error = req.stop_on_error;
-  eo.on_outcome = [&](const Action& a, const Outcome& o) {
-    JournalAction ja{a.seq, std::string(catalog::kind_name(a.kind)), a.key, std::string(operation_name(a.op)),
-                     o.status, a.runnable() ? a.batch().render_redacted() : std::string(), o.error_number,
-                     o.error_message, o.started_at, o.duration_ms};
-    return journal->record(*run, ja);
-  };
   tsql::SecretResolver resolver = [&book](const tsql::SecretRef& r) { return book(r); };
   US_TRY(journal->begin_apply());
-  report.execution = execute(*conn, report.plan, resolver, eo);
-  // Commit the last group before the re-read (which can take a while) and before any other write.
-  if (auto j = journal->end_apply(); !j && !report.execution.aborted) report.execution.aborted = j.error();
+  {
+    // The rows are written on the writer's thread while this one waits on the target; the store
+    // is not touched from here until finish().
+    JournalWriter writer(*journal, *run);
+    ExecuteOptions eo;
+    eo.stop_on_error = req.stop_on_error;
+    eo.on_outcome = [&writer](const Action& a, const Outcome& o) { return writer.push(a, o); };
+    report.execution = execute(*conn, report.plan, resolver, eo);
+    // Every row and the last group committed before the re-read (which can take a while).
+    if (auto j = writer.finish(); !j && !report.execution.aborted) report.execution.aborted = j.error();
+  }
   phases.apply = phases.lap();
   // Prove it: re-read the target live and diff again (a fresh connection if this one died).
   if (report.execution.aborted && report.execution.aborted->code == ErrorCode::kUnavailable) {
