@@ -4,6 +4,7 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 
@@ -278,21 +279,31 @@ Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncR
   }
   phases.apply = phases.lap();
   // Prove it: re-read the target live and diff again (a fresh connection if this one died).
-  if (report.execution.aborted && report.execution.aborted->code == ErrorCode::kUnavailable) {
-    auto again = connect(*c->secondary);
-    if (again) *conn = std::move(*again);
-  }
-  auto after = read_target(*conn, *c->pair);
+  // When no batch reached the target (a converged pair, or everything blocked), the live read
+  // the plan was made from is that proof already: re-planning an unchanged target gives the
+  // same actions, so a no-op sync costs one read of each side, not two of the target.
+  const bool touched = std::any_of(report.execution.outcomes.begin(), report.execution.outcomes.end(),
+                                   [](const Outcome& o) { return o.status == "applied" || o.status == "failed"; });
   std::string status = "not_converged";
-  if (after) {
-    auto replan = make_plan(cfg, *c, *after, req.options, book);
-    if (!replan) return tl::unexpected(replan.error());
-    report.leftover = std::move(replan->actions);
-    report.converged = replan->summary().runnable() == 0;
-    if (report.converged) status = "converged";
+  if (!touched && !report.execution.aborted) {
+    report.leftover = report.plan.actions;
+    report.converged = report.plan.summary().runnable() == 0;
   } else {
-    report.execution.aborted = after.error();
+    if (report.execution.aborted && report.execution.aborted->code == ErrorCode::kUnavailable) {
+      auto again = connect(*c->secondary);
+      if (again) *conn = std::move(*again);
+    }
+    auto after = read_target(*conn, *c->pair);
+    if (after) {
+      auto replan = make_plan(cfg, *c, *after, req.options, book);
+      if (!replan) return tl::unexpected(replan.error());
+      report.leftover = std::move(replan->actions);
+      report.converged = replan->summary().runnable() == 0;
+    } else {
+      report.execution.aborted = after.error();
+    }
   }
+  if (report.converged) status = "converged";
   phases.verify = phases.lap();
   US_TRY(journal->finish_run(*run, status, run_summary(report)));
   phases.finish = phases.lap();

@@ -6,7 +6,8 @@
 //   3. diff → plan (secrets as placeholders; "blocked: secret unknown" when the config names no
 //      source for one); the plan and every action's outcome go to the journal
 //   4. apply: the per-pair lock, execute (executor.h), then re-read the target and diff again:
-//      `converged` when what is left is only incompatible, blocked or kept-extra items
+//      `converged` when what is left is only incompatible, blocked or kept-extra items (when no
+//      batch reached the target, step 2's read is the proof and is not repeated)
 // Secrets are resolved from the config's sources only when an action is executed.
 // Exit codes (SyncReport::exit_code): plan only — 0 nothing to do, 1 drift to replay; apply —
 // 0 converged, 4 (kPartial) failures / blocked items / not converged, 69 target lost mid-run.
