@@ -229,7 +229,7 @@ Machine load (1/5/15-min load average): $LOAD_START at the start, $LOAD_END at t
 | large pair: one gate evaluation (median of 3) | ${GATE} ms ($(ratio "$GATE" "$READ")×) | ≤ 1.5× |
 | large pair, $CONNS pollers ${DURATION}s: evaluations run / back-to-back possible | $EVALS / $BACK2BACK | ≤ |
 | large pair: p99 latency / one evaluation | $(val "$large" p99_ms) ms / ${GATE} ms ($(ratio "$(val "$large" p99_ms)" "$GATE")×) | < 2× |
-| RSS of \`serve\`: idle → after A → after B | $(( rss_idle / 1024 )) MB → $(( rss_a / 1024 )) MB → $(( rss0 / 1024 )) MB | — |
+| RSS of \`serve\`: idle → after A → after B (at rest) | $(( rss_idle / 1024 )) MB → $(( rss_a / 1024 )) MB → $(( rss_rest / 1024 )) MB | — |
 | soak: RSS at rest after B → after the ${WARMUP}s warm-up | $(( rss_rest / 1024 )) MB → $(( rss0 / 1024 )) MB ($(ratio "$rss0" "$rss_rest")×) | — |
 | soak ${SOAK}s: RSS before → after | $(( rss0 / 1024 )) MB → $(( rss1 / 1024 )) MB ($(ratio "$rss1" "$rss0")×) | within 10% |
 | soak: answers/s, socket errors | $(val "$soak" rps), $(val "$soak" socket_errors) | 0 errors |

@@ -1,6 +1,8 @@
 // records.h — what the service writes to the store besides snapshots: runs, gate evaluations
 // and the hash-chained audit trail. Tables are the "service" component's migrations
 // (docs/store-schema.md); each record is written in one transaction (design invariant 6).
+// Durability: runs and audit entries commit at the store's synchronous=FULL; a gate evaluation row
+// is history, not a change, and commits at synchronous=NORMAL in WAL mode (records.cc says why).
 //
 // The audit trail: every change Understudy made (sync actions applied, snapshots taken on request,
 // gate set reloads) is one entry whose hash is SHA-256 over its content and the previous entry's
