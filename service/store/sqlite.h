@@ -48,6 +48,8 @@ class Stmt {
   int64_t int64(int col) const { return sqlite3_column_int64(st_, col); }
   bool is_null(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
   std::string text(int col) const;
+  // The same without a copy; valid until the next step(), reset() or destruction.
+  std::string_view text_view(int col) const;
   std::string blob(int col) const;
 
  private:

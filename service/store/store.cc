@@ -300,18 +300,26 @@ Result<std::vector<catalog::ObjectDigest>> Store::load_digests(int64_t snapshot_
   if (!st) return tl::unexpected(st.error());
   st->bind(1, *instance_id).bind(2, snapshot_id);
   std::vector<catalog::ObjectDigest> out;
+  std::string last_kind_text;
+  catalog::Kind last_kind = catalog::Kind::kInstance;
   while (true) {
     auto row = st->step();
     if (!row) return tl::unexpected(row.error());
     if (!*row) break;
     catalog::ObjectDigest d;
     d.handle = st->int64(0);
-    auto kind = catalog::kind_from_name(st->text(1));
-    if (!kind)
-      return fail(ErrorCode::kDataErr, "store: unknown kind " + st->text(1) + " in snapshot " + std::to_string(snapshot_id));
-    d.kind = *kind;
-    d.match_key = st->text(2);
-    d.fingerprint = catalog::fingerprint_bytes(st->text(3));
+    std::string_view kind_text = st->text_view(1);
+    if (kind_text != last_kind_text) {  // rows of one kind mostly come together: look the name up once
+      auto kind = catalog::kind_from_name(kind_text);
+      if (!kind)
+        return fail(ErrorCode::kDataErr,
+                    "store: unknown kind " + std::string(kind_text) + " in snapshot " + std::to_string(snapshot_id));
+      last_kind = *kind;
+      last_kind_text.assign(kind_text);
+    }
+    d.kind = last_kind;
+    d.match_key = st->text_view(2);
+    d.fingerprint = catalog::fingerprint_bytes(st->text_view(3));
     out.push_back(std::move(d));
   }
   catalog::sort_digests(out);
