@@ -5,6 +5,7 @@
 #include <sql.h>
 #include <sqlext.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,11 @@ struct Connection::Impl {
 struct Binding {
   SQLSMALLINT c_type = SQL_C_WCHAR;
   SQLLEN width = 0;
-  std::vector<char> buffer;
-  std::vector<SQLLEN> indicators;
+  // Not zeroed: the driver writes each fetched row before it is read, and zeroing a block sized
+  // for 1,024 rows cost most of a small query's CPU (page faults included) for result sets of a
+  // few rows — four ODBC sessions per gate evaluation, nineteen result sets per snapshot.
+  std::unique_ptr<char[]> buffer;
+  std::unique_ptr<SQLLEN[]> indicators;
 };
 
 struct Statement::Impl {

@@ -133,9 +133,9 @@ Status setup_result(Statement::Impl& s) {
     Binding& b = s.bindings[i];
     b.c_type = s.c_types[i];
     b.width = std::max<SQLLEN>(width_for(s.columns[i], b.c_type), 1);
-    b.buffer.assign(static_cast<size_t>(b.width) * block, 0);
-    b.indicators.assign(block, 0);
-    if (!ok(SQLBindCol(s.stmt, static_cast<SQLUSMALLINT>(i + 1), b.c_type, b.buffer.data(), b.width, b.indicators.data())))
+    b.buffer.reset(new char[static_cast<size_t>(b.width) * block]);  // default-initialised: not zeroed
+    b.indicators.reset(new SQLLEN[block]);
+    if (!ok(SQLBindCol(s.stmt, static_cast<SQLUSMALLINT>(i + 1), b.c_type, b.buffer.get(), b.width, b.indicators.get())))
       return fail(make_error(SQL_HANDLE_STMT, s.stmt, s.label, Phase::kStatement, "SQLBindCol"));
   }
   return {};
@@ -307,7 +307,7 @@ Result<bool> Statement::fetch(Row& row) {
   for (size_t i = 0; i < s.bindings.size(); ++i) {
     const Binding& b = s.bindings[i];
     SQLLEN ind = b.indicators[r];
-    const char* p = b.buffer.data() + r * static_cast<size_t>(b.width);
+    const char* p = b.buffer.get() + r * static_cast<size_t>(b.width);
     if (ind == SQL_NULL_DATA) {
       row[i] = Value{};
       continue;
