@@ -1,8 +1,12 @@
 #include "gates/sources.h"
 
 #include <algorithm>
+#include <unordered_map>
 
+#include "catalog/canonical.h"
 #include "catalog/reader.h"
+#include "config/secrets.h"
+#include "odbc/connection.h"
 #include "diff/drift.h"
 
 namespace understudy::gates {
@@ -58,6 +62,45 @@ Result<TargetState> read_target(const config::Config& cfg, const config::Pair& p
   if (t.instance.empty()) t.instance = pair.secondary;
   t.objects = std::move(*objs);
   return t;
+}
+
+Result<TargetAgainstPrimary> read_target_against(const config::Config& cfg, const config::Pair& pair,
+                                                 const PrimarySnapshot& primary) {
+  auto in = cfg.instance(pair.secondary);
+  if (!in) return tl::unexpected(in.error());
+  auto opts = config::connect_options(**in);
+  if (!opts) return tl::unexpected(opts.error());
+  auto conn = odbc::Connection::connect(*opts);
+  if (!conn) return tl::unexpected(conn.error());
+  // (kind, match key) -> index into primary.objects
+  std::unordered_map<std::string, size_t> index;
+  index.reserve(primary.objects.size());
+  auto key_of = [](const catalog::ServerObject& o) {
+    return std::to_string(static_cast<int>(o.kind)) + '\x1f' + o.match_key();
+  };
+  for (size_t i = 0; i < primary.objects.size(); ++i)
+    if (primary.objects[i].kind != catalog::Kind::kInstance) index.emplace(key_of(primary.objects[i]), i);
+  TargetAgainstPrimary out;
+  std::vector<char> equal(primary.objects.size(), 0);
+  US_TRY(catalog::read_objects(*conn, drift::read_options(&pair), [&](catalog::ServerObject&& o) -> Status {
+    o.seal();
+    if (o.kind != catalog::Kind::kInstance) {
+      auto it = index.find(key_of(o));
+      if (it != index.end() && primary.objects[it->second].fingerprint == o.fingerprint) {
+        equal[it->second] = 1;
+        ++out.equal;
+        return {};
+      }
+    }
+    out.target.objects.push_back(std::move(o));
+    return {};
+  }));
+  catalog::sort_objects(out.target.objects);
+  out.target.instance = server_name_of(out.target.objects);
+  if (out.target.instance.empty()) out.target.instance = pair.secondary;
+  for (size_t i = 0; i < primary.objects.size(); ++i)
+    if (!equal[i]) out.primary_rest.push_back(primary.objects[i]);
+  return out;
 }
 
 Result<std::shared_ptr<const PrimarySnapshot>> PrimaryCache::latest(store::Store& store, const config::Pair& pair) {

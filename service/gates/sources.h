@@ -4,6 +4,11 @@
 //
 // Errors: kNotFound when the primary has no snapshot (with a hint); connection and read errors as
 // drift::read_live reports them (kUnavailable, kSql, kTempFail, kConfig for password sources).
+// read_target_against() is read_target() for gates whose checks look only at the drift: the
+// target's objects stream past the primary snapshot and those equal to their primary counterpart
+// (same kind, match key and fingerprint — fields and password hash) are counted, not kept, as
+// `diff --against live` does (diff/drift.cc). At scale the diff then sees only what differs.
+//
 // PrimaryCache keeps the latest primary snapshot decoded, per pair, so that a gate evaluation
 // costs the cheap latest_snapshot() lookup, the live read of the target and the diff — not a
 // decode of every stored object each time (docs/benchmarks.md, "Gates").
@@ -18,6 +23,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "base/result.h"
 #include "config/config.h"
@@ -29,6 +35,14 @@ namespace understudy::gates {
 // Connects to the pair's secondary and reads it. `instance` of the result is the server name
 // that answered (SERVERPROPERTY('ServerName')).
 [[nodiscard]] Result<TargetState> read_target(const config::Config& cfg, const config::Pair& pair);
+
+struct TargetAgainstPrimary {
+  TargetState target;                                // the instance object and the objects that differ
+  std::vector<catalog::ServerObject> primary_rest;   // primary objects without an equal target object
+  size_t equal = 0;                                  // objects equal on both sides
+};
+[[nodiscard]] Result<TargetAgainstPrimary> read_target_against(const config::Config& cfg, const config::Pair& pair,
+                                                               const PrimarySnapshot& primary);
 
 // latest(): the latest complete snapshot of the pair's primary with its objects (no password
 // hashes), restricted to the pair's selection; kNotFound when there is none.

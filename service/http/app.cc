@@ -1,7 +1,9 @@
 #include "http/app.h"
 
+#include <algorithm>
 #include <chrono>
 #include <set>
+#include <string_view>
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -31,6 +33,18 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 // several times the live data and then drifts (docs/benchmarks.md, "Gates"). Giving the free pages
 // back after such an evaluation costs milliseconds against its seconds; payments-size evaluations
 // (tens of objects, thousands per second) never pay it.
+// Whether every check of `gate` judges only the drift and the snapshot's id and age, never the
+// objects themselves: then the target is compared as it streams (gates::read_target_against) and
+// the checks get the snapshot without its objects. Only the types listed here, which were read
+// for it (check.cc, check_*.cc: required_objects reads both sides' objects); a new type gets the
+// whole objects until it is added.
+bool reads_only_drift(const gates::Gate& gate) {
+  static const std::set<std::string_view> kDriftOnly = {"no_drift", "freshness", "replication", "landing",
+                                                        "orphaned_users"};
+  return std::all_of(gate.checks.begin(), gate.checks.end(),
+                     [](const auto& c) { return kDriftOnly.count(c->type()) > 0; });
+}
+
 constexpr size_t kLargeEvaluationObjects = 10000;  // and snapshots of that size, taken here
 void return_free_memory() {
 #ifdef __GLIBC__
@@ -82,12 +96,11 @@ gates::GateResult App::evaluate(const gates::Gate& gate, const config::Pair& pai
                                 const std::map<std::string, std::string>& params) {
   std::string key = gate.name + '\n' + pair.name + '\n' + (max_age ? std::to_string(*max_age) : "");
   for (const auto& [k, v] : params) key += '\n' + k + '=' + v;
-  auto r = flights_.run(key, [&] {
-    size_t objects = 0;
-    auto result = evaluate_uncoalesced(gate, pair, max_age, params, objects);
-    if (objects >= kLargeEvaluationObjects) return_free_memory();  // its inputs are freed by now
-    return result;
-  });
+  size_t objects = 0;  // set by the evaluation this caller ran, if it ran one
+  bool shared = false;
+  auto r = flights_.run(key, [&] { return evaluate_uncoalesced(gate, pair, max_age, params, objects); }, &shared);
+  // After the waiters have their answer; the evaluation's inputs are freed by now.
+  if (!shared && objects >= kLargeEvaluationObjects) return_free_memory();
   metrics_.inc("understudy_gate_checks_total", {{"gate", gate.name}, {"result", std::string(gates::verdict_name(r.verdict))}});
   return r;
 }
@@ -107,16 +120,34 @@ gates::GateResult App::evaluate_uncoalesced(const gates::Gate& gate, const confi
   unsigned needs = gates::gate_needs(gate);
   try {
     std::shared_ptr<const gates::PrimarySnapshot> primary;  // shared with the cache
+    bool drift_only = reads_only_drift(gate);
     if (needs & (gates::kNeedPrimarySnapshot | gates::kNeedPrimaryAnyAge)) {
       auto p = with_store([&](store::Store& s) { return primaries_.latest(s, pair); });
-      if (p) primary = *p;
-      in.primary = p ? Result<gates::PrimarySnapshot>(**p) : tl::unexpected(p.error());
+      if (p) {
+        primary = *p;
+        objects += primary->objects.size();
+        gates::PrimarySnapshot snap{primary->id, primary->instance, primary->taken_at, {}};
+        if (!drift_only) snap.objects = primary->objects;  // a copy: the checks read them
+        in.primary = std::move(snap);
+      } else {
+        in.primary = tl::unexpected(p.error());
+      }
     }
-    if (needs & gates::kNeedTarget) in.target = gates::read_target(options_.config, pair);
-    if (primary) objects += primary->objects.size();
-    if (in.target && *in.target) objects += (*in.target)->objects.size();
-    if (primary && in.target && *in.target)
-      in.drift = gates::drift_from(diff::compare(primary->objects, (*in.target)->objects));
+    if ((needs & gates::kNeedTarget) && primary && drift_only) {
+      auto t = gates::read_target_against(options_.config, pair, *primary);
+      if (t) {
+        objects += t->target.objects.size() + t->equal;
+        in.drift = gates::drift_from(diff::compare(t->primary_rest, t->target.objects));
+        in.target = std::move(t->target);
+      } else {
+        in.target = tl::unexpected(t.error());
+      }
+    } else if (needs & gates::kNeedTarget) {
+      in.target = gates::read_target(options_.config, pair);
+      if (in.target && *in.target) objects += (*in.target)->objects.size();
+      if (primary && in.target && *in.target)
+        in.drift = gates::drift_from(diff::compare(primary->objects, (*in.target)->objects));
+    }
     gates::gather_cutover(options_.config, pair, needs, in);  // issue 6 inputs (gates/cutover.h)
   } catch (const std::exception& e) {
     in.target = tl::unexpected(Error(ErrorCode::kInternal, std::string("evaluation failed: ") + e.what()));
