@@ -51,6 +51,10 @@ struct Context {
 [[nodiscard]] Result<std::vector<Statement>> create_linked(const catalog::ServerObject& src, const Context& ctx);
 [[nodiscard]] Result<std::vector<Statement>> alter_linked(const catalog::ServerObject& src, const catalog::ServerObject& tgt);
 [[nodiscard]] Result<std::vector<Statement>> drop_linked(const catalog::ServerObject& tgt);
+// The linked-server definition fields (product, provider, data_source, location,
+// provider_string, catalog) that differ: sp_serveroption cannot change them, only a drop and
+// recreate can. Empty when only options differ (or either object is not a linked server).
+std::vector<std::string> linked_definition_changes(const catalog::ServerObject& src, const catalog::ServerObject& tgt);
 
 // Field access (absent and JSON null read as nullopt / 0 / false).
 std::optional<std::string> opt_text(const nlohmann::json& f, const char* name);

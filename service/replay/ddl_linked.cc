@@ -115,14 +115,22 @@ Result<Statements> create_linked(const ServerObject& o, const Context& ctx) {
   return out;
 }
 
+std::vector<std::string> linked_definition_changes(const ServerObject& s, const ServerObject& t) {
+  std::vector<std::string> out;
+  if (s.kind != Kind::kLinkedServer || t.kind != Kind::kLinkedServer) return out;
+  for (const char* field : kDefinition) {
+    if (differs(s, t, field)) out.emplace_back(field);
+  }
+  return out;
+}
+
 Result<Statements> alter_linked(const ServerObject& s, const ServerObject& t) {
   if (s.kind == Kind::kLinkedServerLogin) return add_mapping(s);  // creates or updates
   if (s.kind != Kind::kLinkedServer) return fail(ErrorCode::kInternal, "not a linked-server kind");
-  for (const char* field : kDefinition) {
-    if (differs(s, t, field)) {
-      return fail(ErrorCode::kDataErr, std::string("linked server ") + field + " differs and cannot be changed in place",
-                  "drop the linked server on the target (sp_dropserver … 'droplogins'); the next sync recreates it");
-    }
+  // The planner turns a definition change into a drop-and-recreate before it gets here.
+  if (const auto changed = linked_definition_changes(s, t); !changed.empty()) {
+    return fail(ErrorCode::kDataErr, "linked server " + changed.front() + " differs and cannot be changed in place",
+                "rerun with --allow-recreate to drop the target linked server and create it as on the primary");
   }
   Statements out;
   for (const auto& opt : kOptions) {

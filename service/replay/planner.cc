@@ -158,6 +158,9 @@ class Builder {
       }
       case diff::Category::kDifferent: {
         if (!s || !t) return fail(ErrorCode::kInternal, "different finding without both objects");
+        if (auto changed = ddl::linked_definition_changes(*s, *t); !changed.empty()) {
+          return add_linked_recreate(f, *s, *t, changed);
+        }
         Action a = base(f, Operation::kAlter, "different: " + change_list(f));
         fill(a, ddl::alter(*s, *t, ctx_));
         if (a.block == Block::kNone && a.statements.empty()) {
@@ -179,6 +182,20 @@ class Builder {
     return {};
   }
 
+  // A recreate's statements: the drop of the target's object, then the create as on the source.
+  Status drop_then_create(Action& a, const ServerObject& t, const ServerObject& s) {
+    auto drop = ddl::drop(t);
+    if (!drop) return fail(drop.error());
+    auto create = ddl::create(s, ctx_);
+    if (!create) {
+      fill(a, std::move(create));
+      return {};
+    }
+    for (auto& st : *create) drop->push_back(std::move(st));
+    a.statements = std::move(*drop);
+    return {};
+  }
+
   Status add_recreate(const diff::Finding& f, const ServerObject& s) {
     Action a = base(f, Operation::kSkip, "the login exists on the target with another sid");
     if (!opt_.allow_recreate) {
@@ -192,27 +209,55 @@ class Builder {
     a.reason = "drop and recreate with the source's sid";
     a.loses = {"the target login's own server role memberships and server permissions (the plan re-adds the source's)",
                "sessions of the login; DROP LOGIN fails while it owns jobs or other objects (reassign them first)"};
-    auto drop = ddl::drop(s);
-    if (!drop) return fail(drop.error());
-    auto create = ddl::create(s, ctx_);
-    if (create) {
-      for (auto& st : *create) drop->push_back(std::move(st));
-      a.statements = std::move(*drop);
-    } else {
-      fill(a, std::move(create));
-    }
+    US_TRY(drop_then_create(a, s, s));
     actions_.push_back(std::move(a));
     // The drop takes the login's memberships and permissions with it: replay the source's.
     for (const auto& o : in_.source) {
       if (o.kind != Kind::kServerRoleMember && o.kind != Kind::kServerPermission) continue;
       const char* who = o.kind == Kind::kServerRoleMember ? "member_name" : "grantee";
       if (catalog::fold_name(ddl::text(o.fields, who)) != s.match_key() || !selected(opt_, o.kind, o.key)) continue;
-      diff::Finding again{o.kind, o.key, diff::Category::kMissing, diff::Severity::kHigh, {}, {}};
-      Action m = base(again, Operation::kCreate, "re-added after the login is recreated");
-      fill(m, ddl::create(o, ctx_));
-      readded_.push_back(std::move(m));
+      readd(o, "re-added after the login is recreated");
     }
     return {};
+  }
+
+  // A linked server whose definition (provider, data source …) differs: sp_serveroption cannot
+  // change it, so only a drop and recreate fixes it — only with allow_recreate.
+  Status add_linked_recreate(const diff::Finding& f, const ServerObject& s, const ServerObject& t,
+                             const std::vector<std::string>& changed) {
+    std::string fields;
+    for (const auto& c : changed) fields += (fields.empty() ? "" : ", ") + c;
+    Action a = base(f, Operation::kSkip, "the linked server exists on the target with another definition");
+    if (!opt_.allow_recreate) {
+      a.block = Block::kNeedsRecreate;
+      a.blocked = "linked server " + fields + (changed.size() == 1 ? " differs" : " differ") +
+                  " and cannot be changed in place";
+      a.advice = "rerun with --allow-recreate to drop the target linked server and create it as on the primary";
+      actions_.push_back(std::move(a));
+      return {};
+    }
+    a.op = Operation::kCreate;
+    a.reason = "drop and recreate: " + fields + (changed.size() == 1 ? " differs" : " differ");
+    a.loses = {"the target linked server's own login mappings (the plan re-adds the source's; remote passwords come "
+               "from the secrets source)",
+               "sessions and queries using the linked server while it is dropped"};
+    US_TRY(drop_then_create(a, t, s));
+    actions_.push_back(std::move(a));
+    recreated_servers_.insert(s.match_key());
+    // sp_dropserver … 'droplogins' takes the mappings with it: replay the source's.
+    for (const auto& o : in_.source) {
+      if (o.kind != Kind::kLinkedServerLogin || !selected(opt_, o.kind, o.key)) continue;
+      if (catalog::fold_name(ddl::text(o.fields, "linked_server")) != s.match_key()) continue;
+      readd(o, "re-added after the linked server is recreated");
+    }
+    return {};
+  }
+
+  void readd(const ServerObject& o, std::string reason) {
+    diff::Finding again{o.kind, o.key, diff::Category::kMissing, diff::Severity::kHigh, {}, {}};
+    Action m = base(again, Operation::kCreate, std::move(reason));
+    fill(m, ddl::create(o, ctx_));
+    readded_.push_back(std::move(m));
   }
 
   Status add_extra(const diff::Finding& f, const ServerObject& t) {
@@ -273,7 +318,23 @@ class Builder {
     return {};
   }
 
+  // The target's own mappings of a recreated linked server go with its drop: nothing to prune.
+  void settle_recreated_mappings() {
+    for (auto& a : actions_) {
+      if (a.kind != Kind::kLinkedServerLogin || a.finding != "extra") continue;
+      const ServerObject* t = find(tgt_, a.kind, a.key);
+      if (!t || !recreated_servers_.count(catalog::fold_name(ddl::text(t->fields, "linked_server")))) continue;
+      a.op = Operation::kSkip;
+      a.statements.clear();
+      a.block = Block::kNone;
+      a.blocked.clear();
+      a.advice.clear();
+      a.reason = "exists only on the target; dropped with its linked server, which is recreated";
+    }
+  }
+
   void order() {
+    settle_recreated_mappings();
     for (auto& m : readded_) {
       const bool planned = std::any_of(actions_.begin(), actions_.end(), [&](const Action& a) {
         return a.kind == m.kind && catalog::fold_name(a.key) == catalog::fold_name(m.key);
@@ -319,6 +380,7 @@ class Builder {
   std::vector<Action> actions_;
   std::vector<Action> readded_;
   std::set<std::string> unplaceable_;  // folded names of logins the target cannot hold
+  std::set<std::string> recreated_servers_;  // match keys of linked servers dropped and recreated
 };
 
 }  // namespace

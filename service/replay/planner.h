@@ -5,6 +5,9 @@
 //                 CHECK_POLICY off and restored, sp_update_job/jobstep/schedule, sp_serveroption …)
 //   sid_mismatch  drop and recreate with the source's SID — only with allow_recreate, and the
 //                 action says what is lost; otherwise skipped and blocked with advice
+//   different linked-server definition (provider, data source … — sp_serveroption cannot change
+//                 it): drop and recreate, re-adding the source's login mappings of that server —
+//                 only with allow_recreate, otherwise blocked with advice
 //   extra         reported and kept; prune disable disables extra logins and jobs, prune drop drops
 //   incompatible  never attempted: listed with the reason and what to do; a Windows login named in
 //                 windows_to_entra becomes a create of that Entra login instead

@@ -274,6 +274,93 @@ TEST(Planner, LinkedServersRunOutsideTransactionsAndDropTheDefaultMapping) {
   EXPECT_EQ(p.actions[0].batch().render_redacted().find("BEGIN TRANSACTION"), std::string::npos);
 }
 
+json linked(const std::string& provider, const std::string& source, bool rpc_out = true) {
+  return {{"product", ""}, {"provider", provider}, {"data_source", source}, {"location", nullptr},
+          {"provider_string", nullptr}, {"catalog", "c"}, {"connect_timeout", 0}, {"query_timeout", 0},
+          {"is_rpc_out_enabled", rpc_out}, {"collation_name", nullptr}};
+}
+
+ServerObject mapping(const std::string& local, const std::string& remote) {
+  return make_object(Kind::kLinkedServerLogin, catalog::make_key({"LS", local}),
+                     {{"linked_server", "LS"}, {"local_login", local}, {"uses_self_credential", false},
+                      {"remote_name", remote}});
+}
+
+TEST(Planner, LinkedServerDefinitionChangeNeedsAllowRecreate) {
+  Fixture f;
+  f.source = {instance(3), make_object(Kind::kLinkedServer, "LS", linked("SQLNCLI", "h,1433")), mapping("app", "r")};
+  f.target = {instance(3), make_object(Kind::kLinkedServer, "ls", linked("MSOLEDBSQL", "other,1433")),
+              mapping("app", "r"), mapping("old", "x")};
+  const Plan refused = f.plan();
+  ASSERT_EQ(refused.actions.size(), 2u);
+  const Action& r = refused.actions[0];
+  EXPECT_EQ(r.kind, Kind::kLinkedServer);
+  EXPECT_EQ(r.op, Operation::kSkip);
+  EXPECT_EQ(r.block, Block::kNeedsRecreate);
+  EXPECT_EQ(r.blocked, "linked server provider, data_source differ and cannot be changed in place");
+  EXPECT_EQ(r.advice, "rerun with --allow-recreate to drop the target linked server and create it as on the primary");
+  EXPECT_TRUE(r.statements.empty());
+  EXPECT_EQ(refused.actions[1].block, Block::kExtraKept);  // LS|old
+
+  PlanOptions o;
+  o.allow_recreate = true;
+  const Plan p = f.plan(o);
+  ASSERT_EQ(p.actions.size(), 3u) << p.to_text();
+  const Action& a = p.actions[0];
+  EXPECT_EQ(a.op, Operation::kCreate);
+  EXPECT_TRUE(a.runnable());
+  EXPECT_FALSE(a.transactional);
+  EXPECT_EQ(a.reason, "drop and recreate: provider, data_source differ");
+  EXPECT_EQ(a.loses, (std::vector<std::string>{
+                         "the target linked server's own login mappings (the plan re-adds the source's; remote "
+                         "passwords come from the secrets source)",
+                         "sessions and queries using the linked server while it is dropped"}));
+  const auto stmts = sql_of(a);
+  ASSERT_GE(stmts.size(), 3u);
+  EXPECT_EQ(stmts[0], "EXEC @rc = master.dbo.sp_dropserver @server = N'ls', @droplogins = 'droplogins';");
+  EXPECT_EQ(stmts[1], "EXEC @rc = master.dbo.sp_addlinkedserver @server = N'LS', @srvproduct = N'', "
+                      "@provider = N'SQLNCLI', @datasrc = N'h,1433', @location = NULL, @provstr = NULL, "
+                      "@catalog = N'c';");
+  EXPECT_EQ(stmts.back(), "EXEC @rc = master.dbo.sp_droplinkedsrvlogin @rmtsrvname = N'LS', @locallogin = NULL;");
+  EXPECT_EQ(p.actions[1].key, "LS|old");
+  EXPECT_EQ(p.actions[1].op, Operation::kSkip);
+  const Action& m = p.actions[2];
+  EXPECT_EQ(m.key, "LS|app");
+  EXPECT_EQ(m.reason, "re-added after the linked server is recreated");
+  EXPECT_EQ(sql_of(m), std::vector<std::string>{
+                           "EXEC @rc = master.dbo.sp_addlinkedsrvlogin @rmtsrvname = N'LS', @useself = 'FALSE', "
+                           "@locallogin = N'app', @rmtuser = N'r', @rmtpassword = "
+                           "N'<secret:linked_server_login:LS|app>';"});
+
+  // The target's own mapping goes with the drop: even --prune drop has nothing left to drop.
+  o.prune = PlanOptions::Prune::kDrop;
+  const Plan pruned = f.plan(o);
+  ASSERT_EQ(pruned.actions.size(), 3u) << pruned.to_text();
+  EXPECT_EQ(pruned.actions[1].key, "LS|old");
+  EXPECT_EQ(pruned.actions[1].op, Operation::kSkip);
+  EXPECT_EQ(pruned.actions[1].block, Block::kNone);
+  EXPECT_EQ(pruned.actions[1].reason, "exists only on the target; dropped with its linked server, which is recreated");
+  o.prune = PlanOptions::Prune::kNone;
+
+  // The re-added mapping's remote password follows the secrets rules of any create.
+  const Plan unknown = f.plan(o, {}, [](const tsql::SecretRef&) { return false; });
+  EXPECT_TRUE(unknown.actions[0].runnable());
+  EXPECT_EQ(unknown.actions[2].block, Block::kSecretUnknown);
+  EXPECT_EQ(unknown.actions[2].blocked, "secret unknown: linked_server_login:LS|app");
+}
+
+TEST(Planner, LinkedServerOptionChangesStayInPlace) {
+  Fixture f;
+  f.source = {instance(3), make_object(Kind::kLinkedServer, "LS", linked("SQLNCLI", "h,1433", true))};
+  f.target = {instance(3), make_object(Kind::kLinkedServer, "LS", linked("SQLNCLI", "h,1433", false))};
+  const Plan p = f.plan();
+  ASSERT_EQ(p.actions.size(), 1u);
+  EXPECT_EQ(p.actions[0].op, Operation::kAlter);
+  EXPECT_EQ(sql_of(p.actions[0]), std::vector<std::string>{
+                                      "EXEC @rc = master.dbo.sp_serveroption @server = N'LS', @optname = 'rpc out', "
+                                      "@optvalue = N'true';"});
+}
+
 TEST(Planner, DependencyOrderAndFilters) {
   Fixture f;
   f.source = {instance(3),

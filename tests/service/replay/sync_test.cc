@@ -4,6 +4,8 @@
 // dropped connections, missing secrets, the lock.
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <optional>
 #include <regex>
 
 #include "replay/journal.h"
@@ -89,28 +91,103 @@ json sid_mismatch_secondary() {
   return f;
 }
 
+// Syncs without --allow-recreate (refused: exit 4, `leftover` listed), runs `between`, then with
+// it (converged, exit 0). Either report is nullopt when its sync failed (already reported).
+struct Recreate {
+  std::optional<SyncReport> refused, fixed;
+};
+Recreate refuse_then_recreate(const SyncPair& pair, const std::string& leftover, const std::function<void()>& between) {
+  Recreate out;
+  auto refused = pair.sync(true);
+  EXPECT_TRUE(refused) << refused.error().to_string();
+  if (!refused) return out;
+  EXPECT_EQ(refused->exit_code(), 4);
+  const auto left = leftover_of(*refused);
+  EXPECT_NE(std::find(left.begin(), left.end(), leftover), left.end()) << refused->to_text();
+  out.refused = std::move(*refused);
+  between();
+  PlanOptions o;
+  o.allow_recreate = true;
+  auto fixed = pair.sync(true, o);
+  EXPECT_TRUE(fixed) << fixed.error().to_string();
+  if (!fixed) return out;
+  EXPECT_TRUE(fixed->converged) << fixed->to_text();
+  EXPECT_EQ(fixed->exit_code(), 0) << fixed->to_text();
+  EXPECT_EQ(fixed->execution.failed, 0) << fixed->to_text();
+  out.fixed = std::move(*fixed);
+  return out;
+}
+
 TEST(Sync, SidMismatchIsRefusedWithoutAllowRecreateAndFixedWithIt) {
   understudy::testing::TempDir fx;
   const auto path = understudy::testing::write_fixture(fx, "s", sid_mismatch_secondary());
   SyncPair pair(testing::payments_primary(), {.fixture = path});
-  auto refused = pair.sync(true);
-  ASSERT_TRUE(refused) << refused.error().to_string();
-  EXPECT_EQ(refused->exit_code(), 4);
-  const auto left = leftover_of(*refused);
-  EXPECT_NE(std::find(left.begin(), left.end(), "login report_reader needs --allow-recreate"), left.end())
-      << refused->to_text();
-  EXPECT_EQ(count(*pair.secondary, "SELECT COUNT(*) FROM sys.server_principals WHERE name = N'report_reader' AND "
-                                   "sid = 0x99999999999999999999999999999999"),
-            1);
+  const std::string kLogin = "SELECT COUNT(*) FROM sys.server_principals WHERE name = N'report_reader' AND sid = ";
+  const auto r = refuse_then_recreate(pair, "login report_reader needs --allow-recreate", [&] {
+    EXPECT_EQ(count(*pair.secondary, kLogin + "0x99999999999999999999999999999999"), 1);
+  });
+  ASSERT_TRUE(r.fixed);
+  EXPECT_EQ(count(*pair.secondary, kLogin + "0xAE9012030A1B2C3D4E5F60718293A4B5"), 1);
+}
+
+// The secondary holds LEDGER_ARCHIVE pointing elsewhere, with its own all-logins mapping.
+json moved_linked_server_secondary() {
+  auto f = json::parse(understudy::testing::slurp(emu::fixture_path("empty-secondary.json")));
+  f["linked_servers"] = json::array(
+      {{{"name", "LEDGER_ARCHIVE"}, {"product", ""}, {"provider", "MSOLEDBSQL"},
+        {"data_source", "old-archive.contoso.local,1433"}, {"catalog", "ledger_archive"},
+        {"options", {{"rpc", true}, {"rpc out", true}, {"data access", true}, {"connect timeout", 30},
+                     {"query timeout", 600}, {"remote proc transaction promotion", false}}},
+        {"self_mapping", false},
+        {"logins", json::array({{{"use_self", false}, {"remote_user", "old_reader"}, {"remote_password", "Old-Passw0rd!"}}})}}});
+  return f;
+}
+
+const Action* action_for(const Plan& p, catalog::Kind kind, const std::string& key) {
+  for (const auto& a : p.actions) {
+    if (a.kind == kind && a.key == key) return &a;
+  }
+  return nullptr;
+}
+
+TEST(Sync, LinkedServerDefinitionChangeIsRefusedWithoutAllowRecreateAndRecreatedWithIt) {
+  understudy::testing::TempDir fx;
+  const auto path = understudy::testing::write_fixture(fx, "s", moved_linked_server_secondary());
+  SyncPair pair(testing::payments_primary(), {.fixture = path});
+  const std::string kServer = "SELECT COUNT(*) FROM sys.servers WHERE name = N'LEDGER_ARCHIVE' AND data_source = ";
+  const auto r = refuse_then_recreate(pair, "linked_server LEDGER_ARCHIVE needs --allow-recreate", [&] {
+    EXPECT_EQ(count(*pair.secondary, kServer + "N'old-archive.contoso.local,1433'"), 1);
+  });
+  ASSERT_TRUE(r.refused && r.fixed);
+  const Action* refused = action_for(r.refused->plan, catalog::Kind::kLinkedServer, "LEDGER_ARCHIVE");
+  ASSERT_NE(refused, nullptr) << r.refused->plan.to_text();
+  EXPECT_EQ(refused->blocked, "linked server data_source differs and cannot be changed in place");
+  EXPECT_EQ(refused->advice,
+            "rerun with --allow-recreate to drop the target linked server and create it as on the primary");
+  const Action* a = action_for(r.fixed->plan, catalog::Kind::kLinkedServer, "LEDGER_ARCHIVE");
+  ASSERT_NE(a, nullptr) << r.fixed->plan.to_text();
+  EXPECT_EQ(a->reason, "drop and recreate: data_source differs");
+  EXPECT_EQ(a->loses.size(), 2u);
+  EXPECT_EQ(count(*pair.secondary, kServer + "N'ledger-archive.contoso.local,1433'"), 1);
+  // The source's mappings, and not the target's own all-logins one (it went with the drop).
+  const std::string kLogins = "SELECT COUNT(*) FROM sys.linked_logins l JOIN sys.servers s ON s.server_id = "
+                              "l.server_id WHERE s.name = N'LEDGER_ARCHIVE'";
+  EXPECT_EQ(count(*pair.secondary, kLogins), count(*pair.primary, kLogins));
+  EXPECT_EQ(count(*pair.secondary, kLogins + " AND l.remote_name = N'old_reader'"), 0);
+  EXPECT_EQ(count(*pair.secondary, kLogins + " AND l.remote_name = N'archive_reader'"), 1);
+
+  const uint64_t writes = pair.secondary->stats().writes;
   PlanOptions o;
   o.allow_recreate = true;
-  auto fixed = pair.sync(true, o);
-  ASSERT_TRUE(fixed) << fixed.error().to_string();
-  EXPECT_TRUE(fixed->converged) << fixed->to_text();
-  EXPECT_EQ(fixed->exit_code(), 0) << fixed->to_text();
-  EXPECT_EQ(count(*pair.secondary, "SELECT COUNT(*) FROM sys.server_principals WHERE name = N'report_reader' AND "
-                                   "sid = 0xAE9012030A1B2C3D4E5F60718293A4B5"),
-            1);
+  auto again = pair.sync(true, o);
+  ASSERT_TRUE(again) << again.error().to_string();
+  EXPECT_TRUE(again->converged) << again->to_text();
+  EXPECT_EQ(again->plan.summary().runnable(), 0) << again->plan.to_text();
+  for (const auto& act : again->plan.actions) {
+    EXPECT_NE(act.kind, catalog::Kind::kLinkedServer) << again->plan.to_text();
+    EXPECT_NE(act.kind, catalog::Kind::kLinkedServerLogin) << again->plan.to_text();
+  }
+  EXPECT_EQ(pair.secondary->stats().writes, writes) << "a converged pair gets no state-changing statement";
 }
 
 TEST(Sync, AFailingObjectDoesNotStopTheOthers) {
