@@ -37,5 +37,28 @@ TEST(GatePrimaryCache, NextAnswerUsesTheSnapshotTheCliTookWhileServing) {
   EXPECT_TRUE(lists_missing_login(after, "cache_probe")) << after["failures"].dump();
 }
 
+// Equal objects are counted as the target streams past the cached snapshot, not diffed; an object
+// that differs on one side must still be named, with the snapshot that says so.
+TEST(GatePrimaryCache, AfterSyncOnlyTheObjectChangedSinceIsReported) {
+  World w;
+  ASSERT_EQ(w.cli({"snapshot", "--pair", "payments"}).exit_code, 0);
+  w.start_serve();
+  auto applied = w.post("/v1/pairs/payments/sync", R"({"apply": true})");
+  ASSERT_TRUE(applied);
+  ASSERT_EQ(applied->status, 200) << applied->body;
+  auto equal = body_json(w.get("/v1/gates/logins?pair=payments", kRunbookToken));
+  EXPECT_EQ(equal["status"], "pass") << equal.dump();
+
+  w.exec_on_primary("ALTER LOGIN report_reader DISABLE");
+  ASSERT_EQ(w.cli({"snapshot", "--pair", "payments"}).exit_code, 0);
+  auto changed = body_json(w.get("/v1/gates/logins?pair=payments", kRunbookToken));
+  EXPECT_EQ(changed["status"], "fail");
+  std::string lines;
+  for (const auto& f : changed["failures"])
+    lines += f["kind"].get<std::string>() + " " + f["key"].get<std::string>() + " " + f["problem"].get<std::string>() + "\n";
+  EXPECT_EQ(lines, "login report_reader different\n");
+  EXPECT_NE(changed["primary_snapshot"]["id"], equal["primary_snapshot"]["id"]);
+}
+
 }  // namespace
 }  // namespace e2e
