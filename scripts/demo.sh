@@ -32,6 +32,8 @@ BIN=$ROOT/build/bin
 WORK=$(mktemp -d /tmp/understudy-demo.XXXXXX)
 PIDS=()
 cleanup() {
+  # Emulators start inside $(…) (they echo their port), a subshell: their pids are in files.
+  for f in "$WORK"/*.pid; do [ -f "$f" ] && PIDS+=("$(cat "$f")"); done
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   if [ "$KEEP" = 1 ]; then echo "work dir kept: $WORK"; else rm -rf "$WORK"; fi
@@ -44,7 +46,7 @@ start_emulator() {
   local out=$WORK/$name.out
   "$BIN/understudy-emulator" --listen 127.0.0.1:0 --sa-password "$pw" --server-name "$name" \
       --fixture "$fixture" "$@" >"$out" 2>"$WORK/$name.err" &
-  PIDS+=($!)
+  echo $! >"$WORK/$name.pid"
   for _ in $(seq 100); do
     if grep -q '^listening on ' "$out" 2>/dev/null; then
       sed -n 's/^listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$out" | head -1
@@ -53,6 +55,14 @@ start_emulator() {
     sleep 0.1
   done
   echo "emulator $name did not start:" >&2; cat "$WORK/$name.err" >&2; exit 1
+}
+
+# The first N lines of a command's output. Through a file, not `| head`: under pipefail a writer
+# cut off by head's exit (EPIPE, SIGPIPE) would fail the demo at random.
+show_head() {
+  local n=$1; shift
+  run "$@" >"$WORK/show.out"
+  head -n "$n" "$WORK/show.out"
 }
 
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
@@ -131,7 +141,7 @@ bold "4. the runbook asks: is the secondary ready for cutover? (503 = no, with t
 set +e
 run curl -sS -o "$WORK/gate1.json" -w 'HTTP %{http_code}\n' -H "Authorization: Bearer $RUNBOOK_TOKEN" \
     "http://127.0.0.1:$HTTP_PORT/v1/gates/pre-cutover?pair=payments"
-/usr/bin/python3 -m json.tool "$WORK/gate1.json" | head -60
+show_head 60 /usr/bin/python3 -m json.tool "$WORK/gate1.json"
 run curl -sS --fail -o /dev/null -H "Authorization: Bearer $RUNBOOK_TOKEN" \
     "http://127.0.0.1:$HTTP_PORT/v1/gates/pre-cutover?pair=payments"
 echo "(curl --fail exit $? — a runbook step stops here)"
@@ -146,16 +156,16 @@ set +e; US sync --pair payments --apply; rc=$?; echo "(exit $rc)"; set -e
 bold "7. the gate again (200 = ready)"
 run curl -sS -o "$WORK/gate2.json" -w 'HTTP %{http_code}\n' -H "Authorization: Bearer $RUNBOOK_TOKEN" \
     "http://127.0.0.1:$HTTP_PORT/v1/gates/pre-cutover?pair=payments"
-/usr/bin/python3 -m json.tool "$WORK/gate2.json" | head -30
+show_head 30 /usr/bin/python3 -m json.tool "$WORK/gate2.json"
 set +e; US diff --pair payments; echo "(exit $?)"; set -e
 
 bold "8. for the auditors: the drift report and the tamper-evident audit trail"
-run curl -sS -H "Authorization: Bearer $AUDITOR_TOKEN" \
-    "http://127.0.0.1:$HTTP_PORT/v1/reports/drift?pair=payments&format=csv" | head -20
+show_head 20 curl -sS -H "Authorization: Bearer $AUDITOR_TOKEN" \
+    "http://127.0.0.1:$HTTP_PORT/v1/reports/drift?pair=payments&format=csv"
 curl -sS -H "Authorization: Bearer $AUDITOR_TOKEN" \
     "http://127.0.0.1:$HTTP_PORT/v1/reports/drift?pair=payments&format=html" -o "$WORK/drift-report.html"
 echo "HTML report: $WORK/drift-report.html"
-run curl -sS -H "Authorization: Bearer $AUDITOR_TOKEN" "http://127.0.0.1:$HTTP_PORT/v1/audit" | head -c 1500; echo
+show_head 25 curl -sS -H "Authorization: Bearer $AUDITOR_TOKEN" "http://127.0.0.1:$HTTP_PORT/v1/audit"
 US audit verify
 
 bold "done: the secondary now holds the primary's logins (same SIDs and password hashes), roles, permissions, credential, linked server and Agent jobs"
