@@ -72,6 +72,15 @@ Result<catalog::ServerObject> decode_object(Stmt& st, const std::string& where) 
   return o;
 }
 
+// The presence rows of instance ?1 that make up its snapshot ?2 (docs/store-schema.md).
+constexpr const char* kInSnapshot =
+    " WHERE p.instance_id = ?1 AND p.from_snapshot <= ?2 AND (p.to_snapshot IS NULL OR p.to_snapshot > ?2)";
+
+Error snapshot_not_found(int64_t id) {
+  return Error(ErrorCode::kNotFound, "snapshot " + std::to_string(id) + " does not exist",
+               "`understudy snapshots list` shows the snapshots");
+}
+
 constexpr const char* kInfoSelect =
     "SELECT s.id, i.name, s.taken_at, s.run_id, s.server_name, s.object_count, s.counts"
     " FROM snapshot s JOIN instance i ON i.id = s.instance_id ";
@@ -230,8 +239,7 @@ Result<SnapshotInfo> Store::get_snapshot(int64_t id) {
   auto row = st->step();
   if (!row) return tl::unexpected(row.error());
   if (!*row)
-    return fail(ErrorCode::kNotFound, "snapshot " + std::to_string(id) + " does not exist",
-                "`understudy snapshots list` shows the snapshots");
+    return tl::unexpected(snapshot_not_found(id));
   return read_info(*st);
 }
 
@@ -257,7 +265,7 @@ Result<std::vector<catalog::ServerObject>> Store::load_objects(int64_t snapshot_
   sql += options.with_password_hashes ? ", s.password_hash" : ", NULL";
   sql += " FROM object_presence p JOIN object_version v ON v.id = p.version_id";
   if (options.with_password_hashes) sql += " LEFT JOIN object_secret s ON s.version_id = v.id";
-  sql += " WHERE p.instance_id = ?1 AND p.from_snapshot <= ?2 AND (p.to_snapshot IS NULL OR p.to_snapshot > ?2)";
+  sql += kInSnapshot;
   if (options.kind) sql += " AND v.kind = ?3";
   auto st = Stmt::prepare(db_, sql);
   if (!st) return tl::unexpected(st.error());
@@ -284,19 +292,16 @@ Result<int64_t> Store::instance_of(int64_t snapshot_id) {
   auto found = q->step();
   if (!found) return tl::unexpected(found.error());
   if (!*found)
-    return fail(ErrorCode::kNotFound, "snapshot " + std::to_string(snapshot_id) + " does not exist",
-                "`understudy snapshots list` shows the snapshots");
+    return tl::unexpected(snapshot_not_found(snapshot_id));
   return q->int64(0);
 }
 
 Result<std::vector<catalog::ObjectDigest>> Store::load_digests(int64_t snapshot_id) {
   auto instance_id = instance_of(snapshot_id);
   if (!instance_id) return tl::unexpected(instance_id.error());
-  auto st = Stmt::prepare(db_,
-                          "SELECT v.id, v.kind, v.match_key, v.fingerprint"
-                          " FROM object_presence p JOIN object_version v ON v.id = p.version_id"
-                          " WHERE p.instance_id = ?1 AND p.from_snapshot <= ?2"
-                          " AND (p.to_snapshot IS NULL OR p.to_snapshot > ?2)");
+  auto st = Stmt::prepare(db_, std::string("SELECT v.id, v.kind, v.match_key, v.fingerprint"
+                                          " FROM object_presence p JOIN object_version v ON v.id = p.version_id") +
+                                  kInSnapshot);
   if (!st) return tl::unexpected(st.error());
   st->bind(1, *instance_id).bind(2, snapshot_id);
   std::vector<catalog::ObjectDigest> out;
