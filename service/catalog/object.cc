@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "catalog/canonical.h"
+#include "catalog/record.h"
 
 namespace understudy::catalog {
 
@@ -48,23 +49,9 @@ std::string fold_name(std::string_view name) {
 }
 
 std::string ServerObject::compute_fingerprint() const {
-  // Separators are NUL bytes: they cannot occur in a kind name, a SQL Server name or JSON text.
-  std::string data;
-  data.append(kind_name(kind));
-  data.push_back('\0');
-  data.append(match_key());
-  data.push_back('\0');
-  append_canonical(fields, data);
-  data.push_back('\0');
-  if (password_hash) {
-    data.push_back('H');
-    data.append(fold_name(password_hash->reveal()));  // hex: 0x0200AB… and 0x0200ab… are one hash
-  } else {
-    data.push_back('-');
-  }
-  std::string out = sha256_hex(data);
-  for (auto& c : data) reinterpret_cast<volatile char&>(c) = 0;  // the hash passed through here
-  return out;
+  std::string canonical;
+  append_canonical(fields, canonical);
+  return fingerprint_of(kind, match_key(), canonical, password_hash);
 }
 
 std::array<unsigned char, 32> fingerprint_bytes(std::string_view hex) {

@@ -1,0 +1,69 @@
+#include "catalog/record.h"
+
+#include "catalog/canonical.h"
+
+namespace understudy::catalog {
+
+std::string fingerprint_of(Kind kind, std::string_view match_key, std::string_view canonical,
+                           const std::optional<Secret>& hash) {
+  // Separators are NUL bytes: they cannot occur in a kind name, a SQL Server name or JSON text.
+  std::string data;
+  data.reserve(match_key.size() + canonical.size() + 200);
+  data.append(kind_name(kind));
+  data.push_back('\0');
+  data.append(match_key);
+  data.push_back('\0');
+  data.append(canonical);
+  data.push_back('\0');
+  if (hash) {
+    data.push_back('H');
+    data.append(fold_name(hash->reveal()));  // hex: 0x0200AB… and 0x0200ab… are one hash
+  } else {
+    data.push_back('-');
+  }
+  std::string out = sha256_hex(data);
+  for (auto& c : data) reinterpret_cast<volatile char&>(c) = 0;  // the hash passed through here
+  return out;
+}
+
+std::string ObjectRecord::compute_fingerprint() const {
+  return fingerprint_of(kind, match_key(), canonical, password_hash);
+}
+
+Result<ServerObject> ObjectRecord::to_object() const {
+  ServerObject o;
+  o.kind = kind;
+  o.key = key;
+  try {
+    o.fields = nlohmann::json::parse(fields);
+    o.volatile_fields = nlohmann::json::parse(volatile_fields);
+  } catch (const std::exception& e) {
+    return fail(ErrorCode::kDataErr,
+                std::string(kind_name(kind)) + " " + key + ": stored fields are not JSON: " + e.what());
+  }
+  o.password_hash = password_hash;
+  o.fingerprint = compute_fingerprint();
+  return o;
+}
+
+ObjectRecord ObjectRecord::from_object(const ServerObject& o) {
+  ObjectRecord r;
+  r.kind = o.kind;
+  r.key = o.key;
+  append_json_text(o.fields, r.fields);
+  append_json_text(o.volatile_fields, r.volatile_fields);
+  append_canonical(o.fields, r.canonical);
+  r.password_hash = o.password_hash;
+  return r;
+}
+
+void ObjectRecord::clear() {
+  kind = Kind::kLogin;
+  key.clear();
+  fields.clear();
+  volatile_fields.clear();
+  canonical.clear();
+  password_hash.reset();
+}
+
+}  // namespace understudy::catalog
