@@ -1,19 +1,18 @@
 #include "catalog/assemble.h"
 
 #include <algorithm>
+#include <cctype>
 
+#include "catalog/canonical.h"
 #include "catalog/key.h"
 
 namespace understudy::catalog {
 
 namespace {
 
-using nlohmann::json;
-using Getter = json (*)(const odbc::Value&);
-
-// Copies `names` from the row into `dst` with one conversion.
-void copy(json& dst, const Columns& c, const odbc::Row& r, std::initializer_list<const char*> names, Getter get) {
-  for (const char* n : names) dst[n] = get(c.at(r, n));
+// Puts columns `names` of the row, each converted `as`.
+void put(ObjectText& t, const Columns& c, const odbc::Row& r, std::initializer_list<const char*> names, As as) {
+  for (const char* n : names) t.put(n, c.at(r, n), as);
 }
 
 std::string trim_right(std::string s) {
@@ -32,26 +31,72 @@ bool is_login_type(const std::string& t) {
 }
 
 int64_t id_of(const odbc::Value& v) {
+  if (auto* i = odbc::as_int(v)) return *i;  // the common case
   auto j = as_int_json(v);
   return j.is_number_integer() ? j.get<int64_t>() : -1;
 }
 
-// msdb.dbo.sysjobsteps columns kept in a step, in Step::values order (proxy_name last).
+// as_hex_json as text ("" for null): SIDs are map keys.
+std::string hex_text(const odbc::Value& v) {
+  if (auto* b = odbc::as_bytes(v)) return odbc::to_hex(*b);
+  if (auto* t = odbc::as_text(v)) {
+    std::string out = *t;
+    for (auto& ch : out) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (out.rfind("0X", 0) == 0) out[1] = 'x';
+    return out;
+  }
+  return "";
+}
+
+// msdb.dbo.sysjobsteps columns kept in a step.
 constexpr const char* kStepInts[] = {"step_id",         "flags",          "cmdexec_success_code", "on_success_action",
                                      "on_success_step_id", "on_fail_action", "on_fail_step_id",      "retry_attempts",
                                      "retry_interval",  "os_run_priority"};
 constexpr const char* kStepTexts[] = {"step_name", "subsystem",          "command",           "additional_parameters",
                                       "server",    "database_name",      "database_user_name", "output_file_name"};
 
-bool by_text(const json& a, const json& b) { return a.dump() < b.dump(); }
+// The JSON of a name or null; `fold` for the canonical form.
+void name_json(const std::string* name, bool fold, std::string& out) {
+  if (!name) {
+    out += "null";
+    return;
+  }
+  append_json_string(*name, fold, out);
+}
+
+// A JSON array of names (schedule attachments, job servers) sorted by their text, as the tree
+// form sorts them, with its canonical form.
+void name_array(std::vector<std::pair<std::string, std::string>>& items, std::string& text, std::string& canonical) {
+  std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  text = "[";
+  canonical = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) {
+      text.push_back(',');
+      canonical.push_back(',');
+    }
+    text += items[i].first;
+    canonical += items[i].second;
+  }
+  text.push_back(']');
+  canonical.push_back(']');
+}
 
 }  // namespace
 
-Candidate Assembler::make(Kind kind, std::string key) {
-  Candidate c;
-  c.object.kind = kind;
-  c.object.key = std::move(key);
-  return c;
+ObjectRecord& Assembler::start(Kind kind, std::string_view key) {
+  current_.record.clear();
+  current_.default_excluded = false;
+  current_.record.kind = kind;
+  current_.record.key.assign(key);
+  return current_.record;
+}
+
+void Assembler::emit(bool default_excluded) {
+  fields_.finish(current_.record.fields, &current_.record.canonical);
+  volatile_.finish(current_.record.volatile_fields);
+  current_.default_excluded = default_excluded;
+  sink_(current_);
 }
 
 const Assembler::Principal* Assembler::principal_by_id(const odbc::Value& id) const {
@@ -59,39 +104,24 @@ const Assembler::Principal* Assembler::principal_by_id(const odbc::Value& id) co
   return it == principals_.end() ? nullptr : &it->second;
 }
 
-json Assembler::name_by_id(const Names& names, const odbc::Value& id) const {
+const std::string* Assembler::name_by_id(const Names& names, const odbc::Value& id) {
   auto it = names.find(id_of(id));
-  return it == names.end() ? json(nullptr) : json(it->second);
+  return it == names.end() ? nullptr : &it->second;
 }
 
-json Assembler::name_by_sid(const json& sid) const {
-  if (!sid.is_string()) return nullptr;
-  auto it = sid_names_.find(sid.get<std::string>());
-  return it == sid_names_.end() ? json(nullptr) : json(it->second);
+const std::string* Assembler::name_by_sid(const std::string* sid) const {
+  if (!sid) return nullptr;
+  auto it = sid_names_.find(*sid);
+  return it == sid_names_.end() ? nullptr : &it->second;
 }
 
 void Assembler::row(ResultSetId id, const Columns& c, const odbc::Row& r) {
   switch (id) {
-    case ResultSetId::kInstance:
-      have_instance_ = true;
-      instance_.kind = Kind::kInstance;
-      instance_.key = "instance";
-      copy(instance_.fields, c, r, {"server_name", "edition", "product_version", "collation"}, as_text_json);
-      copy(instance_.fields, c, r, {"engine_edition"}, as_int_json);
-      return;
+    case ResultSetId::kInstance: return instance(c, r);
     case ResultSetId::kSubsystems:
       subsystems_.push_back(text_or_empty(c.at(r, "subsystem")));
       return;
-    case ResultSetId::kCredentials: {
-      auto name = text_or_empty(c.at(r, "name"));
-      credentials_[id_of(c.at(r, "credential_id"))] = name;
-      auto cand = make(Kind::kCredential, name);
-      auto& o = cand.object;
-      copy(o.fields, c, r, {"credential_identity", "target_type"}, as_text_json);
-      copy(o.volatile_fields, c, r, {"credential_id", "target_id"}, as_int_json);
-      copy(o.volatile_fields, c, r, {"create_date", "modify_date"}, as_text_json);
-      return emit(std::move(cand));
-    }
+    case ResultSetId::kCredentials: return credential(c, r);
     case ResultSetId::kEndpoints:
       endpoints_[id_of(c.at(r, "endpoint_id"))] = text_or_empty(c.at(r, "name"));
       return;
@@ -104,29 +134,28 @@ void Assembler::row(ResultSetId id, const Columns& c, const odbc::Row& r) {
     case ResultSetId::kPermissions: return permission(c, r);
     case ResultSetId::kServers: return server(c, r);
     case ResultSetId::kLinkedLogins: return linked_login(c, r);
-    case ResultSetId::kCategories: {
-      auto cid = id_of(c.at(r, "category_id"));
-      auto name = text_or_empty(c.at(r, "name"));
-      categories_[cid] = name;
-      // User job categories only: ids < 100 are seeded and exist on every instance.
-      if (cid < 100 || as_int_json(c.at(r, "category_class")) != 1) return;
-      auto cand = make(Kind::kAgentCategory, name);
-      copy(cand.object.fields, c, r, {"category_class", "category_type"}, as_int_json);
-      copy(cand.object.volatile_fields, c, r, {"category_id"}, as_int_json);
-      return emit(std::move(cand));
-    }
+    case ResultSetId::kCategories: return category(c, r);
     case ResultSetId::kOperators: return operator_row(c, r);
     case ResultSetId::kProxies: return proxy(c, r);
     case ResultSetId::kSchedules: return schedule(c, r);
     case ResultSetId::kJobs: return job(c, r);
     case ResultSetId::kSteps: return step(c, r);
-    case ResultSetId::kJobSchedules:
-      job_parts_[guid_text(c.at(r, "job_id"))].schedules.push_back(name_by_id(schedule_uids_, c.at(r, "schedule_id")));
+    case ResultSetId::kJobSchedules: {
+      const std::string* uid = name_by_id(schedule_uids_, c.at(r, "schedule_id"));
+      NameJson n;
+      name_json(uid, false, n.text);
+      name_json(uid, true, n.canonical);
+      job_parts_[guid_text(c.at(r, "job_id"))].schedules.push_back(std::move(n));
       return;
+    }
     case ResultSetId::kJobServers: {
+      static const std::string kLocal = "(local)";
       auto sid = id_of(c.at(r, "server_id"));
-      job_parts_[guid_text(c.at(r, "job_id"))].servers.push_back(sid == 0 ? json("(local)")
-                                                                             : name_by_id(servers_, c.at(r, "server_id")));
+      const std::string* name = sid == 0 ? &kLocal : name_by_id(servers_, c.at(r, "server_id"));
+      NameJson n;
+      name_json(name, false, n.text);
+      name_json(name, true, n.canonical);
+      job_parts_[guid_text(c.at(r, "job_id"))].servers.push_back(std::move(n));
       return;
     }
   }
@@ -137,17 +166,30 @@ void Assembler::end(ResultSetId id) {
     case ResultSetId::kSubsystems:
       if (have_instance_) {
         std::sort(subsystems_.begin(), subsystems_.end());
-        instance_.fields["subsystems"] = subsystems_;
-        emit({std::move(instance_), false});
+        std::string text = "[";
+        for (size_t i = 0; i < subsystems_.size(); ++i) {
+          if (i) text.push_back(',');
+          append_json_string(subsystems_[i], false, text);
+        }
+        text.push_back(']');
+        instance_.put_raw("subsystems", text, text);  // not a name field: canonical = text
+        start(Kind::kInstance, "instance");
+        instance_.finish(current_.record.fields, &current_.record.canonical);
+        current_.record.volatile_fields = "{}";
+        sink_(current_);
         have_instance_ = false;
       }
       return;
     case ResultSetId::kPrincipals:
       // A role's owner may be any principal, read before or after it: resolved once all are in.
-      for (auto& [cand, owner] : roles_) {
-        auto it = principals_.find(owner);
-        if (it != principals_.end()) cand.object.fields["owner_name"] = it->second.name;
-        emit(std::move(cand));
+      for (auto& role : roles_) {
+        start(Kind::kServerRole, role.name);
+        auto it = principals_.find(role.owner);
+        fields_.put_name("owner_name", it == principals_.end() ? nullptr : &it->second.name);
+        fields_.finish(current_.record.fields, &current_.record.canonical);
+        current_.record.volatile_fields = std::move(role.volatile_fields);
+        current_.default_excluded = role.excluded;
+        sink_(current_);
       }
       roles_.clear();
       sql_logins_.clear();
@@ -161,51 +203,85 @@ void Assembler::end(ResultSetId id) {
   }
 }
 
+void Assembler::instance(const Columns& c, const odbc::Row& r) {
+  have_instance_ = true;
+  put(instance_, c, r, {"server_name", "edition", "product_version", "collation"}, As::kText);
+  put(instance_, c, r, {"engine_edition"}, As::kInt);
+}
+
+void Assembler::credential(const Columns& c, const odbc::Row& r) {
+  auto name = text_or_empty(c.at(r, "name"));
+  credentials_[id_of(c.at(r, "credential_id"))] = name;
+  start(Kind::kCredential, name);
+  put(fields_, c, r, {"credential_identity", "target_type"}, As::kText);
+  put(volatile_, c, r, {"credential_id", "target_id"}, As::kInt);
+  put(volatile_, c, r, {"create_date", "modify_date"}, As::kText);
+  emit();
+}
+
+void Assembler::category(const Columns& c, const odbc::Row& r) {
+  auto cid = id_of(c.at(r, "category_id"));
+  auto name = text_or_empty(c.at(r, "name"));
+  categories_[cid] = name;
+  // User job categories only: ids < 100 are seeded and exist on every instance.
+  if (cid < 100 || as_int_json(c.at(r, "category_class")) != 1) return;
+  start(Kind::kAgentCategory, name);
+  put(fields_, c, r, {"category_class", "category_type"}, As::kInt);
+  put(volatile_, c, r, {"category_id"}, As::kInt);
+  emit();
+}
+
 void Assembler::principal(const Columns& c, const odbc::Row& r) {
   auto name = text_or_empty(c.at(r, "name"));
-  auto sid = as_hex_json(c.at(r, "sid"));
+  const auto& sid_value = c.at(r, "sid");
+  auto sid = hex_text(sid_value);
+  bool has_sid = !odbc::is_null(sid_value) && (odbc::as_bytes(sid_value) || odbc::as_text(sid_value));
   auto type = trim_right(text_or_empty(c.at(r, "type")));
   auto pid = id_of(c.at(r, "principal_id"));
   bool fixed = as_flag_json(c.at(r, "is_fixed_role")) == true;
   // Fixed roles and public are never objects, but memberships in them and grants to public are.
   bool builtin_role = type == "R" && (fixed || fold_name(name) == "public");
-  bool excluded = !builtin_role && (excluded_name(name) || sid == "0x01");
+  bool excluded = !builtin_role && (excluded_name(name) || (has_sid && sid == "0x01"));
   principals_[pid] = {name, type, excluded};
-  if (sid.is_string()) sid_names_[sid.get<std::string>()] = name;
+  if (has_sid) sid_names_[sid] = name;
   if (builtin_role || (type != "R" && !is_login_type(type))) return;
 
-  Candidate cand = make(type == "R" ? Kind::kServerRole : Kind::kLogin, name);
-  cand.default_excluded = excluded;
-  auto& o = cand.object;
-  copy(o.volatile_fields, c, r, {"principal_id"}, as_int_json);
-  copy(o.volatile_fields, c, r, {"create_date", "modify_date"}, as_text_json);
   if (type == "R") {
-    o.fields["owner_name"] = nullptr;
-    o.volatile_fields["sid"] = sid;
-    roles_.push_back({std::move(cand), id_of(c.at(r, "owning_principal_id"))});
+    volatile_.put("principal_id", c.at(r, "principal_id"), As::kInt);
+    put(volatile_, c, r, {"create_date", "modify_date"}, As::kText);
+    volatile_.put("sid", sid_value, As::kHex);
+    PendingRole role{name, "", id_of(c.at(r, "owning_principal_id")), excluded};
+    volatile_.finish(role.volatile_fields);
+    roles_.push_back(std::move(role));
     return;
   }
-  o.fields["type"] = type;
-  copy(o.fields, c, r, {"type_desc", "default_database_name", "default_language_name"}, as_text_json);
-  o.fields["sid"] = sid;
-  copy(o.fields, c, r, {"is_disabled"}, as_flag_json);
-  o.fields["is_policy_checked"] = nullptr;
-  o.fields["is_expiration_checked"] = nullptr;
+  auto& rec = start(Kind::kLogin, name);
+  volatile_.put("principal_id", c.at(r, "principal_id"), As::kInt);
+  put(volatile_, c, r, {"create_date", "modify_date"}, As::kText);
+  fields_.put_text("type", type);
+  put(fields_, c, r, {"type_desc", "default_database_name", "default_language_name"}, As::kText);
+  fields_.put("sid", sid_value, As::kHex);
+  fields_.put("is_disabled", c.at(r, "is_disabled"), As::kFlag);
   if (auto it = sql_logins_.find(pid); it != sql_logins_.end()) {
-    o.fields["is_policy_checked"] = std::move(it->second.is_policy_checked);
-    o.fields["is_expiration_checked"] = std::move(it->second.is_expiration_checked);
-    if (it->second.password_hash) o.password_hash = Secret(std::move(*it->second.password_hash));
+    fields_.put_raw("is_policy_checked", it->second.is_policy_checked, it->second.is_policy_checked);
+    fields_.put_raw("is_expiration_checked", it->second.is_expiration_checked, it->second.is_expiration_checked);
+    if (it->second.password_hash) rec.password_hash = Secret(std::move(*it->second.password_hash));
     sql_logins_.erase(it);
+  } else {
+    fields_.put_null("is_policy_checked");
+    fields_.put_null("is_expiration_checked");
   }
-  o.fields["deny_connect_sql"] = connect_denied_.count(pid) > 0;
-  o.fields["credential_name"] = name_by_id(credentials_, c.at(r, "credential_id"));
-  emit(std::move(cand));
+  fields_.put_bool("deny_connect_sql", connect_denied_.count(pid) > 0);
+  fields_.put_name("credential_name", name_by_id(credentials_, c.at(r, "credential_id")));
+  emit(excluded);
 }
 
 void Assembler::sql_login(const Columns& c, const odbc::Row& r) {
-  SqlLogin l{as_flag_json(c.at(r, "is_policy_checked")), as_flag_json(c.at(r, "is_expiration_checked")), std::nullopt};
-  auto hash = as_hex_json(c.at(r, "password_hash"));
-  if (hash.is_string()) l.password_hash = hash.get<std::string>();
+  SqlLogin l;
+  append_value_json(c.at(r, "is_policy_checked"), As::kFlag, false, l.is_policy_checked);
+  append_value_json(c.at(r, "is_expiration_checked"), As::kFlag, false, l.is_expiration_checked);
+  const auto& hash = c.at(r, "password_hash");
+  if (odbc::as_bytes(hash) || odbc::as_text(hash)) l.password_hash = hex_text(hash);
   sql_logins_[id_of(c.at(r, "principal_id"))] = std::move(l);
 }
 
@@ -213,10 +289,11 @@ void Assembler::member(const Columns& c, const odbc::Row& r) {
   const Principal* role = principal_by_id(c.at(r, "role_principal_id"));
   const Principal* m = principal_by_id(c.at(r, "member_principal_id"));
   if (!role || !m) return;
-  Candidate cand = make(Kind::kServerRoleMember, make_key({role->name, m->name}));
-  cand.object.fields = {{"role_name", role->name}, {"member_name", m->name}, {"member_type", m->type}};
-  cand.default_excluded = role->excluded || m->excluded;
-  emit(std::move(cand));
+  start(Kind::kServerRoleMember, make_key({role->name, m->name}));
+  fields_.put_text("member_name", m->name);
+  fields_.put_text("member_type", m->type);
+  fields_.put_text("role_name", role->name);
+  emit(role->excluded || m->excluded);
 }
 
 void Assembler::permission(const Columns& c, const odbc::Row& r) {
@@ -224,30 +301,31 @@ void Assembler::permission(const Columns& c, const odbc::Row& r) {
   if (!grantee) return;
   auto class_desc = text_or_empty(c.at(r, "class_desc"));
   auto permission = text_or_empty(c.at(r, "permission_name"));
-  auto type = trim_right(text_or_empty(c.at(r, "type")));
-  auto state = trim_right(text_or_empty(c.at(r, "state")));
-  json securable = "";
-  json securable_type = nullptr;
+  static const std::string kEmpty;
+  const std::string* securable = &kEmpty;
+  const std::string* securable_type = nullptr;
   bool securable_excluded = false;
   if (class_desc == "SERVER_PRINCIPAL") {
     const Principal* p = principal_by_id(c.at(r, "major_id"));
-    securable = p ? json(p->name) : json(nullptr);
-    securable_type = p ? json(p->type) : json(nullptr);
+    securable = p ? &p->name : nullptr;
+    securable_type = p ? &p->type : nullptr;
     securable_excluded = p && p->excluded;
   } else if (class_desc == "ENDPOINT") {
     securable = name_by_id(endpoints_, c.at(r, "major_id"));
   }
-  std::string sec = securable.is_string() ? securable.get<std::string>() : std::string();
-  Candidate cand = make(Kind::kServerPermission, make_key({grantee->name, class_desc, sec, permission}));
-  auto& o = cand.object;
-  o.fields = {{"grantee", grantee->name}, {"grantee_type", grantee->type}, {"class_desc", class_desc},
-              {"securable", securable}, {"securable_type", securable_type}, {"permission_name", permission},
-              {"type", type}, {"state", state}};
-  copy(o.fields, c, r, {"state_desc"}, as_text_json);
+  start(Kind::kServerPermission, make_key({grantee->name, class_desc, securable ? *securable : kEmpty, permission}));
+  fields_.put_text("class_desc", class_desc);
+  fields_.put_text("grantee", grantee->name);
+  fields_.put_text("grantee_type", grantee->type);
+  fields_.put_text("permission_name", permission);
+  fields_.put_name("securable", securable);
+  fields_.put_name("securable_type", securable_type);
+  fields_.put_text("state", trim_right(text_or_empty(c.at(r, "state"))));
+  fields_.put("state_desc", c.at(r, "state_desc"), As::kText);
+  fields_.put_text("type", trim_right(text_or_empty(c.at(r, "type"))));
   const Principal* grantor = principal_by_id(c.at(r, "grantor_principal_id"));
-  o.volatile_fields["grantor"] = grantor ? json(grantor->name) : json(nullptr);
-  cand.default_excluded = grantee->excluded || securable_excluded;
-  emit(std::move(cand));
+  volatile_.put_name("grantor", grantor ? &grantor->name : nullptr);
+  emit(grantee->excluded || securable_excluded);
 }
 
 void Assembler::server(const Columns& c, const odbc::Row& r) {
@@ -255,150 +333,171 @@ void Assembler::server(const Columns& c, const odbc::Row& r) {
   auto name = text_or_empty(c.at(r, "name"));
   servers_[id] = name;
   if (id == 0) return;  // the local server
-  auto cand = make(Kind::kLinkedServer, name);
-  auto& o = cand.object;
-  copy(o.fields, c, r, {"product", "provider", "data_source", "location", "provider_string", "catalog", "collation_name"},
-       as_text_json);
-  copy(o.fields, c, r, {"connect_timeout", "query_timeout"}, as_int_json);
-  copy(o.fields, c, r,
-       {"is_linked", "is_remote_login_enabled", "is_rpc_out_enabled", "is_data_access_enabled",
-        "is_collation_compatible", "uses_remote_collation", "lazy_schema_validation", "is_system", "is_publisher",
-        "is_subscriber", "is_distributor", "is_nonsql_subscriber", "is_remote_proc_transaction_promotion_enabled"},
-       as_flag_json);
-  copy(o.volatile_fields, c, r, {"server_id"}, as_int_json);
-  copy(o.volatile_fields, c, r, {"modify_date"}, as_text_json);
-  emit(std::move(cand));
+  start(Kind::kLinkedServer, name);
+  put(fields_, c, r, {"catalog", "collation_name", "data_source", "location", "product", "provider", "provider_string"},
+      As::kText);
+  put(fields_, c, r, {"connect_timeout", "query_timeout"}, As::kInt);
+  put(fields_, c, r,
+      {"is_collation_compatible", "is_data_access_enabled", "is_distributor", "is_linked", "is_nonsql_subscriber",
+       "is_publisher", "is_remote_login_enabled", "is_remote_proc_transaction_promotion_enabled", "is_rpc_out_enabled",
+       "is_subscriber", "is_system", "lazy_schema_validation", "uses_remote_collation"},
+      As::kFlag);
+  put(volatile_, c, r, {"modify_date"}, As::kText);
+  put(volatile_, c, r, {"server_id"}, As::kInt);
+  emit();
 }
 
 void Assembler::linked_login(const Columns& c, const odbc::Row& r) {
   auto sid = id_of(c.at(r, "server_id"));
-  if (sid == 0 || !servers_.count(sid)) return;
-  const std::string& server = servers_[sid];
-  auto local_id = as_int_json(c.at(r, "local_principal_id"));
-  json local = nullptr;
-  if (local_id.is_number_integer() && local_id != 0) {  // 0 / NULL: the all-logins mapping
-    const Principal* p = principal_by_id(c.at(r, "local_principal_id"));
-    if (p) local = p->name;
+  auto server = servers_.find(sid);
+  if (sid == 0 || server == servers_.end()) return;
+  const auto& local_id = c.at(r, "local_principal_id");
+  const std::string* local = nullptr;
+  if (auto lid = as_int_json(local_id); lid.is_number_integer() && lid != 0) {  // 0 / NULL: the all-logins mapping
+    const Principal* p = principal_by_id(local_id);
+    if (p) local = &p->name;
   }
-  auto cand = make(Kind::kLinkedServerLogin, make_key({server, local.is_string() ? local.get_ref<const std::string&>() : ""}));
-  auto& o = cand.object;
-  o.fields = {{"linked_server", server}, {"local_login", local}};
-  copy(o.fields, c, r, {"uses_self_credential"}, as_flag_json);
-  copy(o.fields, c, r, {"remote_name"}, as_text_json);
-  o.volatile_fields["local_principal_id"] = local_id;
-  copy(o.volatile_fields, c, r, {"modify_date"}, as_text_json);
-  emit(std::move(cand));
+  start(Kind::kLinkedServerLogin, make_key({server->second, local ? *local : std::string()}));
+  fields_.put_text("linked_server", server->second);
+  fields_.put_name("local_login", local);
+  fields_.put("remote_name", c.at(r, "remote_name"), As::kText);
+  fields_.put("uses_self_credential", c.at(r, "uses_self_credential"), As::kFlag);
+  volatile_.put("local_principal_id", local_id, As::kInt);
+  volatile_.put("modify_date", c.at(r, "modify_date"), As::kText);
+  emit();
 }
 
 void Assembler::operator_row(const Columns& c, const odbc::Row& r) {
   auto name = text_or_empty(c.at(r, "name"));
   operators_[id_of(c.at(r, "id"))] = name;
-  auto cand = make(Kind::kAgentOperator, name);
-  auto& o = cand.object;
-  copy(o.fields, c, r, {"enabled"}, as_flag_json);
-  copy(o.fields, c, r, {"email_address", "pager_address", "netsend_address"}, as_text_json);
-  copy(o.fields, c, r,
-       {"weekday_pager_start_time", "weekday_pager_end_time", "saturday_pager_start_time", "saturday_pager_end_time",
-        "sunday_pager_start_time", "sunday_pager_end_time", "pager_days"},
-       as_int_json);
-  o.fields["category_name"] = name_by_id(categories_, c.at(r, "category_id"));
-  copy(o.volatile_fields, c, r,
-       {"id", "last_email_date", "last_email_time", "last_pager_date", "last_pager_time", "last_netsend_date",
-        "last_netsend_time"},
-       as_int_json);
-  emit(std::move(cand));
+  start(Kind::kAgentOperator, name);
+  fields_.put("enabled", c.at(r, "enabled"), As::kFlag);
+  put(fields_, c, r, {"email_address", "pager_address", "netsend_address"}, As::kText);
+  put(fields_, c, r,
+      {"weekday_pager_start_time", "weekday_pager_end_time", "saturday_pager_start_time", "saturday_pager_end_time",
+       "sunday_pager_start_time", "sunday_pager_end_time", "pager_days"},
+      As::kInt);
+  fields_.put_name("category_name", name_by_id(categories_, c.at(r, "category_id")));
+  put(volatile_, c, r,
+      {"id", "last_email_date", "last_email_time", "last_pager_date", "last_pager_time", "last_netsend_date",
+       "last_netsend_time"},
+      As::kInt);
+  emit();
 }
 
 void Assembler::proxy(const Columns& c, const odbc::Row& r) {
   auto name = text_or_empty(c.at(r, "name"));
   proxies_[id_of(c.at(r, "proxy_id"))] = name;
-  auto cand = make(Kind::kAgentProxy, name);
-  auto& o = cand.object;
-  o.fields["credential_name"] = name_by_id(credentials_, c.at(r, "credential_id"));
-  copy(o.fields, c, r, {"description"}, as_text_json);
-  copy(o.fields, c, r, {"enabled"}, as_flag_json);
-  copy(o.volatile_fields, c, r, {"proxy_id"}, as_int_json);
-  copy(o.volatile_fields, c, r, {"user_sid"}, as_hex_json);
-  copy(o.volatile_fields, c, r, {"credential_date_created"}, as_text_json);
-  emit(std::move(cand));
+  start(Kind::kAgentProxy, name);
+  fields_.put_name("credential_name", name_by_id(credentials_, c.at(r, "credential_id")));
+  fields_.put("description", c.at(r, "description"), As::kText);
+  fields_.put("enabled", c.at(r, "enabled"), As::kFlag);
+  volatile_.put("credential_date_created", c.at(r, "credential_date_created"), As::kText);
+  volatile_.put("proxy_id", c.at(r, "proxy_id"), As::kInt);
+  volatile_.put("user_sid", c.at(r, "user_sid"), As::kHex);
+  emit();
 }
 
 void Assembler::schedule(const Columns& c, const odbc::Row& r) {
   auto uid = guid_text(c.at(r, "schedule_uid"));
   schedule_uids_[id_of(c.at(r, "schedule_id"))] = uid;
-  auto cand = make(Kind::kAgentSchedule, uid);
-  auto& o = cand.object;
-  copy(o.fields, c, r, {"name"}, as_text_json);
-  auto owner_sid = as_hex_json(c.at(r, "owner_sid"));
-  o.fields["owner_login_name"] = name_by_sid(owner_sid);
-  copy(o.fields, c, r, {"enabled"}, as_flag_json);
-  copy(o.fields, c, r,
-       {"freq_type", "freq_interval", "freq_subday_type", "freq_subday_interval", "freq_relative_interval",
-        "freq_recurrence_factor", "active_start_date", "active_end_date", "active_start_time", "active_end_time"},
-       as_int_json);
-  copy(o.volatile_fields, c, r, {"schedule_id", "originating_server_id", "version_number"}, as_int_json);
-  o.volatile_fields["owner_sid"] = owner_sid;
-  copy(o.volatile_fields, c, r, {"date_created", "date_modified"}, as_text_json);
-  emit(std::move(cand));
+  start(Kind::kAgentSchedule, uid);
+  const auto& owner_sid = c.at(r, "owner_sid");
+  auto sid = hex_text(owner_sid);
+  bool has_sid = odbc::as_bytes(owner_sid) || odbc::as_text(owner_sid);
+  put(fields_, c, r,
+      {"active_end_date", "active_end_time", "active_start_date", "active_start_time"}, As::kInt);
+  fields_.put("enabled", c.at(r, "enabled"), As::kFlag);
+  put(fields_, c, r,
+      {"freq_interval", "freq_recurrence_factor", "freq_relative_interval", "freq_subday_interval", "freq_subday_type",
+       "freq_type"},
+      As::kInt);
+  fields_.put("name", c.at(r, "name"), As::kText);
+  fields_.put_name("owner_login_name", name_by_sid(has_sid ? &sid : nullptr));
+  put(volatile_, c, r, {"date_created", "date_modified"}, As::kText);
+  volatile_.put("originating_server_id", c.at(r, "originating_server_id"), As::kInt);
+  volatile_.put("owner_sid", owner_sid, As::kHex);
+  put(volatile_, c, r, {"schedule_id", "version_number"}, As::kInt);
+  emit();
 }
 
 void Assembler::job(const Columns& c, const odbc::Row& r) {
-  Candidate cand = make(Kind::kAgentJob, text_or_empty(c.at(r, "name")));
-  auto& o = cand.object;
-  copy(o.fields, c, r, {"enabled"}, as_flag_json);
-  copy(o.fields, c, r, {"description"}, as_text_json);
-  o.fields["category_name"] = name_by_id(categories_, c.at(r, "category_id"));
-  auto owner_sid = as_hex_json(c.at(r, "owner_sid"));
-  o.fields["owner_login_name"] = name_by_sid(owner_sid);
-  copy(o.fields, c, r,
-       {"notify_level_eventlog", "notify_level_email", "notify_level_netsend", "notify_level_page", "delete_level",
-        "start_step_id"},
-       as_int_json);
-  o.fields["notify_email_operator_name"] = name_by_id(operators_, c.at(r, "notify_email_operator_id"));
-  o.fields["notify_netsend_operator_name"] = name_by_id(operators_, c.at(r, "notify_netsend_operator_id"));
-  o.fields["notify_page_operator_name"] = name_by_id(operators_, c.at(r, "notify_page_operator_id"));
+  start(Kind::kAgentJob, text_or_empty(c.at(r, "name")));
+  const auto& owner_sid = c.at(r, "owner_sid");
+  auto sid = hex_text(owner_sid);
+  bool has_sid = odbc::as_bytes(owner_sid) || odbc::as_text(owner_sid);
+  fields_.put_name("category_name", name_by_id(categories_, c.at(r, "category_id")));
+  put(fields_, c, r, {"delete_level"}, As::kInt);
+  fields_.put("description", c.at(r, "description"), As::kText);
+  fields_.put("enabled", c.at(r, "enabled"), As::kFlag);
+  fields_.put_name("notify_email_operator_name", name_by_id(operators_, c.at(r, "notify_email_operator_id")));
+  put(fields_, c, r, {"notify_level_email", "notify_level_eventlog", "notify_level_netsend", "notify_level_page"},
+      As::kInt);
+  fields_.put_name("notify_netsend_operator_name", name_by_id(operators_, c.at(r, "notify_netsend_operator_id")));
+  fields_.put_name("notify_page_operator_name", name_by_id(operators_, c.at(r, "notify_page_operator_id")));
+  fields_.put_name("owner_login_name", name_by_sid(has_sid ? &sid : nullptr));
   auto job_id = guid_text(c.at(r, "job_id"));
-  o.volatile_fields["job_id"] = job_id;
-  o.volatile_fields["owner_sid"] = owner_sid;
-  copy(o.volatile_fields, c, r, {"originating_server_id", "version_number"}, as_int_json);
-  copy(o.volatile_fields, c, r, {"date_created", "date_modified"}, as_text_json);
-  cand.default_excluded = as_int_json(c.at(r, "originating_server_id")) != 0;  // downloaded from an MSX
+  put(volatile_, c, r, {"date_created", "date_modified"}, As::kText);
+  volatile_.put_text("job_id", job_id);
+  volatile_.put("originating_server_id", c.at(r, "originating_server_id"), As::kInt);
+  volatile_.put("owner_sid", owner_sid, As::kHex);
+  volatile_.put("version_number", c.at(r, "version_number"), As::kInt);
+  bool from_msx = as_int_json(c.at(r, "originating_server_id")) != 0;  // downloaded from an MSX
 
   JobParts parts;
   if (auto it = job_parts_.find(job_id); it != job_parts_.end()) {
     parts = std::move(it->second);
     job_parts_.erase(it);
   }
-  // Steps in step_id order (with their step_uids); attachments sorted for a stable form.
+  // Steps in step_id order (with their step_uids); attachments sorted by their text.
   std::stable_sort(parts.steps.begin(), parts.steps.end(),
                    [](const Step& a, const Step& b) { return a.step_id < b.step_id; });
-  json steps = json::array(), uids = json::array();
-  for (auto& st : parts.steps) {
-    json s = json::object();
-    size_t i = 0;
-    for (const char* n : kStepInts) s[n] = std::move(st.values[i++]);
-    for (const char* n : kStepTexts) s[n] = std::move(st.values[i++]);
-    s["proxy_name"] = std::move(st.values[i]);
-    steps.push_back(std::move(s));
-    uids.push_back(std::move(st.step_uid));
+  std::string steps = "[", steps_canonical = "[", uids = "[";
+  for (size_t i = 0; i < parts.steps.size(); ++i) {
+    if (i) {
+      steps.push_back(',');
+      steps_canonical.push_back(',');
+      uids.push_back(',');
+    }
+    steps += parts.steps[i].text;
+    steps_canonical += parts.steps[i].canonical;
+    uids += parts.steps[i].step_uid;
   }
-  std::sort(parts.schedules.begin(), parts.schedules.end(), by_text);
-  std::sort(parts.servers.begin(), parts.servers.end(), by_text);
-  o.fields["steps"] = std::move(steps);
-  o.fields["schedules"] = std::move(parts.schedules);
-  o.fields["servers"] = std::move(parts.servers);
-  o.volatile_fields["step_uids"] = std::move(uids);
-  emit(std::move(cand));
+  steps.push_back(']');
+  steps_canonical.push_back(']');
+  uids.push_back(']');
+  auto as_pairs = [](std::vector<NameJson>& v) {
+    std::vector<std::pair<std::string, std::string>> out;
+    out.reserve(v.size());
+    for (auto& n : v) out.emplace_back(std::move(n.text), std::move(n.canonical));
+    return out;
+  };
+  std::string text, canonical;
+  auto schedules = as_pairs(parts.schedules);
+  name_array(schedules, text, canonical);
+  fields_.put_raw("schedules", text, canonical);
+  auto servers = as_pairs(parts.servers);
+  name_array(servers, text, canonical);
+  fields_.put_raw("servers", text, canonical);
+  put(fields_, c, r, {"start_step_id"}, As::kInt);
+  fields_.put_raw("steps", steps, steps_canonical);
+  volatile_.put_raw("step_uids", uids, uids);
+  emit(from_msx);
 }
 
 void Assembler::step(const Columns& c, const odbc::Row& r) {
   Step st;
-  st.values.reserve(std::size(kStepInts) + std::size(kStepTexts) + 1);
-  for (const char* n : kStepInts) st.values.push_back(as_int_json(c.at(r, n)));
-  for (const char* n : kStepTexts) st.values.push_back(as_text_json(c.at(r, n)));
-  st.values.push_back(name_by_id(proxies_, c.at(r, "proxy_id")));
-  st.step_id = st.values[0].is_number_integer() ? st.values[0].get<int64_t>() : 0;
-  st.step_uid = as_guid_json(c.at(r, "step_uid"));
+  ObjectText t(true);
+  for (const char* n : kStepInts) t.put(n, c.at(r, n), As::kInt);
+  for (const char* n : kStepTexts) t.put(n, c.at(r, n), As::kText);
+  t.put_name("proxy_name", name_by_id(proxies_, c.at(r, "proxy_id")));
+  t.finish(st.text, &st.canonical);
+  const auto& step_id = c.at(r, "step_id");
+  int64_t n = 0;
+  if (auto* i = odbc::as_int(step_id)) n = *i;
+  else if (auto j = as_int_json(step_id); j.is_number_integer()) n = j.get<int64_t>();
+  st.step_id = n;
+  append_value_json(c.at(r, "step_uid"), As::kGuid, false, st.step_uid);
   job_parts_[guid_text(c.at(r, "job_id"))].steps.push_back(std::move(st));
 }
 

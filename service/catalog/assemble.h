@@ -1,8 +1,9 @@
-// assemble.h — turns the catalog batch's result sets into ServerObjects (internal to
+// assemble.h — turns the catalog batch's result sets into object records (internal to
 // service/catalog). One Assembler per read: feed it each result set's rows in batch order
 // (queries.h), call end() after each set, and every object is handed to the sink as soon as it
 // is complete — most of them as their own row arrives — so a read of hundreds of thousands of
 // objects holds only the name maps later rows need, not the objects (issue 3: peak memory).
+// Objects are written as text (object_text.h, record.h), never as JSON trees (issue 3: CPU).
 // Ids are resolved to names here through maps of the sets already read (principals,
 // credentials, servers, categories, operators, proxies, schedules); default exclusions are
 // marked; a job is assembled from its steps, schedule attachments and servers, read before it.
@@ -13,26 +14,29 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <unordered_set>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
-#include "catalog/object.h"
+#include "catalog/object_text.h"
 #include "catalog/queries.h"
+#include "catalog/record.h"
 #include "catalog/rows.h"
 
 namespace understudy::catalog {
 
 struct Candidate {
-  ServerObject object;
+  ObjectRecord record;
   bool default_excluded = false;
 };
 
 class Assembler {
  public:
-  using Sink = std::function<void(Candidate&&)>;
-  // REQUIRES: `sink` outlives the Assembler. Objects reach it unsealed, in batch order.
+  // The sink may take the candidate's record (swap or move it out); the Assembler clears it
+  // before writing the next object into it, so swapping in a spent record recycles its buffers.
+  using Sink = std::function<void(Candidate&)>;
+  // REQUIRES: `sink` outlives the Assembler. Objects reach it in batch order.
   explicit Assembler(Sink sink) : sink_(std::move(sink)) {}
   // One row of result set `id`. Throws CatalogError on a malformed row (and whatever the sink throws).
   void row(ResultSetId id, const Columns& c, const odbc::Row& r);
@@ -45,23 +49,35 @@ class Assembler {
     std::string type;
     bool excluded = false;
   };
-  // What sys.sql_logins adds to a login, kept until the principals arrive.
+  // What sys.sql_logins adds to a login, kept until the principals arrive (JSON text).
   struct SqlLogin {
-    nlohmann::json is_policy_checked, is_expiration_checked;
+    std::string is_policy_checked, is_expiration_checked;
     std::optional<std::string> password_hash;
   };
-  // A job step as values in kStepColumns order (compact: no per-field keys until its job is built).
+  // A job step, rendered (its JSON object and canonical form), until its job arrives.
   struct Step {
     int64_t step_id = 0;
-    std::vector<nlohmann::json> values;
-    nlohmann::json step_uid;
+    std::string text, canonical, step_uid;
+  };
+  // A schedule attachment or job server: the JSON of a name (or null), and its canonical form.
+  struct NameJson {
+    std::string text, canonical;
   };
   struct JobParts {
     std::vector<Step> steps;
-    std::vector<nlohmann::json> schedules, servers;
+    std::vector<NameJson> schedules, servers;
+  };
+  // A user-defined role, held until every principal (its possible owners) is read.
+  struct PendingRole {
+    std::string name, volatile_fields;
+    int64_t owner = -1;
+    bool excluded = false;
   };
   using Names = std::unordered_map<int64_t, std::string>;
 
+  void instance(const Columns& c, const odbc::Row& r);
+  void credential(const Columns& c, const odbc::Row& r);
+  void category(const Columns& c, const odbc::Row& r);
   void principal(const Columns& c, const odbc::Row& r);
   void sql_login(const Columns& c, const odbc::Row& r);
   void member(const Columns& c, const odbc::Row& r);
@@ -75,22 +91,27 @@ class Assembler {
   void step(const Columns& c, const odbc::Row& r);
 
   const Principal* principal_by_id(const odbc::Value& id) const;
-  nlohmann::json name_by_id(const Names& names, const odbc::Value& id) const;
-  nlohmann::json name_by_sid(const nlohmann::json& sid) const;
-  static Candidate make(Kind kind, std::string key);
-  void emit(Candidate&& c) { sink_(std::move(c)); }
+  static const std::string* name_by_id(const Names& names, const odbc::Value& id);
+  const std::string* name_by_sid(const std::string* sid) const;
+  // Starts the next object: clears the current record and names it.
+  ObjectRecord& start(Kind kind, std::string_view key);
+  // Writes the fields and volatile fields put so far into the current record and hands it on.
+  void emit(bool default_excluded = false);
 
   Sink sink_;
-  ServerObject instance_;
+  Candidate current_;
+  ObjectText fields_{true}, volatile_{false};
+  std::string scratch_;
+  ObjectText instance_{true};  // the instance's fields, until its subsystems are read
   bool have_instance_ = false;
   std::vector<std::string> subsystems_;
   Names credentials_, endpoints_, servers_, categories_, operators_, proxies_, schedule_uids_;
   std::unordered_map<int64_t, Principal> principals_;
-  std::unordered_map<std::string, std::string> sid_names_;       // sid hex -> principal name
-  std::unordered_map<int64_t, SqlLogin> sql_logins_;             // principal_id -> details (until principals end)
-  std::unordered_set<int64_t> connect_denied_;                   // DENY CONNECT SQL grantees
-  std::vector<std::pair<Candidate, int64_t>> roles_;             // role, owning principal_id (until principals end)
-  std::unordered_map<std::string, JobParts> job_parts_;          // job_id -> parts read before the job
+  std::unordered_map<std::string, std::string> sid_names_;  // sid hex -> principal name
+  std::unordered_map<int64_t, SqlLogin> sql_logins_;        // principal_id -> details (until principals end)
+  std::unordered_set<int64_t> connect_denied_;              // DENY CONNECT SQL grantees
+  std::vector<PendingRole> roles_;
+  std::unordered_map<std::string, JobParts> job_parts_;  // job_id -> parts read before the job
 };
 
 }  // namespace understudy::catalog

@@ -160,6 +160,8 @@ unsigned int digest(std::string_view data, unsigned char* md) {
 
 }  // namespace
 
+void append_json_string(std::string_view v, bool fold, std::string& out) { append_string(v, fold, out); }
+
 void append_canonical(const nlohmann::json& fields, std::string& out) { append_value(fields, true, false, out); }
 
 void append_json_text(const nlohmann::json& v, std::string& out) { append_value(v, false, false, out); }

@@ -35,6 +35,10 @@ void append_canonical(const nlohmann::json& fields, std::string& out);
 // the form the store keeps fields in.
 void append_json_text(const nlohmann::json& v, std::string& out);
 
+// One JSON string exactly as append_json_text writes it (folded with fold_name when `fold`): the
+// catalog reader writes object text value by value with it (record.h).
+void append_json_string(std::string_view v, bool fold, std::string& out);
+
 // Hex SHA-256 of `data` (lower case, 64 characters), and the raw 32-byte digest.
 std::string sha256_hex(std::string_view data);
 std::string sha256_raw(std::string_view data);

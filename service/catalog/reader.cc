@@ -16,7 +16,7 @@ bool any_match(const std::vector<std::string>& patterns, std::string_view key) {
 }
 
 bool keep(const Candidate& c, const ReadOptions& options) {
-  const auto& o = c.object;
+  const auto& o = c.record;
   if (o.kind == Kind::kInstance) return true;
   if (!options.kinds.empty() && std::find(options.kinds.begin(), options.kinds.end(), o.kind) == options.kinds.end())
     return false;
@@ -83,15 +83,15 @@ struct SinkStop {
 
 }  // namespace
 
-Status read_objects(odbc::Connection& conn, const ReadOptions& options, const ObjectSink& sink) {
+Status read_records(odbc::Connection& conn, const ReadOptions& options, const RecordSink& sink) {
   auto st = conn.statement();
   if (!st) return tl::unexpected(st.error());
   US_TRY(st->execute_direct(kCatalogBatch));
   CaseDuplicates names;
-  Assembler assembler([&](Candidate&& c) {
+  Assembler assembler([&](Candidate& c) {
     if (!keep(c, options)) return;
-    names.add(c.object.kind, c.object.key);
-    if (auto r = sink(std::move(c.object)); !r) throw SinkStop{r.error()};
+    names.add(c.record.kind, c.record.key);
+    if (auto r = sink(c.record); !r) throw SinkStop{r.error()};
   });
   try {
     constexpr size_t kSets = std::size(kResultSetNames);
@@ -126,10 +126,17 @@ Status read_objects(odbc::Connection& conn, const ReadOptions& options, const Ob
   return {};
 }
 
+Status read_objects(odbc::Connection& conn, const ReadOptions& options, const ObjectSink& sink) {
+  return read_records(conn, options, [&](ObjectRecord& r) -> Status {
+    auto o = r.to_object();
+    if (!o) return tl::unexpected(o.error());
+    return sink(std::move(*o));
+  });
+}
+
 Result<std::vector<ServerObject>> read_objects(odbc::Connection& conn, const ReadOptions& options) {
   std::vector<ServerObject> out;
   US_TRY(read_objects(conn, options, [&](ServerObject&& o) -> Status {
-    o.seal();
     out.push_back(std::move(o));
     return {};
   }));

@@ -21,6 +21,7 @@
 
 #include "base/result.h"
 #include "catalog/object.h"
+#include "catalog/record.h"
 
 namespace understudy::odbc {
 class Connection;
@@ -45,15 +46,24 @@ struct ReadOptions {
 // Reads the instance. The `instance` object is always read (the diff needs the target's facts).
 [[nodiscard]] Result<std::vector<ServerObject>> read_objects(odbc::Connection& conn, const ReadOptions& options = {});
 
-// Receives each object once it is complete; an error it returns stops the read and is returned.
-using ObjectSink = std::function<Status(ServerObject&&)>;
+// Receives each object once it is complete, as text (record.h): the form a snapshot stores and
+// a streamed diff fingerprints without building a tree. The sink may take the record's contents
+// (move or swap them out); the reader clears the record before it writes the next object into
+// it. An error the sink returns stops the read and is returned.
+using RecordSink = std::function<Status(ObjectRecord&)>;
 
-// The same read, streamed: objects reach `sink` in batch order (not sorted) and NOT sealed — the
-// store fingerprints only the versions it has not seen before, which on an unchanged instance is
-// none (ServerObject::compute_fingerprint / seal when needed). Two objects whose names differ
-// only in case fail the read (kDataErr) after the last row, before it returns success: until
-// then the sink may have seen part of the instance, and on any error the caller discards what
-// it saw (the store's snapshot writer rolls back).
+// The same read, streamed: records reach `sink` in batch order (not sorted); no fingerprint is
+// computed — the store fingerprints only the versions it has not seen before, which on an
+// unchanged instance is none. Two objects whose names differ only in case fail the read
+// (kDataErr) after the last row, before it returns success: until then the sink may have seen
+// part of the instance, and on any error the caller discards what it saw (the store's snapshot
+// writer rolls back).
+[[nodiscard]] Status read_records(odbc::Connection& conn, const ReadOptions& options, const RecordSink& sink);
+
+// Receives each object as a tree, sealed.
+using ObjectSink = std::function<Status(ServerObject&&)>;
+// read_records with each record made a tree (ObjectRecord::to_object): for callers that keep
+// every object anyway.
 [[nodiscard]] Status read_objects(odbc::Connection& conn, const ReadOptions& options, const ObjectSink& sink);
 
 // True when `key` matches the glob `pattern` (case-insensitive, '*' and '?').
