@@ -46,6 +46,53 @@ CREATE TABLE object_presence (
 ) WITHOUT ROWID;
 CREATE INDEX object_presence_open ON object_presence(instance_id, to_snapshot);
 )sql"},
+    // Issue 3 (snapshot time at scale L): a version row belongs to one instance and carries its
+    // validity interval, so a new version is one append to the table and one in-order append to
+    // object_version_open, instead of a random-order insert into a UNIQUE content-id index plus a
+    // presence row with two more B-trees. The fingerprint is kept as 32 raw bytes and the match
+    // key (fold_name(key), cheap in C++) is no longer stored. Each v1 presence interval becomes
+    // one version row (ids renumbered in (instance, from_snapshot, old id) order; secrets follow
+    // their version); snapshot ids are unchanged. Tables are created, filled, then the old ones
+    // dropped child first and the new ones renamed, so no foreign-key check fails while
+    // foreign_keys is ON (RENAME rewrites object_secret's REFERENCES). understudy_unhex() is
+    // registered by Store::open (SQLite 3.40 has no unhex()).
+    {2, "version rows per instance with their validity interval; raw fingerprints; no match_key column",
+     R"sql(
+CREATE TEMP TABLE v2_interval AS
+  SELECT instance_id, version_id AS old_id, from_snapshot, to_snapshot FROM object_presence
+  ORDER BY instance_id, from_snapshot, version_id;
+CREATE TABLE object_version_v2 (
+  id              INTEGER PRIMARY KEY,
+  instance_id     INTEGER NOT NULL REFERENCES instance(id),
+  from_snapshot   INTEGER NOT NULL,
+  to_snapshot     INTEGER,
+  content_id      BLOB NOT NULL,
+  kind            TEXT NOT NULL,
+  key             TEXT NOT NULL,
+  fingerprint     BLOB NOT NULL,
+  fields          TEXT NOT NULL,
+  volatile_fields TEXT NOT NULL
+);
+INSERT INTO object_version_v2(id, instance_id, from_snapshot, to_snapshot, content_id, kind, key, fingerprint,
+                              fields, volatile_fields)
+  SELECT r.rowid, r.instance_id, r.from_snapshot, r.to_snapshot, v.content_id, v.kind, v.key,
+         understudy_unhex(v.fingerprint), v.fields, v.volatile_fields
+  FROM v2_interval r JOIN object_version v ON v.id = r.old_id ORDER BY r.rowid;
+CREATE TABLE object_secret_v2 (
+  version_id    INTEGER PRIMARY KEY REFERENCES object_version_v2(id),
+  password_hash TEXT NOT NULL
+);
+INSERT INTO object_secret_v2(version_id, password_hash)
+  SELECT r.rowid, s.password_hash FROM v2_interval r JOIN object_secret s ON s.version_id = r.old_id
+  ORDER BY r.rowid;
+DROP TABLE v2_interval;
+DROP TABLE object_secret;
+DROP TABLE object_presence;
+DROP TABLE object_version;
+ALTER TABLE object_version_v2 RENAME TO object_version;
+ALTER TABLE object_secret_v2 RENAME TO object_secret;
+CREATE INDEX object_version_open ON object_version(instance_id, to_snapshot, id, content_id);
+)sql"},
 };
 
 }  // namespace

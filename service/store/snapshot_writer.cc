@@ -1,7 +1,9 @@
 #include "store/snapshot_writer.h"
 
-#include <algorithm>
+#include <openssl/evp.h>
+
 #include <cstring>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
@@ -9,47 +11,76 @@
 
 namespace understudy::store {
 
-namespace {
-
-// JSON text of a field set; invalid UTF-8 (a lone surrogate read from a hostile name) is replaced
-// rather than failing the snapshot.
-std::string dump(const nlohmann::json& j) {
-  std::string out;
-  out.reserve(512);
-  catalog::append_json_text(j, out);
-  return out;
-}
-
-// Identity of one stored object version: everything that is kept, volatile fields included, so
-// a changed modify_date is a new version while an untouched object is stored once.
-std::string content_id(const catalog::ServerObject& o, const std::string& fields, const std::string& volatile_fields) {
-  std::string data;
-  data.reserve(o.key.size() + fields.size() + volatile_fields.size() + 200);
-  data.append(catalog::kind_name(o.kind));
-  data.push_back('\0');
-  data.append(o.key);
-  data.push_back('\0');
-  data.append(fields);
-  data.push_back('\0');
-  data.append(volatile_fields);
-  data.push_back('\0');
-  if (o.password_hash) {
-    data.push_back('H');
-    data.append(o.password_hash->reveal());
+// The content id of an object: SHA-256 over kind, key, fields, volatile fields and password hash
+// (NUL-separated; "H" before a hash) — everything that is kept, volatile fields included, so a
+// changed modify_date is a new version while an untouched object is stored once. Fed piece by
+// piece into one reused context: no concatenated copy (which would also hold the hash).
+class ContentHasher {
+ public:
+  ContentHasher() : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)), ctx_(EVP_MD_CTX_new()) {
+    if (!md_ || !ctx_) throw std::runtime_error("sha-256 is not available");
   }
-  std::string raw = catalog::sha256_raw(data);
-  for (auto& c : data) reinterpret_cast<volatile char&>(c) = 0;
-  return raw;
-}
+  ~ContentHasher() {
+    EVP_MD_CTX_free(ctx_);
+    EVP_MD_free(md_);
+  }
+  ContentHasher(const ContentHasher&) = delete;
+  ContentHasher& operator=(const ContentHasher&) = delete;
 
-}  // namespace
+  void of(const catalog::ObjectRecord& r, unsigned char (&out)[OpenVersions::kIdBytes]) {
+    static constexpr char kNul = '\0';
+    bool ok = EVP_DigestInit_ex(ctx_, md_, nullptr) == 1;
+    auto feed = [&](std::string_view piece) {
+      ok = ok && EVP_DigestUpdate(ctx_, piece.data(), piece.size()) == 1;
+      ok = ok && EVP_DigestUpdate(ctx_, &kNul, 1) == 1;
+    };
+    feed(catalog::kind_name(r.kind));
+    feed(r.key);
+    feed(r.fields);
+    feed(r.volatile_fields);
+    if (r.password_hash) {
+      ok = ok && EVP_DigestUpdate(ctx_, "H", 1) == 1;
+      const std::string& h = r.password_hash->reveal();
+      ok = ok && EVP_DigestUpdate(ctx_, h.data(), h.size()) == 1;
+    }
+    unsigned int len = 0;
+    ok = ok && EVP_DigestFinal_ex(ctx_, out, &len) == 1 && len == OpenVersions::kIdBytes;
+    if (!ok) throw std::runtime_error("sha-256 failed");  // only on OpenSSL misconfiguration
+  }
+
+ private:
+  EVP_MD* md_;
+  EVP_MD_CTX* ctx_;
+};
+
+SnapshotWriter::SnapshotWriter() = default;
 
 Status SnapshotWriter::begin(sqlite3* db, const SnapshotMeta& meta) {
   db_ = db;
-  // A first snapshot of scale L inserts ~500,000 rows into three B-trees keyed by hashes (random
-  // order): with SQLite's 2 MB default page cache that thrashes. 32 MB for the write, then back.
-  US_TRY(exec(db_, "PRAGMA cache_size = -32768"));
-  US_TRY(exec(db_, "BEGIN IMMEDIATE"));
+  try {
+    hasher_ = std::make_unique<ContentHasher>();
+  } catch (const std::exception& e) {
+    return fail(ErrorCode::kInternal, std::string("store: ") + e.what());
+  }
+  {
+    auto fk = Stmt::prepare(db_, "PRAGMA foreign_keys");
+    if (!fk) return tl::unexpected(fk.error());
+    auto row = fk->step();
+    if (!row) return tl::unexpected(row.error());
+    foreign_keys_were_on_ = *row && fk->int64(0) != 0;
+  }
+  // Foreign keys are not enforced while the snapshot is written: every row the writer adds refers
+  // to the instance row it looked up and to version rows it inserted itself in this transaction,
+  // so the rows are consistent by construction, and at scale L the checks were a lookup per row.
+  // The pragma is a no-op inside a transaction: it is set before BEGIN and restored after
+  // COMMIT or ROLLBACK (restore_connection).
+  // A first snapshot of scale L inserts ~500,000 rows and spills its pages: SQLite's 2 MB default
+  // page cache is too small to hold the index pages being appended to. 32 MB for the write.
+  US_TRY(exec(db_, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -32768"));
+  if (auto st = exec(db_, "BEGIN IMMEDIATE"); !st) {
+    restore_connection();
+    return st;
+  }
   open_txn_ = true;
   info_.instance = meta.instance;
   info_.taken_at = meta.taken_at;
@@ -58,14 +89,17 @@ Status SnapshotWriter::begin(sqlite3* db, const SnapshotMeta& meta) {
   auto ins_inst = Stmt::prepare(db_, "INSERT INTO instance(name) VALUES (?) ON CONFLICT(name) DO NOTHING");
   if (!ins_inst) return tl::unexpected(ins_inst.error());
   US_TRY(ins_inst->bind(1, meta.instance).run());
-  auto get_inst = Stmt::prepare(db_, "SELECT id FROM instance WHERE name = ?");
+  auto get_inst = Stmt::prepare(
+      db_, "SELECT i.id, (SELECT s.object_count FROM snapshot s WHERE s.instance_id = i.id ORDER BY s.id DESC LIMIT 1)"
+           " FROM instance i WHERE i.name = ?");
   if (!get_inst) return tl::unexpected(get_inst.error());
   get_inst->bind(1, meta.instance);
   auto r = get_inst->step();
   if (!r) return tl::unexpected(r.error());
   instance_id_ = get_inst->int64(0);
+  open_.reserve(static_cast<size_t>(get_inst->int64(1)));  // the latest snapshot's size: no regrowth
 
-  // The row exists from the start (its id stamps presence rows); counts are set by commit().
+  // The row exists from the start (its id stamps new versions); counts are set by commit().
   auto ins_snap = Stmt::prepare(db_,
                                 "INSERT INTO snapshot(instance_id, taken_at, run_id, server_name, object_count, counts)"
                                 " VALUES (?,?,?,'',0,'{}')");
@@ -73,41 +107,31 @@ Status SnapshotWriter::begin(sqlite3* db, const SnapshotMeta& meta) {
   US_TRY(ins_snap->bind(1, instance_id_).bind(2, info_.taken_at).bind(3, info_.run_id).run());
   info_.id = sqlite3_last_insert_rowid(db_);
 
-  // What the instance held at its latest snapshot: content id -> version id.
-  auto q = Stmt::prepare(db_,
-                         "SELECT p.version_id, v.content_id FROM object_presence p"
-                         " JOIN object_version v ON v.id = p.version_id"
-                         " WHERE p.instance_id = ? AND p.to_snapshot IS NULL");
+  // What the instance held at its latest snapshot, from the covering index object_version_open
+  // alone (~50 bytes a version instead of the whole row).
+  auto q = Stmt::prepare(db_, "SELECT id, content_id FROM object_version WHERE instance_id = ? AND to_snapshot IS NULL");
   if (!q) return tl::unexpected(q.error());
   q->bind(1, instance_id_);
   while (true) {
     auto row = q->step();
     if (!row) return tl::unexpected(row.error());
     if (!*row) break;
-    std::string cid = q->blob(1);
-    Digest d{};
-    if (cid.size() != d.size())
+    std::string_view cid = q->blob_view(1);
+    if (cid.size() != OpenVersions::kIdBytes)
       return fail(ErrorCode::kDataErr, "store: object version " + std::to_string(q->int64(0)) + " has a bad content id");
-    std::memcpy(d.data(), cid.data(), d.size());
-    open_.push_back({d, q->int64(0), false});
+    open_.insert(reinterpret_cast<const unsigned char*>(cid.data()), q->int64(0));
   }
-  std::sort(open_.begin(), open_.end(), [](const Open& a, const Open& b) { return a.content_id < b.content_id; });
 
   struct Prep {
     Stmt* stmt;
     const char* sql;
   };
   for (auto [stmt, sql] : {
-           Prep{&find_ver_, "SELECT id FROM object_version WHERE content_id = ?"},
            Prep{&ins_ver_,
-                "INSERT INTO object_version(content_id, kind, key, match_key, fingerprint, fields, volatile_fields)"
-                " VALUES (?,?,?,?,?,?,?) ON CONFLICT(content_id) DO NOTHING"},
+                "INSERT INTO object_version(instance_id, from_snapshot, content_id, kind, key, fingerprint, fields,"
+                " volatile_fields) VALUES (?,?,?,?,?,?,?,?)"},
            Prep{&ins_secret_, "INSERT INTO object_secret(version_id, password_hash) VALUES (?,?)"},
-           Prep{&ins_pres_,
-                "INSERT INTO object_presence(instance_id, version_id, from_snapshot, to_snapshot) VALUES (?,?,?,NULL)"},
-           Prep{&close_pres_,
-                "UPDATE object_presence SET to_snapshot = ?"
-                " WHERE instance_id = ? AND version_id = ? AND to_snapshot IS NULL"},
+           Prep{&close_ver_, "UPDATE object_version SET to_snapshot = ? WHERE id = ?"},
            Prep{&fin_snap_, "UPDATE snapshot SET server_name = ?, object_count = ?, counts = ? WHERE id = ?"},
        }) {
     auto p = Stmt::prepare(db_, sql);
@@ -118,46 +142,52 @@ Status SnapshotWriter::begin(sqlite3* db, const SnapshotMeta& meta) {
 }
 
 Status SnapshotWriter::add(const catalog::ServerObject& o) {
+  scratch_.clear();
+  scratch_.kind = o.kind;
+  scratch_.key = o.key;
+  catalog::append_json_text(o.fields, scratch_.fields);
+  catalog::append_json_text(o.volatile_fields, scratch_.volatile_fields);
+  scratch_.password_hash = o.password_hash;
+  // scratch_.canonical stays empty: the fingerprint comes from `o` (add_record).
+  Status st = add_record(scratch_, &o);
+  scratch_.password_hash.reset();
+  return st;
+}
+
+Status SnapshotWriter::add(const catalog::ObjectRecord& r) { return add_record(r, nullptr); }
+
+Status SnapshotWriter::add_record(const catalog::ObjectRecord& r, const catalog::ServerObject* tree) {
   if (!open_txn_) return fail(ErrorCode::kInternal, "store: snapshot writer used after commit or failure");
   Status st = [&]() -> Status {
     info_.object_count++;
-    info_.counts[std::string(catalog::kind_name(o.kind))]++;
-    if (o.kind == catalog::Kind::kInstance) {
-      auto it = o.fields.find("server_name");
-      if (it != o.fields.end() && it->is_string()) info_.server_name = it->get<std::string>();
+    kind_counts_[static_cast<size_t>(r.kind)]++;
+    if (r.kind == catalog::Kind::kInstance) {
+      auto fields = nlohmann::json::parse(r.fields, nullptr, false);
+      auto it = fields.is_object() ? fields.find("server_name") : fields.end();
+      if (it != fields.end() && it->is_string()) info_.server_name = it->get<std::string>();
     }
-    std::string fields = dump(o.fields);
-    std::string vol = dump(o.volatile_fields);
-    std::string cid = content_id(o, fields, vol);
-    Digest d{};
-    std::memcpy(d.data(), cid.data(), d.size());
-    auto it = std::lower_bound(open_.begin(), open_.end(), d,
-                               [](const Open& o, const Digest& x) { return o.content_id < x; });
-    if (it != open_.end() && it->content_id == d && !it->seen) {  // unchanged since the latest snapshot
-      it->seen = true;
-      return {};
+    unsigned char cid[OpenVersions::kIdBytes];
+    try {
+      hasher_->of(r, cid);
+    } catch (const std::exception& e) {
+      return fail(ErrorCode::kInternal, std::string("store: ") + e.what());
     }
-    // New content (or content seen in an older snapshot): only now is the fingerprint needed.
-    ins_ver_.bind_blob(1, cid).bind(2, catalog::kind_name(o.kind)).bind(3, o.key).bind(4, o.match_key());
-    ins_ver_.bind(5, o.fingerprint.empty() ? o.compute_fingerprint() : o.fingerprint).bind(6, fields).bind(7, vol);
+    if (open_.take(cid)) return {};  // unchanged since the latest snapshot
+    // New content (or content the instance held before and lost): only now is the fingerprint needed.
+    std::string fp_hex = tree ? (tree->fingerprint.empty() ? tree->compute_fingerprint() : tree->fingerprint)
+                              : r.compute_fingerprint();
+    auto fp = catalog::fingerprint_bytes(fp_hex);
+    ins_ver_.bind(1, instance_id_).bind(2, info_.id);
+    ins_ver_.bind_blob(3, std::string_view(reinterpret_cast<const char*>(cid), sizeof cid));
+    ins_ver_.bind(4, catalog::kind_name(r.kind)).bind(5, r.key);
+    ins_ver_.bind_blob(6, std::string_view(reinterpret_cast<const char*>(fp.data()), fp.size()));
+    ins_ver_.bind(7, r.fields).bind(8, r.volatile_fields);
     US_TRY(ins_ver_.run());
-    int64_t vid = 0;
-    if (sqlite3_changes(db_) == 1) {
-      vid = sqlite3_last_insert_rowid(db_);
-      if (o.password_hash) {
-        ins_secret_.bind(1, vid).bind(2, o.password_hash->reveal());
-        US_TRY(ins_secret_.run());
-      }
-    } else {  // stored before: reuse that version
-      find_ver_.bind_blob(1, cid);
-      auto found = find_ver_.step();
-      if (!found) return tl::unexpected(found.error());
-      if (!*found) return fail(ErrorCode::kInternal, "store: object version vanished during a snapshot");
-      vid = find_ver_.int64(0);
-      find_ver_.reset();
+    if (r.password_hash) {
+      ins_secret_.bind(1, sqlite3_last_insert_rowid(db_)).bind(2, r.password_hash->reveal());
+      US_TRY(ins_secret_.run());
     }
-    ins_pres_.bind(1, instance_id_).bind(2, vid).bind(3, info_.id);
-    return ins_pres_.run();
+    return {};
   }();
   if (!st) rollback();
   return st;
@@ -166,17 +196,18 @@ Status SnapshotWriter::add(const catalog::ServerObject& o) {
 Result<SnapshotInfo> SnapshotWriter::commit() {
   if (!open_txn_) return fail(ErrorCode::kInternal, "store: snapshot writer used after commit or failure");
   Status st = [&]() -> Status {
-    for (const auto& o : open_) {  // gone or changed: its interval ends here
-      if (o.seen) continue;
-      close_pres_.bind(1, info_.id).bind(2, instance_id_).bind(3, o.version_id);
-      US_TRY(close_pres_.run());
+    // Gone or changed: the version's interval ends here. In id order, so the moved entries of
+    // object_version_open are appended in order too.
+    for (int64_t id : open_.unseen()) {
+      close_ver_.bind(1, info_.id).bind(2, id);
+      US_TRY(close_ver_.run());
     }
+    for (catalog::Kind k : catalog::kAllKinds)
+      if (int64_t n = kind_counts_[static_cast<size_t>(k)]) info_.counts[std::string(catalog::kind_name(k))] = n;
     nlohmann::json counts(info_.counts);
     fin_snap_.bind(1, info_.server_name).bind(2, info_.object_count).bind(3, counts.dump()).bind(4, info_.id);
     US_TRY(fin_snap_.run());
-    US_TRY(exec(db_, "COMMIT"));
-    (void)exec(db_, "PRAGMA cache_size = -2000");  // committed: a failure here changes nothing stored
-    return {};
+    return exec(db_, "COMMIT");
   }();
   if (!st) {
     rollback();
@@ -184,16 +215,22 @@ Result<SnapshotInfo> SnapshotWriter::commit() {
   }
   open_txn_ = false;
   open_.clear();
+  restore_connection();  // committed: a failure here changes nothing stored
   return info_;
+}
+
+void SnapshotWriter::restore_connection() {
+  (void)exec(db_, foreign_keys_were_on_ ? "PRAGMA cache_size = -2000; PRAGMA foreign_keys = ON"
+                                        : "PRAGMA cache_size = -2000");
 }
 
 void SnapshotWriter::rollback() {
   if (!open_txn_) return;
   open_txn_ = false;
   // Statements are reset first so that ROLLBACK is not refused by a pending read.
-  for (auto* s : {&find_ver_, &ins_ver_, &ins_secret_, &ins_pres_, &close_pres_, &fin_snap_}) s->reset();
+  for (auto* s : {&ins_ver_, &ins_secret_, &close_ver_, &fin_snap_}) s->reset();
   (void)exec(db_, "ROLLBACK");
-  (void)exec(db_, "PRAGMA cache_size = -2000");
+  restore_connection();
 }
 
 SnapshotWriter::~SnapshotWriter() { rollback(); }

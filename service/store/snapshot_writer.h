@@ -9,22 +9,29 @@
 //
 // History stays compact: an object whose stored content (fields, volatile fields, hash) did not
 // change since the instance's latest snapshot writes nothing; only versions that are new or gone
-// touch the file.
+// touch the file. A new version is one appended row (object_version, docs/store-schema.md); a
+// version not seen again gets its interval closed at commit().
 //
 // Thread-safety: one thread. Ownership: borrows the Store's handle; destroy it before the Store.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
 #include "catalog/object.h"
+#include "catalog/record.h"
+#include "store/open_versions.h"
 #include "store/sqlite.h"
 #include "store/store.h"
 
 namespace understudy::store {
+
+class ContentHasher;  // snapshot_writer.cc
 
 class SnapshotWriter {
  public:
@@ -32,34 +39,35 @@ class SnapshotWriter {
   SnapshotWriter(const SnapshotWriter&) = delete;
   SnapshotWriter& operator=(const SnapshotWriter&) = delete;
 
-  // Adds one object, sealed or not (the fingerprint is computed here only for content the store
-  // has not seen). The caller guarantees one object per (kind, match key) — the catalog reader
-  // refuses duplicates; Store::save_snapshot checks a vector before it writes.
+  // Adds one object as the text the store keeps (the fast path: nothing is serialised here; the
+  // fingerprint is computed only for content the instance did not hold). The caller guarantees
+  // one object per (kind, match key) — the catalog reader refuses duplicates; Store::save_snapshot
+  // checks a vector before it writes.
+  [[nodiscard]] Status add(const catalog::ObjectRecord& r);
+  // The same for an object as a tree, sealed or not (its fingerprint is used when set).
   [[nodiscard]] Status add(const catalog::ServerObject& o);
   // Makes the snapshot visible. After an error nothing is visible and the writer is spent.
   [[nodiscard]] Result<SnapshotInfo> commit();
 
  private:
   friend class Store;
-  SnapshotWriter() = default;
+  SnapshotWriter();
   [[nodiscard]] Status begin(sqlite3* db, const SnapshotMeta& meta);
+  // `tree` is the object `r` was made from (add(ServerObject)), for its fingerprint; or null.
+  [[nodiscard]] Status add_record(const catalog::ObjectRecord& r, const catalog::ServerObject* tree);
   void rollback();
-
-  using Digest = std::array<unsigned char, 32>;
-  struct Open {
-    Digest content_id;
-    int64_t version_id;
-    bool seen;
-  };
+  void restore_connection();
 
   sqlite3* db_ = nullptr;
   bool open_txn_ = false;
+  bool foreign_keys_were_on_ = false;
   int64_t instance_id_ = 0;
   SnapshotInfo info_;
-  // The latest snapshot's versions, sorted by content id: one allocation, binary search (at scale L
-  // a hash map of half a million nodes cost more to build than the lookups saved).
-  std::vector<Open> open_;
-  Stmt find_ver_, ins_ver_, ins_secret_, ins_pres_, close_pres_, fin_snap_;
+  std::array<int64_t, std::size(catalog::kAllKinds)> kind_counts_{};  // by Kind value; info_.counts at commit
+  OpenVersions open_;               // what the instance held at its latest snapshot
+  catalog::ObjectRecord scratch_;   // add(ServerObject)'s record, its buffers reused
+  std::unique_ptr<ContentHasher> hasher_;
+  Stmt ins_ver_, ins_secret_, close_ver_, fin_snap_;
 };
 
 }  // namespace understudy::store

@@ -94,9 +94,11 @@ std::string Stmt::text(int col) const {
   return p ? std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(st_, col))) : std::string();
 }
 
-std::string Stmt::blob(int col) const {
+std::string_view Stmt::blob_view(int col) const {
   const auto* p = static_cast<const char*>(sqlite3_column_blob(st_, col));
-  return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(st_, col))) : std::string();
+  return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(st_, col))) : std::string_view();
 }
+
+std::string Stmt::blob(int col) const { return std::string(blob_view(col)); }
 
 }  // namespace understudy::store

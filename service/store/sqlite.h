@@ -51,6 +51,8 @@ class Stmt {
   // The same without a copy; valid until the next step(), reset() or destruction.
   std::string_view text_view(int col) const;
   std::string blob(int col) const;
+  // The same without a copy; valid until the next step(), reset() or destruction.
+  std::string_view blob_view(int col) const;
 
  private:
   sqlite3* db_ = nullptr;

@@ -54,17 +54,29 @@ Result<SnapshotInfo> read_info(Stmt& st) {
   return info;
 }
 
+// Lower-case hex of raw bytes: a stored fingerprint (32 bytes) as ServerObject::fingerprint.
+std::string to_hex(std::string_view raw) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(raw.size() * 2);
+  for (unsigned char c : raw) {
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
+}
+
 // One object from a row of (kind, key, fingerprint, fields, volatile_fields, password_hash|NULL).
 Result<catalog::ServerObject> decode_object(Stmt& st, const std::string& where) {
   catalog::ServerObject o;
-  auto kind = catalog::kind_from_name(st.text(0));
+  auto kind = catalog::kind_from_name(st.text_view(0));
   if (!kind) return fail(ErrorCode::kDataErr, "store: unknown kind " + st.text(0) + " in " + where);
   o.kind = *kind;
   o.key = st.text(1);
-  o.fingerprint = st.text(2);
+  o.fingerprint = to_hex(st.blob_view(2));
   try {
-    o.fields = nlohmann::json::parse(st.text(3));
-    o.volatile_fields = nlohmann::json::parse(st.text(4));
+    o.fields = nlohmann::json::parse(st.text_view(3));
+    o.volatile_fields = nlohmann::json::parse(st.text_view(4));
   } catch (const std::exception& e) {
     return fail(ErrorCode::kDataErr, "store: bad object in " + where + ": " + e.what());
   }
@@ -72,9 +84,32 @@ Result<catalog::ServerObject> decode_object(Stmt& st, const std::string& where) 
   return o;
 }
 
-// The presence rows of instance ?1 that make up its snapshot ?2 (docs/store-schema.md).
+// understudy_unhex(TEXT): the bytes a hex text spells, NULL when it is not hex. Migration 2 turns
+// v1's hex fingerprints into blobs with it (SQLite 3.40, Debian bookworm's, has no unhex()).
+void sql_unhex(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  const auto* p = sqlite3_value_text(argv[0]);
+  std::string_view hex = p ? std::string_view(reinterpret_cast<const char*>(p),
+                                              static_cast<size_t>(sqlite3_value_bytes(argv[0])))
+                           : std::string_view();
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  if (!p || hex.size() % 2 != 0) return sqlite3_result_null(ctx);
+  std::string out(hex.size() / 2, '\0');
+  for (size_t i = 0; i < out.size(); ++i) {
+    int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return sqlite3_result_null(ctx);
+    out[i] = static_cast<char>(hi * 16 + lo);
+  }
+  sqlite3_result_blob(ctx, out.data(), static_cast<int>(out.size()), SQLITE_TRANSIENT);
+}
+
+// The version rows of instance ?1 that make up its snapshot ?2 (docs/store-schema.md).
 constexpr const char* kInSnapshot =
-    " WHERE p.instance_id = ?1 AND p.from_snapshot <= ?2 AND (p.to_snapshot IS NULL OR p.to_snapshot > ?2)";
+    " WHERE v.instance_id = ?1 AND v.from_snapshot <= ?2 AND (v.to_snapshot IS NULL OR v.to_snapshot > ?2)";
 
 Error snapshot_not_found(int64_t id) {
   return Error(ErrorCode::kNotFound, "snapshot " + std::to_string(id) + " does not exist",
@@ -117,6 +152,9 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const OpenOp
   }
 
   if (!options.read_only) {
+    if (sqlite3_create_function(s->db_, "understudy_unhex", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                                sql_unhex, nullptr, nullptr) != SQLITE_OK)
+      return tl::unexpected(sqlite_error(s->db_, "store " + path));
     US_TRY(exec(s->db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
     US_TRY(s->in_transaction([](sqlite3* db) { return bootstrap(db); }));
     US_TRY(s->apply_migrations(kCoreComponent, core_migrations()));
@@ -263,7 +301,7 @@ Result<std::vector<catalog::ServerObject>> Store::load_objects(int64_t snapshot_
   std::string sql =
       "SELECT v.kind, v.key, v.fingerprint, v.fields, v.volatile_fields";
   sql += options.with_password_hashes ? ", s.password_hash" : ", NULL";
-  sql += " FROM object_presence p JOIN object_version v ON v.id = p.version_id";
+  sql += " FROM object_version v";
   if (options.with_password_hashes) sql += " LEFT JOIN object_secret s ON s.version_id = v.id";
   sql += kInSnapshot;
   if (options.kind) sql += " AND v.kind = ?3";
@@ -299,8 +337,7 @@ Result<int64_t> Store::instance_of(int64_t snapshot_id) {
 Result<std::vector<catalog::ObjectDigest>> Store::load_digests(int64_t snapshot_id) {
   auto instance_id = instance_of(snapshot_id);
   if (!instance_id) return tl::unexpected(instance_id.error());
-  auto st = Stmt::prepare(db_, std::string("SELECT v.id, v.kind, v.match_key, v.fingerprint"
-                                          " FROM object_presence p JOIN object_version v ON v.id = p.version_id") +
+  auto st = Stmt::prepare(db_, std::string("SELECT v.id, v.kind, v.key, v.fingerprint FROM object_version v") +
                                   kInSnapshot);
   if (!st) return tl::unexpected(st.error());
   st->bind(1, *instance_id).bind(2, snapshot_id);
@@ -323,8 +360,11 @@ Result<std::vector<catalog::ObjectDigest>> Store::load_digests(int64_t snapshot_
       last_kind_text.assign(kind_text);
     }
     d.kind = last_kind;
-    d.match_key = st->text_view(2);
-    d.fingerprint = catalog::fingerprint_bytes(st->text_view(3));
+    d.match_key = catalog::fold_name(st->text_view(2));  // not stored: folding is cheaper than reading it
+    std::string_view fp = st->blob_view(3);
+    if (fp.size() != d.fingerprint.size())
+      return fail(ErrorCode::kDataErr, "store: object version " + std::to_string(d.handle) + " has a bad fingerprint");
+    std::memcpy(d.fingerprint.data(), fp.data(), fp.size());
     out.push_back(std::move(d));
   }
   catalog::sort_digests(out);
