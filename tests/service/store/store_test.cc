@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "catalog/canonical.h"
 #include "store/snapshot_writer.h"
 #include "store/sqlite.h"
 #include "store/store.h"
@@ -194,6 +195,31 @@ TEST_F(StoreTest, StreamedSnapshotCommitsCountsAndServerName) {
   auto again = w->add(sample()[0]);
   ASSERT_FALSE(again.has_value());
   EXPECT_EQ(again.error().message, "store: snapshot writer used after commit or failure");
+}
+
+TEST_F(StoreTest, RecordsAndTreesAreStoredAlike) {
+  auto s = open_store();
+  {  // first snapshot from records (the catalog reader's form)
+    auto w = s->begin_snapshot({.instance = "primary"}).value();
+    for (const auto& o : sample()) ASSERT_TRUE(w->add(catalog::ObjectRecord::from_object(o)).has_value());
+    auto info = w->commit().value();
+    EXPECT_EQ(info.server_name, "PAY-PRI");
+    auto loaded = s->load_objects(info.id, {.with_password_hashes = true}).value();
+    auto trees = sample();
+    catalog::sort_objects(trees);
+    ASSERT_EQ(loaded.size(), trees.size());
+    for (size_t i = 0; i < trees.size(); ++i) {
+      EXPECT_EQ(loaded[i].key, trees[i].key);
+      EXPECT_EQ(loaded[i].fields, trees[i].fields);
+      EXPECT_EQ(loaded[i].volatile_fields, trees[i].volatile_fields);
+      EXPECT_EQ(loaded[i].fingerprint, trees[i].fingerprint);
+      EXPECT_EQ(loaded[i].password_hash.has_value(), trees[i].password_hash.has_value());
+    }
+  }
+  // The same content as trees: the same content ids, so nothing is stored again.
+  auto second = s->save_snapshot({.instance = "primary"}, sample()).value();
+  EXPECT_EQ(count(*s, "object_version"), 5);
+  EXPECT_EQ(s->load_objects(second.id)->size(), 5u);
 }
 
 TEST_F(StoreTest, DigestsMatchTheObjectsAndFetchThemBack) {
