@@ -48,12 +48,20 @@ std::string hex_text(const odbc::Value& v) {
   return "";
 }
 
-// msdb.dbo.sysjobsteps columns kept in a step.
-constexpr const char* kStepInts[] = {"step_id",         "flags",          "cmdexec_success_code", "on_success_action",
-                                     "on_success_step_id", "on_fail_action", "on_fail_step_id",      "retry_attempts",
-                                     "retry_interval",  "os_run_priority"};
-constexpr const char* kStepTexts[] = {"step_name", "subsystem",          "command",           "additional_parameters",
-                                      "server",    "database_name",      "database_user_name", "output_file_name"};
+// msdb.dbo.sysjobsteps columns kept in a step, in name order (proxy_name, resolved from
+// proxy_id, goes between output_file_name and retry_attempts).
+struct StepColumn {
+  const char* name;
+  As as;
+};
+constexpr StepColumn kStepColumns[] = {
+    {"additional_parameters", As::kText}, {"cmdexec_success_code", As::kInt}, {"command", As::kText},
+    {"database_name", As::kText},         {"database_user_name", As::kText},  {"flags", As::kInt},
+    {"on_fail_action", As::kInt},         {"on_fail_step_id", As::kInt},      {"on_success_action", As::kInt},
+    {"on_success_step_id", As::kInt},     {"os_run_priority", As::kInt},      {"output_file_name", As::kText},
+    {"retry_attempts", As::kInt},         {"retry_interval", As::kInt},       {"server", As::kText},
+    {"step_id", As::kInt},                {"step_name", As::kText},           {"subsystem", As::kText},
+};
 
 // The JSON of a name or null; `fold` for the canonical form.
 void name_json(const std::string* name, bool fold, std::string& out) {
@@ -214,8 +222,10 @@ void Assembler::credential(const Columns& c, const odbc::Row& r) {
   credentials_[id_of(c.at(r, "credential_id"))] = name;
   start(Kind::kCredential, name);
   put(fields_, c, r, {"credential_identity", "target_type"}, As::kText);
-  put(volatile_, c, r, {"credential_id", "target_id"}, As::kInt);
-  put(volatile_, c, r, {"create_date", "modify_date"}, As::kText);
+  volatile_.put("create_date", c.at(r, "create_date"), As::kText);
+  volatile_.put("credential_id", c.at(r, "credential_id"), As::kInt);
+  volatile_.put("modify_date", c.at(r, "modify_date"), As::kText);
+  volatile_.put("target_id", c.at(r, "target_id"), As::kInt);
   emit();
 }
 
@@ -245,10 +255,10 @@ void Assembler::principal(const Columns& c, const odbc::Row& r) {
   principals_[pid] = {name, type, excluded};
   if (has_sid) sid_names_[sid] = name;
   if (builtin_role || (type != "R" && !is_login_type(type))) return;
-
+  // Every object's fields are put in name order: the text is then written as it goes.
+  put(volatile_, c, r, {"create_date", "modify_date"}, As::kText);
+  volatile_.put("principal_id", c.at(r, "principal_id"), As::kInt);
   if (type == "R") {
-    volatile_.put("principal_id", c.at(r, "principal_id"), As::kInt);
-    put(volatile_, c, r, {"create_date", "modify_date"}, As::kText);
     volatile_.put("sid", sid_value, As::kHex);
     PendingRole role{name, "", id_of(c.at(r, "owning_principal_id")), excluded};
     volatile_.finish(role.volatile_fields);
@@ -256,23 +266,22 @@ void Assembler::principal(const Columns& c, const odbc::Row& r) {
     return;
   }
   auto& rec = start(Kind::kLogin, name);
-  volatile_.put("principal_id", c.at(r, "principal_id"), As::kInt);
-  put(volatile_, c, r, {"create_date", "modify_date"}, As::kText);
-  fields_.put_text("type", type);
-  put(fields_, c, r, {"type_desc", "default_database_name", "default_language_name"}, As::kText);
-  fields_.put("sid", sid_value, As::kHex);
+  fields_.put_name("credential_name", name_by_id(credentials_, c.at(r, "credential_id")));
+  put(fields_, c, r, {"default_database_name", "default_language_name"}, As::kText);
+  fields_.put_bool("deny_connect_sql", connect_denied_.count(pid) > 0);
   fields_.put("is_disabled", c.at(r, "is_disabled"), As::kFlag);
   if (auto it = sql_logins_.find(pid); it != sql_logins_.end()) {
-    fields_.put_raw("is_policy_checked", it->second.is_policy_checked, it->second.is_policy_checked);
     fields_.put_raw("is_expiration_checked", it->second.is_expiration_checked, it->second.is_expiration_checked);
+    fields_.put_raw("is_policy_checked", it->second.is_policy_checked, it->second.is_policy_checked);
     if (it->second.password_hash) rec.password_hash = Secret(std::move(*it->second.password_hash));
     sql_logins_.erase(it);
   } else {
-    fields_.put_null("is_policy_checked");
     fields_.put_null("is_expiration_checked");
+    fields_.put_null("is_policy_checked");
   }
-  fields_.put_bool("deny_connect_sql", connect_denied_.count(pid) > 0);
-  fields_.put_name("credential_name", name_by_id(credentials_, c.at(r, "credential_id")));
+  fields_.put("sid", sid_value, As::kHex);
+  fields_.put_text("type", type);
+  fields_.put("type_desc", c.at(r, "type_desc"), As::kText);
   emit(excluded);
 }
 
@@ -437,11 +446,6 @@ void Assembler::job(const Columns& c, const odbc::Row& r) {
   fields_.put_name("notify_page_operator_name", name_by_id(operators_, c.at(r, "notify_page_operator_id")));
   fields_.put_name("owner_login_name", name_by_sid(has_sid ? &sid : nullptr));
   auto job_id = guid_text(c.at(r, "job_id"));
-  put(volatile_, c, r, {"date_created", "date_modified"}, As::kText);
-  volatile_.put_text("job_id", job_id);
-  volatile_.put("originating_server_id", c.at(r, "originating_server_id"), As::kInt);
-  volatile_.put("owner_sid", owner_sid, As::kHex);
-  volatile_.put("version_number", c.at(r, "version_number"), As::kInt);
   bool from_msx = as_int_json(c.at(r, "originating_server_id")) != 0;  // downloaded from an MSX
 
   JobParts parts;
@@ -460,7 +464,8 @@ void Assembler::job(const Columns& c, const odbc::Row& r) {
       uids.push_back(',');
     }
     steps += parts.steps[i].text;
-    steps_canonical += parts.steps[i].canonical;
+    const auto& st = parts.steps[i];
+    steps_canonical += st.canonical.empty() ? st.text : st.canonical;
     uids += parts.steps[i].step_uid;
   }
   steps.push_back(']');
@@ -481,17 +486,25 @@ void Assembler::job(const Columns& c, const odbc::Row& r) {
   fields_.put_raw("servers", text, canonical);
   put(fields_, c, r, {"start_step_id"}, As::kInt);
   fields_.put_raw("steps", steps, steps_canonical);
+  put(volatile_, c, r, {"date_created", "date_modified"}, As::kText);
+  volatile_.put_text("job_id", job_id);
+  volatile_.put("originating_server_id", c.at(r, "originating_server_id"), As::kInt);
+  volatile_.put("owner_sid", owner_sid, As::kHex);
   volatile_.put_raw("step_uids", uids, uids);
+  volatile_.put("version_number", c.at(r, "version_number"), As::kInt);
   emit(from_msx);
 }
 
 void Assembler::step(const Columns& c, const odbc::Row& r) {
   Step st;
-  ObjectText t(true);
-  for (const char* n : kStepInts) t.put(n, c.at(r, n), As::kInt);
-  for (const char* n : kStepTexts) t.put(n, c.at(r, n), As::kText);
-  t.put_name("proxy_name", name_by_id(proxies_, c.at(r, "proxy_id")));
+  auto& t = step_text_;
+  for (const auto& col : kStepColumns) {
+    if (col.name == std::string_view("retry_attempts"))
+      t.put_name("proxy_name", name_by_id(proxies_, c.at(r, "proxy_id")));
+    t.put(col.name, c.at(r, col.name), col.as);
+  }
   t.finish(st.text, &st.canonical);
+  if (st.canonical == st.text) st.canonical = std::string();  // the usual case: kept once (memory)
   const auto& step_id = c.at(r, "step_id");
   int64_t n = 0;
   if (auto* i = odbc::as_int(step_id)) n = *i;

@@ -98,7 +98,21 @@ void append_value_json(const odbc::Value& v, As as, bool fold, std::string& out)
 
 void ObjectText::begin_entry(const char* name) {
   fold_ = canonical_on_ && is_name_field(name);
+  if (!entries_.empty()) {
+    if (std::strcmp(entries_.back().name, name) >= 0) sorted_ = false;
+    text_.push_back(',');
+    if (canonical_on_) canonical_.push_back(',');
+  }
   entries_.push_back({name, static_cast<uint32_t>(text_.size()), 0, static_cast<uint32_t>(canonical_.size()), 0});
+  size_t n = std::strlen(name);
+  text_.push_back('"');
+  text_.append(name, n);
+  text_.append("\":");
+  if (canonical_on_) {
+    canonical_.push_back('"');
+    canonical_.append(name, n);
+    canonical_.append("\":");
+  }
 }
 
 void ObjectText::end_entry() {
@@ -173,28 +187,39 @@ void ObjectText::put_raw(const char* name, std::string_view text, std::string_vi
 }
 
 void ObjectText::finish(std::string& out, std::string* canonical) {
-  auto by_name = [](const Entry& a, const Entry& b) { return std::strcmp(a.name, b.name) < 0; };
-  if (!std::is_sorted(entries_.begin(), entries_.end(), by_name)) std::sort(entries_.begin(), entries_.end(), by_name);
-  for (size_t i = 1; i < entries_.size(); ++i)
-    if (std::strcmp(entries_[i - 1].name, entries_[i].name) == 0)  // a reader bug, never data
-      throw std::logic_error(std::string("catalog: field ") + entries_[i].name + " written twice");
-  auto write = [&](std::string& dst, const std::string& src, bool canon) {
-    dst.push_back('{');
-    for (size_t i = 0; i < entries_.size(); ++i) {
-      const auto& e = entries_[i];
-      if (i) dst.push_back(',');
-      dst.push_back('"');
-      dst.append(e.name);
-      dst.append("\":");
-      dst.append(src, canon ? e.canonical_offset : e.offset, canon ? e.canonical_size : e.size);
+  if (sorted_) {  // put in name order, as the reader does: the buffers are the text already
+    out.reserve(out.size() + text_.size() + 2);  // exact: job steps wait in memory for their job
+    out.push_back('{');
+    out.append(text_);
+    out.push_back('}');
+    if (canonical_on_ && canonical) {
+      canonical->reserve(canonical->size() + canonical_.size() + 2);
+      canonical->push_back('{');
+      canonical->append(canonical_);
+      canonical->push_back('}');
     }
-    dst.push_back('}');
-  };
-  write(out, text_, false);
-  if (canonical_on_ && canonical) write(*canonical, canonical_, true);
+  } else {
+    auto by_name = [](const Entry& a, const Entry& b) { return std::strcmp(a.name, b.name) < 0; };
+    std::sort(entries_.begin(), entries_.end(), by_name);
+    for (size_t i = 1; i < entries_.size(); ++i)
+      if (std::strcmp(entries_[i - 1].name, entries_[i].name) == 0)  // a reader bug, never data
+        throw std::logic_error(std::string("catalog: field ") + entries_[i].name + " written twice");
+    auto write = [&](std::string& dst, const std::string& src, bool canon) {
+      dst.push_back('{');
+      for (size_t i = 0; i < entries_.size(); ++i) {
+        const auto& e = entries_[i];
+        if (i) dst.push_back(',');
+        dst.append(src, canon ? e.canonical_offset : e.offset, canon ? e.canonical_size : e.size);
+      }
+      dst.push_back('}');
+    };
+    write(out, text_, false);
+    if (canonical_on_ && canonical) write(*canonical, canonical_, true);
+  }
   entries_.clear();
   text_.clear();
   canonical_.clear();
+  sorted_ = true;
 }
 
 }  // namespace understudy::catalog

@@ -1,7 +1,8 @@
 // object_text.h — writes one object's fields as JSON text straight from catalog values
 // (internal to service/catalog; record.h says why).
 //
-// Fields are put in any order and written sorted by name, the order nlohmann's std::map keeps, so
+// Fields are put in any order and written sorted by name (put in name order, the text is written
+// as it goes and finish() only closes it), the order nlohmann's std::map keeps, so
 // the text is byte for byte append_json_text (and, with the canonical form on, append_canonical)
 // of the tree the same values would make. Each value is converted the way the object model types
 // its column (As), with the same rules as the JSON getters in rows.h.
@@ -39,6 +40,7 @@ class ObjectText {
   void finish(std::string& out, std::string* canonical = nullptr);
 
  private:
+  // One field: `"name":value` at [offset, offset + size) of text_ (and of canonical_).
   struct Entry {
     const char* name;
     uint32_t offset, size, canonical_offset, canonical_size;
@@ -52,6 +54,7 @@ class ObjectText {
 
   bool canonical_on_;
   bool fold_ = false;
+  bool sorted_ = true;  // every name so far greater than the one before
   std::vector<Entry> entries_;
   std::string text_, canonical_, scratch_;
 };

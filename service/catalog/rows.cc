@@ -5,14 +5,26 @@
 namespace understudy::catalog {
 
 Columns::Columns(std::string_view result_set, const std::vector<odbc::Column>& cols) : result_set_(result_set) {
-  for (size_t i = 0; i < cols.size(); ++i) index_.emplace(cols[i].name, i);
+  for (size_t i = 0; i < cols.size(); ++i) {
+    index_.emplace(cols[i].name, i);
+    names_.push_back(cols[i].name);
+  }
+}
+
+size_t Columns::index_of(std::string_view name) const {
+  auto& c = cache_[(reinterpret_cast<uintptr_t>(name.data()) >> 3) % cache_.size()];
+  if (c.data == name.data() && c.size == name.size() && names_[c.index] == name) return c.index;
+  auto it = index_.find(name);
+  if (it == index_.end()) throw CatalogError("catalog: result set " + result_set_ + " has no column " + std::string(name));
+  c = {name.data(), name.size(), it->second};
+  return it->second;
 }
 
 const odbc::Value& Columns::at(const odbc::Row& row, std::string_view name) const {
-  auto it = index_.find(name);
-  if (it == index_.end() || it->second >= row.size())
+  size_t i = index_of(name);
+  if (i >= row.size())
     throw CatalogError("catalog: result set " + result_set_ + " has no column " + std::string(name));
-  return row[it->second];
+  return row[i];
 }
 
 nlohmann::json as_text_json(const odbc::Value& v) {

@@ -6,6 +6,7 @@
 // Thread-safety: plain values.
 #pragma once
 
+#include <array>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -29,6 +30,17 @@ class Columns {
   const odbc::Value& at(const odbc::Row& row, std::string_view name) const;
 
  private:
+  size_t index_of(std::string_view name) const;
+  // Looked up once per cell of every row (millions at scale L): a direct-mapped cache on the
+  // address of the name (the reader passes string literals), checked against the name itself so
+  // that a reused address cannot answer for another column.
+  struct Cached {
+    const char* data = nullptr;
+    size_t size = 0;
+    size_t index = 0;
+  };
+  mutable std::array<Cached, 64> cache_{};
+  std::vector<std::string> names_;
   // Looked up by string_view without building a std::string: once per cell of every row.
   struct Hash {
     using is_transparent = void;

@@ -1,9 +1,12 @@
 #include "diff/drift.h"
 
 #include <algorithm>
+#include <atomic>
 #include <future>
 #include <random>
+#include <thread>
 
+#include "base/channel.h"
 #include "config/secrets.h"
 #include "log/log.h"
 #include "odbc/connection.h"
@@ -52,6 +55,73 @@ Result<std::vector<catalog::ServerObject>> read_live(const config::Config& confi
   return catalog::read_objects(*conn, read_options(pair));
 }
 
+namespace {
+
+// Reads the instance into a snapshot on two threads: the catalog read (ODBC fetch, objects
+// written as text) on a reader thread, the store's inserts on this one. On two cores they overlap
+// instead of adding up (issue 3: a first snapshot of scale L is as much SQLite as fetch). The
+// read starts before the writer has loaded what the instance held at its latest snapshot, and
+// runs ahead meanwhile. Records travel in batches that come back spent, so their buffers are
+// reused, not freed on the other thread. Either side's failure stops the other: a store error
+// ends the read, a read error ends the writes, and a writer that is not committed rolls back.
+Result<store::SnapshotInfo> read_into_store(odbc::Connection& conn, const catalog::ReadOptions& options,
+                                            store::Store& store, const store::SnapshotMeta& meta) {
+  constexpr size_t kBatch = 512;
+  struct Batch {
+    std::vector<catalog::ObjectRecord> records = std::vector<catalog::ObjectRecord>(kBatch);
+    size_t size = 0;
+  };
+  Channel<Batch> full(16), spent(32);  // 16 x 512 objects may wait while the writer begins
+  std::atomic<bool> store_failed{false};
+  Status read_status;
+  std::thread reader([&] {
+    Batch batch;
+    auto hand_on = [&]() -> bool {
+      if (!full.push(batch)) return false;
+      auto next = spent.try_pop();
+      batch = next ? std::move(*next) : Batch{};
+      batch.size = 0;
+      return true;
+    };
+    read_status = catalog::read_records(conn, options, [&](catalog::ObjectRecord& r) -> Status {
+      if (store_failed.load(std::memory_order_relaxed) || (batch.size == kBatch && !hand_on()))
+        return fail(ErrorCode::kInternal, "snapshot: the store stopped taking objects");  // its error is returned
+      std::swap(batch.records[batch.size++], r);
+      return {};
+    });
+    if (read_status && batch.size > 0) full.push(batch);
+    full.close();
+  });
+  auto stop_reader = [&] {
+    store_failed = true;
+    full.close();  // unblocks the reader; what is queued is dropped
+    reader.join();
+  };
+  auto writer = store.begin_snapshot(meta);
+  if (!writer) {
+    stop_reader();
+    return tl::unexpected(writer.error());
+  }
+  Status write_status;
+  while (auto batch = full.pop()) {
+    for (size_t i = 0; i < batch->size && write_status; ++i) {
+      write_status = (*writer)->add(batch->records[i]);
+      batch->records[i].clear();  // a password hash does not wait in a spent batch
+    }
+    if (!write_status) break;
+    spent.push(*batch);
+  }
+  if (!write_status) {
+    stop_reader();
+    return tl::unexpected(write_status.error());
+  }
+  reader.join();
+  if (!read_status) return tl::unexpected(read_status.error());
+  return (*writer)->commit();
+}
+
+}  // namespace
+
 Result<store::SnapshotInfo> snapshot(const config::Config& config, store::Store& store, const std::string& instance,
                                      const config::Pair* pair, const std::string& run_id) {
   auto lg = log::Logger().with({"run_id", run_id});
@@ -60,14 +130,9 @@ Result<store::SnapshotInfo> snapshot(const config::Config& config, store::Store&
   auto conn = connect(config, instance);
   if (!conn) return tl::unexpected(conn.error());
   // Objects go from the result sets straight into the store's transaction, never all in memory;
-  // a failed read destroys the writer, which rolls back (the previous snapshot stays the latest).
-  auto writer = store.begin_snapshot({.instance = instance, .taken_at = taken_at, .run_id = run_id});
-  if (!writer) return tl::unexpected(writer.error());
-  // One thread on purpose: handing the objects to a writer thread was measured slower (glibc
-  // frees each JSON node allocated by the other thread under an arena lock).
-  US_TRY(catalog::read_objects(*conn, read_options(pair),
-                               [&](catalog::ServerObject&& o) { return (*writer)->add(o); }));
-  auto info = (*writer)->commit();
+  // a failed read rolls the transaction back (the previous snapshot stays the latest).
+  auto info = read_into_store(*conn, read_options(pair), store,
+                              {.instance = instance, .taken_at = taken_at, .run_id = run_id});
   if (!info) return tl::unexpected(info.error());
   lg.info("snapshot stored", {{"instance", instance}, {"snapshot_id", info->id}, {"objects", info->object_count}});
   return info;
@@ -113,21 +178,25 @@ Result<LiveTarget> read_live_target(const config::Config& config, const config::
   if (!conn) return tl::unexpected(conn.error());
   LiveTarget t;
   t.equal.assign(source.size(), 0);
-  US_TRY(catalog::read_objects(*conn, read_options(&pair), [&](catalog::ServerObject&& o) -> Status {
-    if (o.kind == catalog::Kind::kInstance) {
-      t.facts = diff::facts_from({&o, 1});
+  // Fingerprinted from the record's text; only an object that differs becomes a tree.
+  US_TRY(catalog::read_records(*conn, read_options(&pair), [&](catalog::ObjectRecord& r) -> Status {
+    if (r.kind == catalog::Kind::kInstance) {
+      auto o = r.to_object();
+      if (!o) return tl::unexpected(o.error());
+      t.facts = diff::facts_from({&*o, 1});
       return {};
     }
-    o.seal();
-    catalog::ObjectDigest d{o.kind, o.match_key(), catalog::fingerprint_bytes(o.fingerprint), -1};
+    catalog::ObjectDigest d{r.kind, r.match_key(), catalog::fingerprint_bytes(r.compute_fingerprint()), -1};
     auto it = std::lower_bound(source.begin(), source.end(), d, catalog::digest_less);
     if (it != source.end() && !catalog::digest_less(d, *it) && it->fingerprint == d.fingerprint) {
       t.equal[static_cast<size_t>(it - source.begin())] = 1;
       t.equal_count++;
       return {};
     }
+    auto o = r.to_object();
+    if (!o) return tl::unexpected(o.error());
     d.handle = static_cast<int64_t>(t.kept.size());
-    t.kept.push_back(std::move(o));
+    t.kept.push_back(std::move(*o));
     t.digests.push_back(std::move(d));
     return {};
   }));

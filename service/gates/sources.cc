@@ -75,24 +75,28 @@ Result<TargetAgainstPrimary> read_target_against(const config::Config& cfg, cons
   // (kind, match key) -> index into primary.objects
   std::unordered_map<std::string, size_t> index;
   index.reserve(primary.objects.size());
-  auto key_of = [](const catalog::ServerObject& o) {
-    return std::to_string(static_cast<int>(o.kind)) + '\x1f' + o.match_key();
+  auto key_of = [](catalog::Kind kind, const std::string& match_key) {
+    return std::to_string(static_cast<int>(kind)) + '\x1f' + match_key;
   };
-  for (size_t i = 0; i < primary.objects.size(); ++i)
-    if (primary.objects[i].kind != catalog::Kind::kInstance) index.emplace(key_of(primary.objects[i]), i);
+  for (size_t i = 0; i < primary.objects.size(); ++i) {
+    const auto& p = primary.objects[i];
+    if (p.kind != catalog::Kind::kInstance) index.emplace(key_of(p.kind, p.match_key()), i);
+  }
   TargetAgainstPrimary out;
   std::vector<char> equal(primary.objects.size(), 0);
-  US_TRY(catalog::read_objects(*conn, drift::read_options(&pair), [&](catalog::ServerObject&& o) -> Status {
-    o.seal();
-    if (o.kind != catalog::Kind::kInstance) {
-      auto it = index.find(key_of(o));
-      if (it != index.end() && primary.objects[it->second].fingerprint == o.fingerprint) {
+  // Fingerprinted from the record's text; only an object that differs becomes a tree.
+  US_TRY(catalog::read_records(*conn, drift::read_options(&pair), [&](catalog::ObjectRecord& r) -> Status {
+    if (r.kind != catalog::Kind::kInstance) {
+      auto it = index.find(key_of(r.kind, r.match_key()));
+      if (it != index.end() && primary.objects[it->second].fingerprint == r.compute_fingerprint()) {
         equal[it->second] = 1;
         ++out.equal;
         return {};
       }
     }
-    out.target.objects.push_back(std::move(o));
+    auto o = r.to_object();
+    if (!o) return tl::unexpected(o.error());
+    out.target.objects.push_back(std::move(*o));
     return {};
   }));
   catalog::sort_objects(out.target.objects);

@@ -45,6 +45,9 @@ struct Statement::Impl {
   size_t next_in_block = 0;
   bool end_of_set = false;
   std::vector<std::string> messages;
+  // SQLGetData's chunk buffer, kept across calls and not zeroed: row-by-row result sets (job
+  // steps: nvarchar(max) commands) call it for every cell (issue 3).
+  std::unique_ptr<char[]> chunk;
   ~Impl();
 };
 

@@ -53,7 +53,7 @@ SQLLEN width_for(const Column& c, SQLSMALLINT ct) {
   return static_cast<SQLLEN>((chars + 1) * sizeof(SQLWCHAR));
 }
 
-std::string text_of(const SQLWCHAR* p, SQLLEN ind, SQLLEN width) {
+void text_of(const SQLWCHAR* p, SQLLEN ind, SQLLEN width, std::string& out) {
   size_t units;
   if (ind == SQL_NO_TOTAL) {
     units = 0;
@@ -61,7 +61,7 @@ std::string text_of(const SQLWCHAR* p, SQLLEN ind, SQLLEN width) {
   } else {
     units = static_cast<size_t>(ind) / sizeof(SQLWCHAR);
   }
-  return utf16_to_utf8(p, units);
+  utf16_to_utf8(p, units, out);
 }
 
 }  // namespace
@@ -155,27 +155,31 @@ Result<Value> get_data(Statement::Impl& s, SQLUSMALLINT col, SQLSMALLINT ct) {
     return ct == SQL_C_SBIGINT ? Value{static_cast<int64_t>(i)} : Value{static_cast<double>(d)};
   }
   const bool is_text = ct == SQL_C_WCHAR;
-  std::vector<char> buf(16384);  // per SQLGetData call; long values loop
-  const SQLLEN cap = static_cast<SQLLEN>(buf.size());
-  const SQLLEN usable = is_text ? cap - static_cast<SQLLEN>(sizeof(SQLWCHAR)) : cap;  // text: terminator
+  constexpr SQLLEN kChunk = 16384;  // per SQLGetData call; long values loop
+  if (!s.chunk) s.chunk = std::make_unique_for_overwrite<char[]>(kChunk);
+  char* buf = s.chunk.get();
+  const SQLLEN usable = is_text ? kChunk - static_cast<SQLLEN>(sizeof(SQLWCHAR)) : kChunk;  // text: terminator
+  auto value_of = [&](const char* data, size_t size) {
+    if (is_text) return Value{utf16_to_utf8(reinterpret_cast<const SQLWCHAR*>(data), size / sizeof(SQLWCHAR))};
+    return Value{Bytes(data, data + size)};
+  };
   std::vector<char> acc;
   bool first = true;
   while (true) {
-    SQLRETURN rc = SQLGetData(s.stmt, col, ct, buf.data(), cap, &ind);
+    SQLRETURN rc = SQLGetData(s.stmt, col, ct, buf, kChunk, &ind);
     if (rc == SQL_NO_DATA) break;
     if (!ok(rc)) return error();
     if (ind == SQL_NULL_DATA) return Value{};
     bool truncated = rc == SQL_SUCCESS_WITH_INFO && (ind == SQL_NO_TOTAL || ind > usable);
     SQLLEN got = truncated ? usable : ind;
     if (!truncated && ind == SQL_NO_TOTAL) got = usable;
-    acc.insert(acc.end(), buf.begin(), buf.begin() + got);
+    if (first && !truncated) return value_of(buf, static_cast<size_t>(got));  // the common case: one chunk
+    acc.insert(acc.end(), buf, buf + got);
     if (first && truncated && ind != SQL_NO_TOTAL) acc.reserve(static_cast<size_t>(ind) + 2);
     first = false;
     if (!truncated) break;
   }
-  if (is_text)
-    return Value{utf16_to_utf8(reinterpret_cast<const SQLWCHAR*>(acc.data()), acc.size() / sizeof(SQLWCHAR))};
-  return Value{Bytes(acc.begin(), acc.end())};
+  return value_of(acc.data(), acc.size());
 }
 
 // Keeps parameter buffers alive for the duration of an execute.
@@ -325,10 +329,18 @@ Result<bool> Statement::fetch(Row& row) {
       if (ind != SQL_NO_TOTAL && ind > usable)
         return fail(ErrorCode::kInternal, s.label + ": value of column '" + s.columns[i].name +
                                               "' is longer than its declared size " + std::to_string(s.columns[i].size));
-      if (b.c_type == SQL_C_WCHAR)
-        row[i] = text_of(reinterpret_cast<const SQLWCHAR*>(p), ind, b.width);
-      else
-        row[i] = Bytes(p, p + (ind == SQL_NO_TOTAL ? b.width : ind));
+      if (b.c_type == SQL_C_WCHAR) {
+        // Into the string the row's cell already holds: no allocation per cell once it has grown.
+        auto* text = std::get_if<std::string>(&row[i]);
+        if (!text) text = &row[i].emplace<std::string>();
+        text_of(reinterpret_cast<const SQLWCHAR*>(p), ind, b.width, *text);
+      } else {
+        const char* end = p + (ind == SQL_NO_TOTAL ? b.width : ind);
+        if (auto* bytes = std::get_if<Bytes>(&row[i]))
+          bytes->assign(p, end);
+        else
+          row[i] = Bytes(p, end);
+      }
     }
   }
   return true;

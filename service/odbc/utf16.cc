@@ -74,13 +74,19 @@ U16 utf8_to_utf16(std::string_view s) {
 }
 
 std::string utf16_to_utf8(const uint16_t* p, size_t n) {
+  std::string out;
+  utf16_to_utf8(p, n, out);
+  return out;
+}
+
+void utf16_to_utf8(const uint16_t* p, size_t n, std::string& out) {
   // ASCII, nearly every catalog name and value: one byte per unit, no encoder (issue 3: this runs
   // for every text cell of a snapshot).
   size_t ascii = 0;
   while (ascii < n && p[ascii] < 0x80) ++ascii;
-  std::string out(ascii, '\0');
+  out.resize(ascii);
   for (size_t i = 0; i < ascii; ++i) out[i] = static_cast<char>(p[i]);
-  if (ascii == n) return out;
+  if (ascii == n) return;
   out.reserve(n + (n - ascii) * 2);
   for (size_t i = ascii; i < n; ++i) {
     char32_t u = p[i];
@@ -93,7 +99,6 @@ std::string utf16_to_utf8(const uint16_t* p, size_t n) {
       push_utf8(out, u);
     }
   }
-  return out;
 }
 
 }  // namespace understudy::odbc

@@ -18,5 +18,8 @@ using U16 = std::vector<uint16_t>;
 U16 utf8_to_utf16(std::string_view s);
 // UTF-8 of the first `n` code units of `p`.
 std::string utf16_to_utf8(const uint16_t* p, size_t n);
+// The same into `out` (replacing its contents, reusing its capacity: a fetch loop decodes every
+// text cell of every row into the same strings).
+void utf16_to_utf8(const uint16_t* p, size_t n, std::string& out);
 
 }  // namespace understudy::odbc

@@ -283,8 +283,10 @@ TEST(Reader, RecordTextIsTheTreeTextByteForByte) {
     EXPECT_EQ(r.fields, fields.dump());
     auto o = r.to_object();
     EXPECT_TRUE(o.has_value());
-    if (o) EXPECT_EQ(o->fingerprint, r.compute_fingerprint());
-    if (o) EXPECT_EQ(ObjectRecord::from_object(*o).canonical, r.canonical);
+    if (o) {
+      EXPECT_EQ(o->fingerprint, r.compute_fingerprint());
+      EXPECT_EQ(ObjectRecord::from_object(*o).canonical, r.canonical);
+    }
     folded += r.canonical != r.fields;
     ++count;
     return {};
