@@ -175,16 +175,17 @@ Status SnapshotWriter::add_record(const catalog::ObjectRecord& r, const catalog:
     if (open_.take(cid)) return {};  // unchanged since the latest snapshot
     // New content (or content the instance held before and lost): only now is the fingerprint needed.
     std::string fp_hex = tree ? (tree->fingerprint.empty() ? tree->compute_fingerprint() : tree->fingerprint)
-                              : r.compute_fingerprint();
+                              : r.fingerprint_or_compute();
     auto fp = catalog::fingerprint_bytes(fp_hex);
+    // Bound without copies: everything bound lives until run() returns.
     ins_ver_.bind(1, instance_id_).bind(2, info_.id);
-    ins_ver_.bind_blob(3, std::string_view(reinterpret_cast<const char*>(cid), sizeof cid));
-    ins_ver_.bind(4, catalog::kind_name(r.kind)).bind(5, r.key);
-    ins_ver_.bind_blob(6, std::string_view(reinterpret_cast<const char*>(fp.data()), fp.size()));
-    ins_ver_.bind(7, r.fields).bind(8, r.volatile_fields);
+    ins_ver_.bind_blob_ref(3, std::string_view(reinterpret_cast<const char*>(cid), sizeof cid));
+    ins_ver_.bind_ref(4, catalog::kind_name(r.kind)).bind_ref(5, r.key);
+    ins_ver_.bind_blob_ref(6, std::string_view(reinterpret_cast<const char*>(fp.data()), fp.size()));
+    ins_ver_.bind_ref(7, r.fields).bind_ref(8, r.volatile_fields);
     US_TRY(ins_ver_.run());
     if (r.password_hash) {
-      ins_secret_.bind(1, sqlite3_last_insert_rowid(db_)).bind(2, r.password_hash->reveal());
+      ins_secret_.bind(1, sqlite3_last_insert_rowid(db_)).bind_ref(2, r.password_hash->reveal());
       US_TRY(ins_secret_.run());
     }
     return {};

@@ -38,6 +38,10 @@ class Stmt {
   Stmt& bind(int i, std::string_view text);
   Stmt& bind_blob(int i, std::string_view bytes);
   Stmt& bind_null(int i);
+  // The same without a copy (SQLITE_STATIC), for hot inserts: the bytes must stay valid and
+  // unchanged until the statement has been run or reset.
+  Stmt& bind_ref(int i, std::string_view text);
+  Stmt& bind_blob_ref(int i, std::string_view bytes);
 
   // true: a row is ready; false: done. Errors carry `sqlite3_errmsg`.
   [[nodiscard]] Result<bool> step();
