@@ -2,12 +2,19 @@
 // SnapshotWriter looks each incoming object up in (issue 3: an unchanged snapshot of scale L looks
 // up half a million content ids).
 //
-// A flat open-addressing table (linear probing) of 32-byte slots: the first 24 bytes of the
-// content id and the version id. The content id is a SHA-256, so its first 8 bytes are already a
-// uniform hash; one lookup is one cache miss (a sorted vector with binary search cost one per
-// step, ~19 at L). 24 bytes and not 8 are compared so that two contents colliding on a short
-// prefix — which someone able to name logins could search for — can never pass for each other.
-// Thread-safety: plain value, one thread. Ownership: owns its slots.
+// Versions are kept in id order — the order they were added in, which is the order the catalog
+// reader delivered their objects — and a cursor follows the incoming stream: when the next object
+// is the version at the cursor (an unchanged instance read in the same order), the lookup is a
+// sequential compare and no hash table is ever built. The first object that is not at the cursor
+// (new, changed, or arriving in another order) builds a flat open-addressing table (linear
+// probing, 16-byte slots keyed by the content id's first 8 bytes, already a uniform hash) and
+// every later miss is one probe; a hit moves the cursor just past the version found, so the
+// stream re-synchronises after each change.
+//
+// Content ids are SHA-256; 24 of their 32 bytes are kept and compared so that two contents
+// colliding on a short prefix — which someone able to name logins could search for — can never
+// pass for each other.
+// Thread-safety: plain value, one thread. Ownership: owns its storage.
 #pragma once
 
 #include <algorithm>
@@ -23,28 +30,30 @@ class OpenVersions {
   static constexpr size_t kIdBytes = 32;  // a content id (SHA-256)
 
   // Room for `n` versions without growing.
-  void reserve(size_t n) {
-    size_t want = std::bit_ceil(std::max<size_t>(16, n + n / 2 + 1));
-    if (want > slots_.size()) rehash(want);
-  }
-  // Adds the open version `version_id` (> 0) of content `cid` (kIdBytes bytes).
+  void reserve(size_t n) { versions_.reserve(n); }
+  // Adds the open version `version_id` (> 0) of content `cid` (kIdBytes bytes). Versions are
+  // added in ascending id order (the cursor's order); before the first take().
   void insert(const unsigned char* cid, int64_t version_id) {
-    if ((size_ + 1) * 10 > slots_.size() * 7) reserve(slots_.size());
-    Slot s{};
-    std::memcpy(s.prefix, cid, sizeof s.prefix);
-    s.version = version_id;
-    place(s);
-    ++size_;
+    Version v{};
+    std::memcpy(v.prefix, cid, sizeof v.prefix);
+    v.id = version_id;
+    versions_.push_back(v);
   }
   // Marks the unseen version of content `cid` seen and returns true; false when the instance held
   // no such content (or it was already taken by an earlier object of this snapshot).
   bool take(const unsigned char* cid) {
-    if (slots_.empty()) return false;
-    for (size_t i = first_slot(cid);; i = (i + 1) & mask_) {
-      Slot& s = slots_[i];
-      if (s.version == 0) return false;
-      if (s.version > 0 && std::memcmp(s.prefix, cid, sizeof s.prefix) == 0) {
-        s.version = -s.version;
+    if (cursor_ < versions_.size() && claim(versions_[cursor_], cid)) {
+      ++cursor_;
+      return true;
+    }
+    if (versions_.empty()) return false;
+    if (slots_.empty()) build_index();
+    uint64_t h = head(cid);
+    for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.position == 0) return false;
+      if (s.head == h && claim(versions_[s.position - 1], cid)) {
+        cursor_ = s.position;  // just past the version found
         return true;
       }
     }
@@ -52,45 +61,53 @@ class OpenVersions {
   // The version ids never taken, in ascending order: what the snapshot closes.
   std::vector<int64_t> unseen() const {
     std::vector<int64_t> out;
-    for (const Slot& s : slots_)
-      if (s.version > 0) out.push_back(s.version);
-    std::sort(out.begin(), out.end());
+    for (const Version& v : versions_)
+      if (v.id > 0) out.push_back(v.id);
+    if (!std::is_sorted(out.begin(), out.end())) std::sort(out.begin(), out.end());
     return out;
   }
-  size_t size() const { return size_; }
+  size_t size() const { return versions_.size(); }
   void clear() {
+    versions_ = {};
     slots_ = {};
-    size_ = 0;
-    mask_ = 0;
+    cursor_ = mask_ = 0;
   }
 
  private:
-  struct alignas(32) Slot {
+  struct Version {
     unsigned char prefix[24];
-    int64_t version;  // 0 = empty slot; negative = taken (seen in this snapshot)
+    int64_t id;  // negative once taken (seen in this snapshot)
   };
-  static_assert(sizeof(Slot) == 32, "a slot never straddles a cache line");
+  struct Slot {
+    uint64_t head;      // the content id's first 8 bytes
+    uint64_t position;  // 1 + index into versions_; 0 = empty slot
+  };
 
-  size_t first_slot(const unsigned char* cid) const {
+  static uint64_t head(const unsigned char* cid) {
     uint64_t h;
     std::memcpy(&h, cid, sizeof h);
-    return static_cast<size_t>(h) & mask_;
+    return h;
   }
-  void place(const Slot& s) {
-    size_t i = first_slot(s.prefix);
-    while (slots_[i].version != 0) i = (i + 1) & mask_;
-    slots_[i] = s;
+  static bool claim(Version& v, const unsigned char* cid) {
+    if (v.id < 0 || std::memcmp(v.prefix, cid, sizeof v.prefix) != 0) return false;
+    v.id = -v.id;
+    return true;
   }
-  void rehash(size_t capacity) {
-    std::vector<Slot> old = std::move(slots_);
+  void build_index() {
+    size_t capacity = std::bit_ceil(versions_.size() + versions_.size() / 2 + 1);
     slots_.assign(capacity, Slot{});
     mask_ = capacity - 1;
-    for (const Slot& s : old)
-      if (s.version != 0) place(s);
+    for (size_t p = 0; p < versions_.size(); ++p) {
+      uint64_t h = head(versions_[p].prefix);
+      size_t i = h & mask_;
+      while (slots_[i].position != 0) i = (i + 1) & mask_;
+      slots_[i] = {h, p + 1};
+    }
   }
 
-  std::vector<Slot> slots_;
-  size_t size_ = 0;
+  std::vector<Version> versions_;  // in id order
+  std::vector<Slot> slots_;        // built at the first miss
+  size_t cursor_ = 0;
   size_t mask_ = 0;
 };
 

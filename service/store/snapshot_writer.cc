@@ -76,8 +76,7 @@ Status SnapshotWriter::begin(sqlite3* db, const SnapshotMeta& meta) {
   // COMMIT or ROLLBACK (restore_connection).
   // A first snapshot of scale L inserts ~500,000 rows and spills its pages: SQLite's 2 MB default
   // page cache is too small to hold the index pages being appended to. 32 MB for the write.
-  US_TRY(exec(db_, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -32768"));
-  if (auto st = exec(db_, "BEGIN IMMEDIATE"); !st) {
+  if (auto st = exec(db_, "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -32768; BEGIN IMMEDIATE"); !st) {
     restore_connection();
     return st;
   }
@@ -107,9 +106,10 @@ Status SnapshotWriter::begin(sqlite3* db, const SnapshotMeta& meta) {
   US_TRY(ins_snap->bind(1, instance_id_).bind(2, info_.taken_at).bind(3, info_.run_id).run());
   info_.id = sqlite3_last_insert_rowid(db_);
 
-  // What the instance held at its latest snapshot, from the covering index object_version_open
-  // alone (~50 bytes a version instead of the whole row).
-  auto q = Stmt::prepare(db_, "SELECT id, content_id FROM object_version WHERE instance_id = ? AND to_snapshot IS NULL");
+  // What the instance held at its latest snapshot, in id order (OpenVersions' cursor), from the
+  // covering index object_version_open alone (~50 bytes a version instead of the whole row).
+  auto q = Stmt::prepare(db_, "SELECT id, content_id FROM object_version WHERE instance_id = ? AND to_snapshot IS NULL"
+                              " ORDER BY id");
   if (!q) return tl::unexpected(q.error());
   q->bind(1, instance_id_);
   while (true) {
