@@ -41,6 +41,12 @@ class Channel {
     std::unique_lock lock(mu_);
     return take(lock);
   }
+  // Items waiting now (a hint: another thread may change it at once).
+  size_t size() {
+    std::lock_guard lock(mu_);
+    return items_.size();
+  }
+  size_t capacity() const { return capacity_; }
   // Wakes every waiter; later pushes fail, pops drain what is left.
   void close() {
     std::lock_guard lock(mu_);

@@ -42,7 +42,7 @@ Result<ServerObject> ObjectRecord::to_object() const {
                 std::string(kind_name(kind)) + " " + key + ": stored fields are not JSON: " + e.what());
   }
   o.password_hash = password_hash;
-  o.fingerprint = compute_fingerprint();
+  o.fingerprint = fingerprint_or_compute();
   return o;
 }
 
@@ -54,6 +54,7 @@ ObjectRecord ObjectRecord::from_object(const ServerObject& o) {
   append_json_text(o.volatile_fields, r.volatile_fields);
   append_canonical(o.fields, r.canonical);
   r.password_hash = o.password_hash;
+  r.fingerprint = o.fingerprint;
   return r;
 }
 
@@ -64,6 +65,7 @@ void ObjectRecord::clear() {
   volatile_fields.clear();
   canonical.clear();
   password_hash.reset();
+  fingerprint.clear();
 }
 
 }  // namespace understudy::catalog

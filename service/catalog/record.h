@@ -29,10 +29,15 @@ struct ObjectRecord {
   std::string volatile_fields;  // the same for ServerObject::volatile_fields
   std::string canonical;        // append_canonical of ServerObject::fields: what is fingerprinted
   std::optional<Secret> password_hash;  // SQL logins; never serialised to output
+  std::string fingerprint;              // hex SHA-256 once seal()ed; "" until then
 
   std::string match_key() const { return fold_name(key); }
   // What ServerObject::compute_fingerprint gives for the same content (hex SHA-256).
   std::string compute_fingerprint() const;
+  // Sets `fingerprint` (a snapshot's reader thread does it when the writer lags behind).
+  void seal() { fingerprint = compute_fingerprint(); }
+  // `fingerprint` when sealed, else computed.
+  std::string fingerprint_or_compute() const { return fingerprint.empty() ? compute_fingerprint() : fingerprint; }
   // The object as a tree, sealed. kDataErr when a text is not JSON (never for a record the
   // reader or from_object() made).
   Result<ServerObject> to_object() const;

@@ -77,6 +77,10 @@ Result<store::SnapshotInfo> read_into_store(odbc::Connection& conn, const catalo
   std::thread reader([&] {
     Batch batch;
     auto hand_on = [&]() -> bool {
+      // The writer lagging (a first snapshot: every object is new, and SQLite is the slower
+      // side): this thread fingerprints the batch, which the writer would otherwise do.
+      if (full.size() * 2 >= full.capacity())
+        for (size_t i = 0; i < batch.size; ++i) batch.records[i].seal();
       if (!full.push(batch)) return false;
       auto next = spent.try_pop();
       batch = next ? std::move(*next) : Batch{};
