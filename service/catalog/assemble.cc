@@ -20,10 +20,21 @@ std::string trim_right(std::string s) {
   return s;
 }
 
+// `s` starts with `prefix` (lower case) compared as fold_name compares: without a folded copy of
+// every principal's name.
+bool starts_folded(const std::string& s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    char c = s[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != prefix[i]) return false;
+  }
+  return true;
+}
+
 bool excluded_name(const std::string& name) {
   if (name.size() >= 4 && name.rfind("##", 0) == 0 && name.compare(name.size() - 2, 2, "##") == 0) return true;
-  auto f = fold_name(name);
-  return f.rfind("nt service\\", 0) == 0 || f.rfind("nt authority\\", 0) == 0 || f.rfind("builtin\\", 0) == 0;
+  return starts_folded(name, "nt service\\") || starts_folded(name, "nt authority\\") || starts_folded(name, "builtin\\");
 }
 
 bool is_login_type(const std::string& t) {
