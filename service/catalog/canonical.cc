@@ -152,15 +152,42 @@ const EVP_MD* sha256_md() {
 }
 
 unsigned int digest(std::string_view data, unsigned char* md) {
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), md, &len, sha256_md(), nullptr) != 1)
-    throw std::runtime_error("sha-256 failed");  // only on OpenSSL misconfiguration
-  return len;
+  thread_local Sha256 hasher;
+  hasher.update(data);
+  hasher.finish(md);
+  return 32;
 }
 
 }  // namespace
 
 void append_json_string(std::string_view v, bool fold, std::string& out) { append_string(v, fold, out); }
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+  if (!ctx_ || EVP_DigestInit_ex(ctx_, sha256_md(), nullptr) != 1) throw std::runtime_error("sha-256 is not available");
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(ctx_); }
+
+void Sha256::update(std::string_view data) {
+  if (EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1) throw std::runtime_error("sha-256 failed");
+}
+
+void Sha256::finish(unsigned char* out) {
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(ctx_, out, &len) != 1 || len != 32 || EVP_DigestInit_ex(ctx_, sha256_md(), nullptr) != 1)
+    throw std::runtime_error("sha-256 failed");  // only on OpenSSL misconfiguration
+}
+
+std::string hex_of(const unsigned char* bytes, size_t n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(n * 2);
+  for (size_t i = 0; i < n; ++i) {
+    out.push_back(kHex[bytes[i] >> 4]);
+    out.push_back(kHex[bytes[i] & 15]);
+  }
+  return out;
+}
 
 void append_canonical(const nlohmann::json& fields, std::string& out) { append_value(fields, true, false, out); }
 
@@ -175,14 +202,7 @@ std::string sha256_raw(std::string_view data) {
 std::string sha256_hex(std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = digest(data, md.data());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out.push_back(kHex[md[i] >> 4]);
-    out.push_back(kHex[md[i] & 15]);
-  }
-  return out;
+  return hex_of(md.data(), len);
 }
 
 }  // namespace understudy::catalog

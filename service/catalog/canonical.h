@@ -14,6 +14,8 @@
 
 #include "catalog/object.h"
 
+struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX
+
 namespace understudy::catalog {
 
 // True when a field of this name holds a SQL Server name (folded before comparing).
@@ -38,6 +40,25 @@ void append_json_text(const nlohmann::json& v, std::string& out);
 // One JSON string exactly as append_json_text writes it (folded with fold_name when `fold`): the
 // catalog reader writes object text value by value with it (record.h).
 void append_json_string(std::string_view v, bool fold, std::string& out);
+
+// Incremental SHA-256 over one reusable context: setting a context up per call cost as much as
+// hashing a small object, and a snapshot hashes half a million of them twice. One per thread.
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void update(std::string_view data);
+  // Writes the 32-byte digest of everything updated since the last finish() and starts over.
+  void finish(unsigned char* out);
+
+ private:
+  ::evp_md_ctx_st* ctx_;  // EVP_MD_CTX, without OpenSSL's headers here
+};
+
+// Lower-case hex of `n` bytes.
+std::string hex_of(const unsigned char* bytes, size_t n);
 
 // Hex SHA-256 of `data` (lower case, 64 characters), and the raw 32-byte digest.
 std::string sha256_hex(std::string_view data);

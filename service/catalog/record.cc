@@ -6,24 +6,26 @@ namespace understudy::catalog {
 
 std::string fingerprint_of(Kind kind, std::string_view match_key, std::string_view canonical,
                            const std::optional<Secret>& hash) {
-  // Separators are NUL bytes: they cannot occur in a kind name, a SQL Server name or JSON text.
-  std::string data;
-  data.reserve(match_key.size() + canonical.size() + 200);
-  data.append(kind_name(kind));
-  data.push_back('\0');
-  data.append(match_key);
-  data.push_back('\0');
-  data.append(canonical);
-  data.push_back('\0');
+  // Hashed piece by piece (no concatenated copy). Separators are NUL bytes: they cannot occur in
+  // a kind name, a SQL Server name or JSON text.
+  thread_local Sha256 sha;
+  static constexpr std::string_view kNul("\0", 1);
+  sha.update(kind_name(kind));
+  sha.update(kNul);
+  sha.update(match_key);
+  sha.update(kNul);
+  sha.update(canonical);
+  sha.update(kNul);
   if (hash) {
-    data.push_back('H');
-    data.append(fold_name(hash->reveal()));  // hex: 0x0200AB… and 0x0200ab… are one hash
+    std::string folded = "H" + fold_name(hash->reveal());  // hex: 0x0200AB… and 0x0200ab… are one hash
+    sha.update(folded);
+    for (auto& c : folded) reinterpret_cast<volatile char&>(c) = 0;  // the hash passed through here
   } else {
-    data.push_back('-');
+    sha.update("-");
   }
-  std::string out = sha256_hex(data);
-  for (auto& c : data) reinterpret_cast<volatile char&>(c) = 0;  // the hash passed through here
-  return out;
+  unsigned char md[32];
+  sha.finish(md);
+  return hex_of(md, sizeof md);
 }
 
 std::string ObjectRecord::compute_fingerprint() const {
