@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+source scripts/lib/emulator.sh
 LOGINS=100000 TRIPS=20000 RUNS=3 BUILD=$ROOT/build
 while [ $# -gt 0 ]; do
   case $1 in
@@ -44,19 +45,10 @@ PY
 
 PW='Bench-Pw1!'
 t0=$(date +%s%N)
-"$BUILD/bin/understudy-emulator" --listen 127.0.0.1:0 --sa-password "$PW" --fixture "$WORK/fixture.json" \
-  --stats-file "$WORK/stats.json" >"$WORK/out" 2>"$WORK/err" &
-PID=$!
-line=
-# Loading a large fixture takes a while; wait as long as the process lives (at most an hour).
-for _ in $(seq 1 36000); do
-  line=$(head -n1 "$WORK/out" 2>/dev/null || true)
-  [[ $line == "listening on "* ]] && break
-  kill -0 "$PID" 2>/dev/null || { cat "$WORK/err" >&2; exit 1; }
-  sleep 0.1
-done
-[[ $line == "listening on "* ]] || { echo "bench-emulator: the emulator did not start within an hour" >&2; exit 1; }
-PORT=${line##*:}
+# Loading a large fixture takes a while: wait up to an hour.
+start_listener "$WORK/emu" 3600 "bench-emulator: the emulator" PID "$BUILD/bin/understudy-emulator" \
+  --listen 127.0.0.1:0 --sa-password "$PW" --fixture "$WORK/fixture.json" --stats-file "$WORK/stats.json"
+PORT=$LISTEN_PORT
 load_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 CS="DRIVER={FreeTDS};SERVER=127.0.0.1;PORT=$PORT;UID=sa;PWD={$PW};TDS_Version=7.4;ClientCharset=UTF-8"
 

@@ -20,6 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+source scripts/lib/emulator.sh
 DURATION=30 CONNS=64 L_LOGINS=100000 SOAK=600 WARMUP=60 BUILD=$ROOT/build-bench NO_BUILD=0 EMU=
 while [ $# -gt 0 ]; do
   case $1 in
@@ -55,20 +56,11 @@ export BENCH_SA_PASSWORD=$PW
 TOKEN=bench-runbook-$RANDOM$RANDOM
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# start NAME FIXTURE → sets PORT; waits for "listening on" (large fixtures load for a while)
+# start NAME FIXTURE → sets PORT (large fixtures load for a while: up to an hour)
 start() {
-  local name=$1 fixture=$2
-  "$EMU" --listen 127.0.0.1:0 --sa-password "$PW" --fixture "$fixture" >"$WORK/$name.out" 2>"$WORK/$name.err" &
-  local pid=$!
-  PIDS+=("$pid")
-  local line=
-  for _ in $(seq 1 36000); do
-    line=$(head -n1 "$WORK/$name.out" 2>/dev/null || true)
-    [[ $line == "listening on "* ]] && break
-    kill -0 "$pid" 2>/dev/null || { cat "$WORK/$name.err" >&2; exit 1; }
-    sleep 0.1
-  done
-  PORT=${line##*:}
+  start_listener "$WORK/$1" 3600 "bench-gates: emulator $1" PIDS \
+    "$EMU" --listen 127.0.0.1:0 --sa-password "$PW" --fixture "$2"
+  PORT=$LISTEN_PORT
 }
 cs() { echo "DRIVER={FreeTDS};SERVER=127.0.0.1;PORT=$1;UID=sa;TDS_Version=7.4;ClientCharset=UTF-8"; }
 
@@ -138,10 +130,8 @@ CFG=(--config "$WORK/understudy.toml" --log-level warn)
 "$U" snapshot --pair payments "${CFG[@]}" >/dev/null
 t0=$(now_ms); "$U" snapshot --pair large "${CFG[@]}" >/dev/null; lp_ms=$(( $(now_ms) - t0 ))
 
-"$U" serve "${CFG[@]}" >"$WORK/serve.out" 2>"$WORK/serve.err" &
-SERVE_PID=$!
-PIDS+=("$SERVE_PID")
-for _ in $(seq 1 300); do grep -q "listening on" "$WORK/serve.out" 2>/dev/null && break; sleep 0.1; done
+start_listener "$WORK/serve" 30 "bench-gates: understudy serve" PIDS "$U" serve "${CFG[@]}"
+SERVE_PID=$LISTEN_PID
 BASE=http://127.0.0.1:$SERVE_PORT
 AUTH="Authorization: Bearer $TOKEN"
 

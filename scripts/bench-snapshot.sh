@@ -15,6 +15,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+source scripts/lib/emulator.sh
 SCALE=L BUILD=$ROOT/build
 while [ $# -gt 0 ]; do
   case $1 in
@@ -76,21 +77,13 @@ PY
 /usr/bin/python3 "$WORK/gen.py" "$DIV" 1 >"$WORK/changed.json"
 
 PW='Bench-Pw1!'
-PIDS=()
 start_emulator() {  # start_emulator NAME FIXTURE -> sets PORT
-  local t0 line=
+  local t0
   t0=$(date +%s%N)
-  "$BUILD/bin/understudy-emulator" --listen 127.0.0.1:0 --sa-password "$PW" --fixture "$2" \
-    --stats-file "$WORK/$1.stats.json" >"$WORK/$1.emu.out" 2>"$WORK/$1.emu.err" &
-  PIDS+=($!)
-  for _ in $(seq 1 72000); do  # a large fixture takes a while to load: wait up to two hours
-    line=$(head -n1 "$WORK/$1.emu.out" 2>/dev/null || true)
-    [[ $line == "listening on "* ]] && break
-    kill -0 "${PIDS[-1]}" 2>/dev/null || { cat "$WORK/$1.emu.err" >&2; exit 1; }
-    sleep 0.1
-  done
-  [[ $line == "listening on "* ]] || { echo "bench-snapshot: the emulator did not start" >&2; exit 1; }
-  PORT=${line##*:}
+  # A large fixture takes a while to load: wait up to two hours.
+  start_listener "$WORK/$1.emu" 7200 "bench-snapshot: emulator $1" PIDS "$BUILD/bin/understudy-emulator" \
+    --listen 127.0.0.1:0 --sa-password "$PW" --fixture "$2" --stats-file "$WORK/$1.stats.json"
+  PORT=$LISTEN_PORT
   echo "scale $SCALE: emulator $1 loaded its fixture in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 }
 start_emulator primary "$WORK/fixture.json"; PID=${PIDS[0]}; PORT_PRIMARY=$PORT

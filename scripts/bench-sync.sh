@@ -16,6 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+source scripts/lib/emulator.sh
 LOGINS=2000 JOBS=200 BUILD=$ROOT/build ROUNDS=1
 while [ $# -gt 0 ]; do
   case $1 in
@@ -34,8 +35,7 @@ fi
 cmake --build "$BUILD" -j 2 --target understudy-emulator understudy >/dev/null
 
 WORK=$(mktemp -d)
-# Emulator pids go to files ($WORK/NAME.pid): start_emulator runs in a command substitution (a
-# subshell), so an array it appended to would stay empty here and the emulators would outlive the run.
+# Emulator pids go to files ($WORK/NAME.pid): emulators are stopped and signalled by name.
 stop_emulators() {  # signal [name…]; all when no name
   local sig=$1 f p
   shift
@@ -84,20 +84,12 @@ json.dump(hashes, open(work + "/hashes.json", "w"))
 PY
 
 PW='Bench-Pw1!'
-start_emulator() {  # name fixture → prints the port
-  "$BUILD/bin/understudy-emulator" --listen 127.0.0.1:0 --sa-password "$PW" --fixture "$2" \
-    --stats-file "$WORK/$1.stats.json" >"$WORK/$1.out" 2>"$WORK/$1.err" &
-  echo $! >"$WORK/$1.pid"
-  local line=
-  for _ in $(seq 1 36000); do
-    line=$(head -n1 "$WORK/$1.out" 2>/dev/null || true)
-    [[ $line == "listening on "* ]] && break
-    sleep 0.1
-  done
-  [[ $line == "listening on "* ]] || { cat "$WORK/$1.err" >&2; exit 1; }
-  echo "${line##*:}"
+start_emulator() {  # name fixture → sets PORT (a large fixture loads for a while: up to an hour)
+  start_listener "$WORK/$1" 3600 "bench-sync: emulator $1" "$WORK/$1.pid" "$BUILD/bin/understudy-emulator" \
+    --listen 127.0.0.1:0 --sa-password "$PW" --fixture "$2" --stats-file "$WORK/$1.stats.json"
+  PORT=$LISTEN_PORT
 }
-P=$(start_emulator primary "$WORK/primary.json")
+start_emulator primary "$WORK/primary.json"; P=$PORT
 cs() { echo "DRIVER={FreeTDS};SERVER=127.0.0.1;PORT=$1;UID=sa;TDS_Version=7.4;ClientCharset=UTF-8"; }
 export BENCH_PW=$PW
 write_config() {  # round port1 port2: a fresh store per round, so every round starts alike
@@ -162,8 +154,8 @@ run_c() {  # C must not write: secondary1's write counter before (SIGUSR1 writes
 
 A=() B=() C=() R=()
 for round in $(seq 1 "$ROUNDS"); do
-  S1=$(start_emulator secondary1 "$WORK/empty.json")
-  S2=$(start_emulator secondary2 "$WORK/empty.json")
+  start_emulator secondary1 "$WORK/empty.json"; S1=$PORT
+  start_emulator secondary2 "$WORK/empty.json"; S2=$PORT
   write_config "$round" "$S1" "$S2"
   if [ "$round" -eq 1 ]; then
     # B's script: written from the plan against the (still empty) baseline secondary.

@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+source scripts/lib/emulator.sh
 KEEP=0; BUILD=1
 for a in "$@"; do
   case "$a" in
@@ -32,29 +33,18 @@ BIN=$ROOT/build/bin
 WORK=$(mktemp -d /tmp/understudy-demo.XXXXXX)
 PIDS=()
 cleanup() {
-  # Emulators start inside $(…) (they echo their port), a subshell: their pids are in files.
-  for f in "$WORK"/*.pid; do [ -f "$f" ] && PIDS+=("$(cat "$f")"); done
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   if [ "$KEEP" = 1 ]; then echo "work dir kept: $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 
-# Start an emulated instance and echo its port (the first stdout line is "listening on HOST:PORT").
+# Start an emulated instance: NAME FIXTURE SA_PASSWORD [emulator args…] → sets PORT.
 start_emulator() {
   local name=$1 fixture=$2 pw=$3; shift 3
-  local out=$WORK/$name.out
-  "$BIN/understudy-emulator" --listen 127.0.0.1:0 --sa-password "$pw" --server-name "$name" \
-      --fixture "$fixture" "$@" >"$out" 2>"$WORK/$name.err" &
-  echo $! >"$WORK/$name.pid"
-  for _ in $(seq 100); do
-    if grep -q '^listening on ' "$out" 2>/dev/null; then
-      sed -n 's/^listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$out" | head -1
-      return 0
-    fi
-    sleep 0.1
-  done
-  echo "emulator $name did not start:" >&2; cat "$WORK/$name.err" >&2; exit 1
+  start_listener "$WORK/$name" 10 "emulator $name" PIDS "$BIN/understudy-emulator" --listen 127.0.0.1:0 \
+      --sa-password "$pw" --server-name "$name" --fixture "$fixture" "$@"
+  PORT=$LISTEN_PORT
 }
 
 # The first N lines of a command's output. Through a file, not `| head`: under pipefail a writer
@@ -70,8 +60,8 @@ free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("12
 bold "starting two emulated instances (SQL Server over TDS, reached through unixODBC + FreeTDS)"
 export PRIMARY_SA_PASSWORD="Demo-Primary-1!"
 export SECONDARY_SA_PASSWORD="Demo-Secondary-1!"
-P_PORT=$(start_emulator PAYMENTS-PRI "$ROOT/tests/fixtures/payments-primary.json" "$PRIMARY_SA_PASSWORD")
-S_PORT=$(start_emulator PAYMENTS-DR "$ROOT/tests/fixtures/empty-secondary.json" "$SECONDARY_SA_PASSWORD")
+start_emulator PAYMENTS-PRI "$ROOT/tests/fixtures/payments-primary.json" "$PRIMARY_SA_PASSWORD"; P_PORT=$PORT
+start_emulator PAYMENTS-DR "$ROOT/tests/fixtures/empty-secondary.json" "$SECONDARY_SA_PASSWORD"; S_PORT=$PORT
 echo "primary   PAYMENTS-PRI on 127.0.0.1:$P_PORT (the payments primary of the field report)"
 echo "secondary PAYMENTS-DR  on 127.0.0.1:$S_PORT (has the payments database, none of the server-level state)"
 

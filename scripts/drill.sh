@@ -16,6 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+source scripts/lib/emulator.sh
 BIN=$ROOT/build/bin
 KEEP=0
 while [ $# -gt 0 ]; do
@@ -39,15 +40,6 @@ cleanup() {
 trap cleanup EXIT
 
 step() { printf '\n== %s\n' "$*"; }
-# Waits for the first line of a process's stdout matching a pattern; prints it.
-first_line() {
-  local file=$1 pattern=$2 what=$3
-  for _ in $(seq 150); do
-    if grep -q "$pattern" "$file" 2>/dev/null; then grep -m1 "$pattern" "$file"; return 0; fi
-    sleep 0.1
-  done
-  echo "drill: $what did not start:" >&2; cat "$WORK"/*.err >&2 || true; exit 69
-}
 
 # ---- the emulated cluster: two instances, read-write and read-only listeners, control port ----
 step "starting the emulated cluster (availability group payments-ag between PAYMENTS-EAST and PAYMENTS-WEST)"
@@ -59,7 +51,8 @@ export DRILL_LINKED_SECRET="drill-linked-secret"
     --name-0 PAYMENTS-EAST --name-1 PAYMENTS-WEST --engine-edition 3 --mechanism availability_group --group payments-ag \
     >"$WORK/cluster.out" 2>"$WORK/cluster.err" &
 PIDS+=($!)
-ports=$(first_line "$WORK/cluster.out" '^ports ' "the cluster emulator")
+wait_for_line "$WORK/cluster" '^ports ' "${PIDS[-1]}" 15 "drill: the cluster emulator" || exit 69
+ports=$FOUND_LINE
 echo "$ports"
 port_of() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$ports"; }
 P0=$(port_of instance0); P1=$(port_of instance1); RW=$(port_of rw); RO=$(port_of ro); CONTROL=$(port_of control)
@@ -118,10 +111,8 @@ else
 fi
 
 # ---- the gate service ----
-"$BIN/understudy" serve >"$WORK/serve.out" 2>"$WORK/serve.err" &
-PIDS+=($!)
-listen=$(first_line "$WORK/serve.out" '^listening on ' "understudy serve")
-BASE="http://${listen#listening on }"
+start_listener "$WORK/serve" 15 "drill: understudy serve" PIDS "$BIN/understudy" serve || exit 69
+BASE="http://$LISTEN_ADDR"
 echo "gate service: $BASE"
 
 # GET a gate the way a runbook does (curl --fail: any non-2xx stops the runbook); print the answer.

@@ -6,6 +6,8 @@
 set -uo pipefail
 client=$1 emulator=$2 fixtures=$3
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/lib/emulator.sh
+source "$here/../../scripts/lib/emulator.sh"
 
 WORK=$(mktemp -d)
 EMU_PID=
@@ -16,22 +18,10 @@ cleanup() {
 trap cleanup EXIT
 
 export EMU_PW='Interop-Pw1!;}'
-"$emulator" --listen 127.0.0.1:0 --sa-password "$EMU_PW" --fixture "$fixtures/payments-primary.json" \
-  --stats-file "$WORK/stats.json" >"$WORK/emu.out" 2>"$WORK/emu.err" &
-EMU_PID=$!
-line=
-for _ in $(seq 1 200); do
-  line=$(head -n1 "$WORK/emu.out" 2>/dev/null || true)
-  [[ $line == "listening on "* ]] && break
-  kill -0 "$EMU_PID" 2>/dev/null || break
-  sleep 0.05
-done
-if [[ $line != "listening on 127.0.0.1:"* ]]; then
-  echo "FAIL: emulator did not start: first line '$line'" >&2
-  cat "$WORK/emu.err" >&2
-  exit 1
-fi
-export EMU_PORT=${line##*:}
+# The label carries the "FAIL: " every failure of this runner starts with.
+start_listener "$WORK/emu" 10 "FAIL: emulator" EMU_PID "$emulator" --listen 127.0.0.1:0 --sa-password "$EMU_PW" \
+  --fixture "$fixtures/payments-primary.json" --stats-file "$WORK/stats.json" || exit 1
+export EMU_PORT=$LISTEN_PORT
 export WORK
 
 case $client in

@@ -7,6 +7,8 @@
 set -uo pipefail
 emulator=$1 suite=$2 fixtures=$3
 shift 3
+# shellcheck source=scripts/lib/emulator.sh
+source "$(dirname "$0")/../../scripts/lib/emulator.sh"
 
 WORK=$(mktemp -d)
 PIDS=()
@@ -21,25 +23,12 @@ trap cleanup EXIT
 # through FreeTDS the product then fails to log in — reported, see docs/testing.md.)
 PW='Real-Lane;Pw1!'
 
-# start NAME FIXTURE: starts an emulator on an ephemeral loopback port; sets PORT.
+# start NAME FIXTURE: starts an emulator on an ephemeral loopback port; sets PORT. The label
+# carries the "FAIL: " every failure of this runner starts with.
 start() {
-  local name=$1 fixture=$2 line=
-  "$emulator" --listen 127.0.0.1:0 --sa-password "$PW" --fixture "$fixture" --server-name "REAL-LANE-${name^^}" \
-    >"$WORK/$name.out" 2>"$WORK/$name.err" &
-  local pid=$!
-  PIDS+=("$pid")
-  for _ in $(seq 1 600); do
-    line=$(head -n1 "$WORK/$name.out" 2>/dev/null || true)
-    [[ $line == "listening on "* ]] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  if [[ $line != "listening on 127.0.0.1:"* ]]; then
-    echo "FAIL: emulator $name did not start: first line '$line'" >&2
-    cat "$WORK/$name.err" >&2
-    exit 1
-  fi
-  PORT=${line##*:}
+  start_listener "$WORK/$1" 30 "FAIL: emulator $1" PIDS "$emulator" --listen 127.0.0.1:0 --sa-password "$PW" \
+    --fixture "$2" --server-name "REAL-LANE-${1^^}" || exit 1
+  PORT=$LISTEN_PORT
 }
 
 start primary "$fixtures/payments-primary.json"
