@@ -309,7 +309,7 @@ void Assembler::member(const Columns& c, const odbc::Row& r) {
   const Principal* role = principal_by_id(c.at(r, "role_principal_id"));
   const Principal* m = principal_by_id(c.at(r, "member_principal_id"));
   if (!role || !m) return;
-  start(Kind::kServerRoleMember, make_key({role->name, m->name}));
+  append_key({role->name, m->name}, start(Kind::kServerRoleMember, "").key);
   fields_.put_text("member_name", m->name);
   fields_.put_text("member_type", m->type);
   fields_.put_text("role_name", role->name);
@@ -333,7 +333,8 @@ void Assembler::permission(const Columns& c, const odbc::Row& r) {
   } else if (class_desc == "ENDPOINT") {
     securable = name_by_id(endpoints_, c.at(r, "major_id"));
   }
-  start(Kind::kServerPermission, make_key({grantee->name, class_desc, securable ? *securable : kEmpty, permission}));
+  append_key({grantee->name, class_desc, securable ? *securable : kEmpty, permission},
+             start(Kind::kServerPermission, "").key);
   fields_.put_text("class_desc", class_desc);
   fields_.put_text("grantee", grantee->name);
   fields_.put_text("grantee_type", grantee->type);
@@ -377,7 +378,8 @@ void Assembler::linked_login(const Columns& c, const odbc::Row& r) {
     const Principal* p = principal_by_id(local_id);
     if (p) local = &p->name;
   }
-  start(Kind::kLinkedServerLogin, make_key({server->second, local ? *local : std::string()}));
+  append_key({server->second, local ? std::string_view(*local) : std::string_view()},
+             start(Kind::kLinkedServerLogin, "").key);
   fields_.put_text("linked_server", server->second);
   fields_.put_name("local_login", local);
   fields_.put("remote_name", c.at(r, "remote_name"), As::kText);

@@ -13,6 +13,8 @@
 namespace understudy::catalog {
 
 std::string make_key(std::initializer_list<std::string_view> parts);
+// make_key appended to `out` (the catalog reader writes keys into reused buffers).
+void append_key(std::initializer_list<std::string_view> parts, std::string& out);
 std::vector<std::string> split_key(std::string_view key);
 
 }  // namespace understudy::catalog

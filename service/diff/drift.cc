@@ -72,14 +72,16 @@ Result<store::SnapshotInfo> read_into_store(odbc::Connection& conn, const catalo
     size_t size = 0;
   };
   Channel<Batch> full(16), spent(32);  // 16 x 512 objects may wait while the writer begins
-  std::atomic<bool> store_failed{false};
+  std::atomic<bool> store_failed{false}, writing{false};
   Status read_status;
   std::thread reader([&] {
     Batch batch;
     auto hand_on = [&]() -> bool {
       // The writer lagging (a first snapshot: every object is new, and SQLite is the slower
-      // side): this thread fingerprints the batch, which the writer would otherwise do.
-      if (full.size() * 2 >= full.capacity())
+      // side): this thread fingerprints the batch, which the writer would otherwise do. Not
+      // while the writer is still beginning: most objects of a later snapshot are unchanged
+      // and never need a fingerprint.
+      if (writing.load(std::memory_order_relaxed) && full.size() * 2 >= full.capacity())
         for (size_t i = 0; i < batch.size; ++i) batch.records[i].seal();
       if (!full.push(batch)) return false;
       auto next = spent.try_pop();
@@ -106,6 +108,7 @@ Result<store::SnapshotInfo> read_into_store(odbc::Connection& conn, const catalo
     stop_reader();
     return tl::unexpected(writer.error());
   }
+  writing = true;
   Status write_status;
   while (auto batch = full.pop()) {
     for (size_t i = 0; i < batch->size && write_status; ++i) {
