@@ -89,13 +89,17 @@ Result<store::SnapshotInfo> read_into_store(odbc::Connection& conn, const catalo
       batch.size = 0;
       return true;
     };
-    read_status = catalog::read_records(conn, options, [&](catalog::ObjectRecord& r) -> Status {
-      if (store_failed.load(std::memory_order_relaxed) || (batch.size == kBatch && !hand_on()))
-        return fail(ErrorCode::kInternal, "snapshot: the store stopped taking objects");  // its error is returned
-      std::swap(batch.records[batch.size++], r);
-      return {};
-    });
-    if (read_status && batch.size > 0) full.push(batch);
+    try {
+      read_status = catalog::read_records(conn, options, [&](catalog::ObjectRecord& r) -> Status {
+        if (store_failed.load(std::memory_order_relaxed) || (batch.size == kBatch && !hand_on()))
+          return fail(ErrorCode::kInternal, "snapshot: the store stopped taking objects");  // its error is returned
+        std::swap(batch.records[batch.size++], r);
+        return {};
+      });
+      if (read_status && batch.size > 0) full.push(batch);
+    } catch (const std::exception& e) {
+      read_status = fail(ErrorCode::kInternal, std::string("snapshot: ") + e.what());
+    }
     full.close();
   });
   auto stop_reader = [&] {
@@ -103,20 +107,25 @@ Result<store::SnapshotInfo> read_into_store(odbc::Connection& conn, const catalo
     full.close();  // unblocks the reader; what is queued is dropped
     reader.join();
   };
-  auto writer = store.begin_snapshot(meta);
-  if (!writer) {
-    stop_reader();
-    return tl::unexpected(writer.error());
-  }
-  writing = true;
+  Result<std::unique_ptr<store::SnapshotWriter>> writer = nullptr;
   Status write_status;
-  while (auto batch = full.pop()) {
-    for (size_t i = 0; i < batch->size && write_status; ++i) {
-      write_status = (*writer)->add(batch->records[i]);
-      batch->records[i].clear();  // a password hash does not wait in a spent batch
+  try {  // the reader thread is joined on every way out, an exception's too
+    writer = store.begin_snapshot(meta);
+    if (!writer) {
+      stop_reader();
+      return tl::unexpected(writer.error());
     }
-    if (!write_status) break;
-    spent.push(*batch);
+    writing = true;
+    while (auto batch = full.pop()) {
+      for (size_t i = 0; i < batch->size && write_status; ++i) {
+        write_status = (*writer)->add(batch->records[i]);
+        batch->records[i].clear();  // a password hash does not wait in a spent batch
+      }
+      if (!write_status) break;
+      spent.push(*batch);
+    }
+  } catch (const std::exception& e) {
+    write_status = fail(ErrorCode::kInternal, std::string("snapshot: ") + e.what());
   }
   if (!write_status) {
     stop_reader();
