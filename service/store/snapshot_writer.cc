@@ -122,14 +122,22 @@ Status SnapshotWriter::begin(sqlite3* db, const SnapshotMeta& meta) {
     open_.insert(reinterpret_cast<const unsigned char*>(cid.data()), q->int64(0));
   }
 
+  auto max_id = Stmt::prepare(db_, "SELECT coalesce(max(id), 0) FROM object_version");
+  if (!max_id) return tl::unexpected(max_id.error());
+  if (auto row = max_id->step(); !row) return tl::unexpected(row.error());
+  last_id_ = max_id->int64(0);
+
+  std::string insert = "INSERT INTO object_version(id, instance_id, from_snapshot, content_id, kind, key, fingerprint,"
+                       " fields, volatile_fields) VALUES (?,?,?,?,?,?,?,?,?)";
+  std::string insert_batch = insert;
+  for (size_t i = 1; i < kBatch; ++i) insert_batch += ",(?,?,?,?,?,?,?,?,?)";
   struct Prep {
     Stmt* stmt;
     const char* sql;
   };
   for (auto [stmt, sql] : {
-           Prep{&ins_ver_,
-                "INSERT INTO object_version(instance_id, from_snapshot, content_id, kind, key, fingerprint, fields,"
-                " volatile_fields) VALUES (?,?,?,?,?,?,?,?)"},
+           Prep{&ins_ver_, insert.c_str()},
+           Prep{&ins_batch_, insert_batch.c_str()},
            Prep{&ins_secret_, "INSERT INTO object_secret(version_id, password_hash) VALUES (?,?)"},
            Prep{&close_ver_, "UPDATE object_version SET to_snapshot = ? WHERE id = ?"},
            Prep{&fin_snap_, "UPDATE snapshot SET server_name = ?, object_count = ?, counts = ? WHERE id = ?"},
@@ -176,27 +184,53 @@ Status SnapshotWriter::add_record(const catalog::ObjectRecord& r, const catalog:
     // New content (or content the instance held before and lost): only now is the fingerprint needed.
     std::string fp_hex = tree ? (tree->fingerprint.empty() ? tree->compute_fingerprint() : tree->fingerprint)
                               : r.fingerprint_or_compute();
-    auto fp = catalog::fingerprint_bytes(fp_hex);
-    // Bound without copies: everything bound lives until run() returns.
-    ins_ver_.bind(1, instance_id_).bind(2, info_.id);
-    ins_ver_.bind_blob_ref(3, std::string_view(reinterpret_cast<const char*>(cid), sizeof cid));
-    ins_ver_.bind_ref(4, catalog::kind_name(r.kind)).bind_ref(5, r.key);
-    ins_ver_.bind_blob_ref(6, std::string_view(reinterpret_cast<const char*>(fp.data()), fp.size()));
-    ins_ver_.bind_ref(7, r.fields).bind_ref(8, r.volatile_fields);
-    US_TRY(ins_ver_.run());
-    if (r.password_hash) {
-      ins_secret_.bind(1, sqlite3_last_insert_rowid(db_)).bind_ref(2, r.password_hash->reveal());
+    Pending& p = pending_[n_pending_++];
+    p.id = ++last_id_;
+    p.kind = r.kind;
+    std::memcpy(p.content_id.data(), cid, sizeof cid);
+    p.fingerprint = catalog::fingerprint_bytes(fp_hex);
+    p.key.assign(r.key);
+    p.fields.assign(r.fields);
+    p.volatile_fields.assign(r.volatile_fields);
+    if (r.password_hash) {  // its version row follows with the batch, in this transaction
+      ins_secret_.bind(1, p.id).bind_ref(2, r.password_hash->reveal());
       US_TRY(ins_secret_.run());
     }
-    return {};
+    return n_pending_ == kBatch ? flush() : Status{};
   }();
   if (!st) rollback();
   return st;
 }
 
+Status SnapshotWriter::flush() {
+  // A full batch in one statement, a remainder (at commit) row by row. Bound without copies: the
+  // pending rows stay put until run() returns.
+  Stmt& st = n_pending_ == kBatch ? ins_batch_ : ins_ver_;
+  auto as_text = [](const auto& bytes) {
+    return std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  };
+  int at = 0;
+  for (size_t i = 0; i < n_pending_; ++i) {
+    const Pending& p = pending_[i];
+    st.bind(at + 1, p.id).bind(at + 2, instance_id_).bind(at + 3, info_.id);
+    st.bind_blob_ref(at + 4, as_text(p.content_id)).bind_ref(at + 5, catalog::kind_name(p.kind));
+    st.bind_ref(at + 6, p.key).bind_blob_ref(at + 7, as_text(p.fingerprint));
+    st.bind_ref(at + 8, p.fields).bind_ref(at + 9, p.volatile_fields);
+    if (&st == &ins_batch_) {
+      at += 9;
+    } else {
+      US_TRY(st.run());
+    }
+  }
+  if (&st == &ins_batch_) US_TRY(st.run());
+  n_pending_ = 0;
+  return {};
+}
+
 Result<SnapshotInfo> SnapshotWriter::commit() {
   if (!open_txn_) return fail(ErrorCode::kInternal, "store: snapshot writer used after commit or failure");
   Status st = [&]() -> Status {
+    US_TRY(flush());
     // Gone or changed: the version's interval ends here. In id order, so the moved entries of
     // object_version_open are appended in order too.
     for (int64_t id : open_.unseen()) {
@@ -229,7 +263,8 @@ void SnapshotWriter::rollback() {
   if (!open_txn_) return;
   open_txn_ = false;
   // Statements are reset first so that ROLLBACK is not refused by a pending read.
-  for (auto* s : {&ins_ver_, &ins_secret_, &close_ver_, &fin_snap_}) s->reset();
+  for (auto* s : {&ins_ver_, &ins_batch_, &ins_secret_, &close_ver_, &fin_snap_}) s->reset();
+  n_pending_ = 0;
   (void)exec(db_, "ROLLBACK");
   restore_connection();
 }

@@ -55,8 +55,22 @@ class SnapshotWriter {
   [[nodiscard]] Status begin(sqlite3* db, const SnapshotMeta& meta);
   // `tree` is the object `r` was made from (add(ServerObject)), for its fingerprint; or null.
   [[nodiscard]] Status add_record(const catalog::ObjectRecord& r, const catalog::ServerObject* tree);
+  [[nodiscard]] Status flush();
   void rollback();
   void restore_connection();
+
+  // New versions wait here and are inserted kBatch rows per statement: with one statement per
+  // row, its start and end (cursors opened and closed, the append position looked up again) were
+  // a third of an insert at scale L. Ids are assigned by the writer (it holds the write lock), so
+  // a version's secret row can be written at once.
+  static constexpr size_t kBatch = 32;
+  struct Pending {
+    int64_t id = 0;
+    catalog::Kind kind = catalog::Kind::kLogin;
+    std::array<unsigned char, OpenVersions::kIdBytes> content_id{};
+    std::array<unsigned char, 32> fingerprint{};
+    std::string key, fields, volatile_fields;  // copies: the caller reuses its records
+  };
 
   sqlite3* db_ = nullptr;
   bool open_txn_ = false;
@@ -67,7 +81,10 @@ class SnapshotWriter {
   OpenVersions open_;               // what the instance held at its latest snapshot
   catalog::ObjectRecord scratch_;   // add(ServerObject)'s record, its buffers reused
   std::unique_ptr<ContentHasher> hasher_;
-  Stmt ins_ver_, ins_secret_, close_ver_, fin_snap_;
+  std::array<Pending, kBatch> pending_;
+  size_t n_pending_ = 0;
+  int64_t last_id_ = 0;  // the highest object_version id so far
+  Stmt ins_ver_, ins_batch_, ins_secret_, close_ver_, fin_snap_;
 };
 
 }  // namespace understudy::store

@@ -222,6 +222,38 @@ TEST_F(StoreTest, RecordsAndTreesAreStoredAlike) {
   EXPECT_EQ(s->load_objects(second.id)->size(), 5u);
 }
 
+TEST_F(StoreTest, ManyNewVersionsKeepTheirSecretsAndHistory) {
+  // More objects than the writer inserts per statement, so full batches and a remainder are written.
+  auto many = [](int changed_every) {
+    std::vector<ServerObject> out;
+    for (int i = 0; i < 100; ++i) {
+      bool changed = changed_every && i % changed_every == 0;
+      out.push_back(make(Kind::kLogin, "login_" + std::to_string(i), {{"sid", "0x" + std::to_string(i) + (changed ? "ff" : "")}},
+                         (i % 3 == 0) ? std::optional<std::string>("0x0200" + std::to_string(i) + (changed ? "new" : ""))
+                                      : std::nullopt));
+    }
+    return out;
+  };
+  auto s = open_store();
+  auto first = s->save_snapshot({.instance = "primary"}, many(0)).value();
+  auto second = s->save_snapshot({.instance = "primary"}, many(7)).value();  // 15 changed, 5 of them with a hash
+  EXPECT_EQ(count(*s, "object_version"), 115);
+  EXPECT_EQ(count(*s, "object_secret"), 34 + 5);
+  for (auto [id, changed_every] : {std::pair{first.id, 0}, std::pair{second.id, 7}}) {
+    auto loaded = s->load_objects(id, {.with_password_hashes = true}).value();
+    auto expected = many(changed_every);
+    catalog::sort_objects(expected);
+    ASSERT_EQ(loaded.size(), expected.size());
+    for (size_t i = 0; i < expected.size(); ++i) {
+      EXPECT_EQ(loaded[i].key, expected[i].key);
+      EXPECT_EQ(loaded[i].fields, expected[i].fields);
+      EXPECT_EQ(loaded[i].password_hash ? loaded[i].password_hash->reveal() : "-",
+                expected[i].password_hash ? expected[i].password_hash->reveal() : "-")
+          << expected[i].key;
+    }
+  }
+}
+
 TEST_F(StoreTest, DigestsMatchTheObjectsAndFetchThemBack) {
   auto s = open_store();
   auto info = s->save_snapshot({.instance = "primary"}, sample()).value();
