@@ -1,7 +1,5 @@
 #include "store/snapshot_writer.h"
 
-#include <openssl/evp.h>
-
 #include <cstring>
 #include <stdexcept>
 
@@ -17,40 +15,22 @@ namespace understudy::store {
 // piece into one reused context: no concatenated copy (which would also hold the hash).
 class ContentHasher {
  public:
-  ContentHasher() : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)), ctx_(EVP_MD_CTX_new()) {
-    if (!md_ || !ctx_) throw std::runtime_error("sha-256 is not available");
-  }
-  ~ContentHasher() {
-    EVP_MD_CTX_free(ctx_);
-    EVP_MD_free(md_);
-  }
-  ContentHasher(const ContentHasher&) = delete;
-  ContentHasher& operator=(const ContentHasher&) = delete;
-
   void of(const catalog::ObjectRecord& r, unsigned char (&out)[OpenVersions::kIdBytes]) {
-    static constexpr char kNul = '\0';
-    bool ok = EVP_DigestInit_ex(ctx_, md_, nullptr) == 1;
-    auto feed = [&](std::string_view piece) {
-      ok = ok && EVP_DigestUpdate(ctx_, piece.data(), piece.size()) == 1;
-      ok = ok && EVP_DigestUpdate(ctx_, &kNul, 1) == 1;
-    };
-    feed(catalog::kind_name(r.kind));
-    feed(r.key);
-    feed(r.fields);
-    feed(r.volatile_fields);
-    if (r.password_hash) {
-      ok = ok && EVP_DigestUpdate(ctx_, "H", 1) == 1;
-      const std::string& h = r.password_hash->reveal();
-      ok = ok && EVP_DigestUpdate(ctx_, h.data(), h.size()) == 1;
+    static constexpr std::string_view kNul("\0", 1);
+    for (std::string_view piece : {catalog::kind_name(r.kind), std::string_view(r.key), std::string_view(r.fields),
+                                   std::string_view(r.volatile_fields)}) {
+      sha_.update(piece);
+      sha_.update(kNul);
     }
-    unsigned int len = 0;
-    ok = ok && EVP_DigestFinal_ex(ctx_, out, &len) == 1 && len == OpenVersions::kIdBytes;
-    if (!ok) throw std::runtime_error("sha-256 failed");  // only on OpenSSL misconfiguration
+    if (r.password_hash) {
+      sha_.update("H");
+      sha_.update(r.password_hash->reveal());
+    }
+    sha_.finish(out);
   }
 
  private:
-  EVP_MD* md_;
-  EVP_MD_CTX* ctx_;
+  catalog::Sha256 sha_;
 };
 
 SnapshotWriter::SnapshotWriter() = default;

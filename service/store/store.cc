@@ -54,18 +54,6 @@ Result<SnapshotInfo> read_info(Stmt& st) {
   return info;
 }
 
-// Lower-case hex of raw bytes: a stored fingerprint (32 bytes) as ServerObject::fingerprint.
-std::string to_hex(std::string_view raw) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(raw.size() * 2);
-  for (unsigned char c : raw) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
-}
-
 // One object from a row of (kind, key, fingerprint, fields, volatile_fields, password_hash|NULL).
 Result<catalog::ServerObject> decode_object(Stmt& st, const std::string& where) {
   catalog::ServerObject o;
@@ -73,7 +61,8 @@ Result<catalog::ServerObject> decode_object(Stmt& st, const std::string& where) 
   if (!kind) return fail(ErrorCode::kDataErr, "store: unknown kind " + st.text(0) + " in " + where);
   o.kind = *kind;
   o.key = st.text(1);
-  o.fingerprint = to_hex(st.blob_view(2));
+  std::string_view fp = st.blob_view(2);
+  o.fingerprint = catalog::hex_of(reinterpret_cast<const unsigned char*>(fp.data()), fp.size());
   try {
     o.fields = nlohmann::json::parse(st.text_view(3));
     o.volatile_fields = nlohmann::json::parse(st.text_view(4));
