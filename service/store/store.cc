@@ -160,6 +160,12 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const OpenOp
                   "store " + path + " was written by a newer understudy (schema " + kCoreComponent + " version " +
                       std::to_string(*v) + ", this build knows " + std::to_string(known) + ")",
                   "upgrade understudy, or point the store setting at another file");
+    // Read-only opens run no migration, and this build's queries need its schema.
+    if (*v > 0 && *v < known)
+      return fail(ErrorCode::kDataErr,
+                  "store " + path + " has an older schema (" + kCoreComponent + " version " + std::to_string(*v) +
+                      ", this build reads " + std::to_string(known) + ")",
+                  "open it once read-write (`understudy snapshots list` upgrades it)");
   }
   return s;
 }

@@ -182,6 +182,17 @@ TEST_F(MigrationTest, SchemaOneStoreReadsAsBeforeAndItsNextUnchangedSnapshotWrit
   EXPECT_EQ(contents(s->load_objects(5, {.with_password_hashes = true}).value()), contents(expected.at(4)));
 }
 
+TEST_F(MigrationTest, AnOlderStoreOpenedReadOnlyIsRefusedUntilMigrated) {
+  write_v1({}, {});
+  auto r = Store::open(path_, {.read_only = true});
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().code, ErrorCode::kDataErr);
+  EXPECT_EQ(r.error().message, "store " + path_ + " has an older schema (snapshot version 1, this build reads 2)");
+  EXPECT_EQ(r.error().hint, "open it once read-write (`understudy snapshots list` upgrades it)");
+  ASSERT_TRUE(Store::open(path_).has_value());
+  EXPECT_TRUE(Store::open(path_, {.read_only = true}).has_value());
+}
+
 TEST_F(MigrationTest, MigratedSchemaIsTheSchemaOfANewStore) {
   write_v1({}, {});
   auto names = [](const std::string& path) {
