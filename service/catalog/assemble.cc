@@ -516,8 +516,7 @@ void Assembler::step(const Columns& c, const odbc::Row& r) {
       t.put_name("proxy_name", name_by_id(proxies_, c.at(r, "proxy_id")));
     t.put(col.name, c.at(r, col.name), col.as);
   }
-  t.finish(st.text, &st.canonical);
-  if (st.canonical == st.text) st.canonical = std::string();  // the usual case: kept once (memory)
+  t.finish(st.text, &st.canonical);  // canonical stays "" when it is the text
   const auto& step_id = c.at(r, "step_id");
   int64_t n = 0;
   if (auto* i = odbc::as_int(step_id)) n = *i;

@@ -101,14 +101,14 @@ void ObjectText::begin_entry(const char* name) {
   if (!entries_.empty()) {
     if (std::strcmp(entries_.back().name, name) >= 0) sorted_ = false;
     text_.push_back(',');
-    if (canonical_on_) canonical_.push_back(',');
+    if (diverged_) canonical_.push_back(',');
   }
   entries_.push_back({name, static_cast<uint32_t>(text_.size()), 0, static_cast<uint32_t>(canonical_.size()), 0});
   size_t n = std::strlen(name);
   text_.push_back('"');
   text_.append(name, n);
   text_.append("\":");
-  if (canonical_on_) {
+  if (diverged_) {
     canonical_.push_back('"');
     canonical_.append(name, n);
     canonical_.append("\":");
@@ -121,19 +121,40 @@ void ObjectText::end_entry() {
   e.canonical_size = static_cast<uint32_t>(canonical_.size()) - e.canonical_offset;
 }
 
+void ObjectText::diverge(size_t value_start) {
+  // Until now the canonical form was the text itself: copy it, up to the value that differs.
+  canonical_.assign(text_, 0, value_start);
+  for (auto& e : entries_) {
+    e.canonical_offset = e.offset;
+    e.canonical_size = e.size;
+  }
+  diverged_ = true;
+}
+
+void ObjectText::canonical_value(size_t start, std::string_view folded) {
+  if (diverged_) {
+    canonical_.append(folded);
+  } else if (std::string_view(text_).substr(start) != folded) {
+    diverge(start);
+    canonical_.append(folded);
+  }
+}
+
 void ObjectText::literal(std::string_view json) {
   text_.append(json);
-  if (canonical_on_) canonical_.append(json);
+  if (diverged_) canonical_.append(json);
 }
 
 void ObjectText::string(std::string_view s, bool fold) {
   size_t start = text_.size();
   append_json_string(s, false, text_);
-  if (!canonical_on_) return;
-  if (fold)
-    append_json_string(s, true, canonical_);
-  else
-    canonical_.append(text_, start, std::string::npos);
+  if (!fold) {
+    if (diverged_) canonical_.append(text_, start, std::string::npos);
+    return;
+  }
+  scratch_.clear();
+  append_json_string(s, true, scratch_);
+  canonical_value(start, scratch_);
 }
 
 void ObjectText::scalar(const odbc::Value& v, As as, bool fold) {
@@ -142,12 +163,13 @@ void ObjectText::scalar(const odbc::Value& v, As as, bool fold) {
     if (auto* s = odbc::as_text(v)) return string(*s, fold);
   size_t start = text_.size();
   append_value_json(v, as, false, text_);
-  if (!canonical_on_) return;
-  if (fold) {
-    append_value_json(v, as, true, canonical_);
-  } else {
-    canonical_.append(text_, start, std::string::npos);
+  if (!fold) {
+    if (diverged_) canonical_.append(text_, start, std::string::npos);
+    return;
   }
+  scratch_.clear();
+  append_value_json(v, as, true, scratch_);
+  canonical_value(start, scratch_);
 }
 
 void ObjectText::put(const char* name, const odbc::Value& v, As as) {
@@ -181,8 +203,9 @@ void ObjectText::put_name(const char* name, const std::string* s) {
 
 void ObjectText::put_raw(const char* name, std::string_view text, std::string_view canonical) {
   begin_entry(name);
+  size_t start = text_.size();
   text_.append(text);
-  if (canonical_on_) canonical_.append(canonical);
+  if (canonical_on_) canonical_value(start, canonical);
   end_entry();
 }
 
@@ -192,7 +215,7 @@ void ObjectText::finish(std::string& out, std::string* canonical) {
     out.push_back('{');
     out.append(text_);
     out.push_back('}');
-    if (canonical_on_ && canonical) {
+    if (diverged_ && canonical) {
       canonical->reserve(canonical->size() + canonical_.size() + 2);
       canonical->push_back('{');
       canonical->append(canonical_);
@@ -214,12 +237,13 @@ void ObjectText::finish(std::string& out, std::string* canonical) {
       dst.push_back('}');
     };
     write(out, text_, false);
-    if (canonical_on_ && canonical) write(*canonical, canonical_, true);
+    if (diverged_ && canonical) write(*canonical, canonical_, true);
   }
   entries_.clear();
   text_.clear();
   canonical_.clear();
   sorted_ = true;
+  diverged_ = false;
 }
 
 }  // namespace understudy::catalog

@@ -36,7 +36,9 @@ class ObjectText {
   // Text already rendered as JSON (arrays, nested objects), with its canonical form.
   void put_raw(const char* name, std::string_view text, std::string_view canonical);
 
-  // Appends `{…}` to `out` (and the canonical form to `*canonical` when on) and starts over.
+  // Appends `{…}` to `out`, and the canonical form to `*canonical` when it is on and differs from
+  // the text (nothing when they are the same: most objects have no capital in a name), and
+  // starts over.
   void finish(std::string& out, std::string* canonical = nullptr);
 
  private:
@@ -51,10 +53,14 @@ class ObjectText {
   void scalar(const odbc::Value& v, As as, bool fold);
   void string(std::string_view s, bool fold);
   void literal(std::string_view json);
+  // The canonical form of the value written at text_[start…]: kept only once it differs.
+  void canonical_value(size_t start, std::string_view folded);
+  void diverge(size_t value_start);
 
   bool canonical_on_;
   bool fold_ = false;
-  bool sorted_ = true;  // every name so far greater than the one before
+  bool sorted_ = true;     // every name so far greater than the one before
+  bool diverged_ = false;  // canonical_ holds the canonical form (it differs from text_)
   std::vector<Entry> entries_;
   std::string text_, canonical_, scratch_;
 };

@@ -29,7 +29,7 @@ std::string fingerprint_of(Kind kind, std::string_view match_key, std::string_vi
 }
 
 std::string ObjectRecord::compute_fingerprint() const {
-  return fingerprint_of(kind, match_key(), canonical, password_hash);
+  return fingerprint_of(kind, match_key(), canonical_text(), password_hash);
 }
 
 Result<ServerObject> ObjectRecord::to_object() const {
@@ -55,6 +55,7 @@ ObjectRecord ObjectRecord::from_object(const ServerObject& o) {
   append_json_text(o.fields, r.fields);
   append_json_text(o.volatile_fields, r.volatile_fields);
   append_canonical(o.fields, r.canonical);
+  if (r.canonical == r.fields) r.canonical.clear();
   r.password_hash = o.password_hash;
   r.fingerprint = o.fingerprint;
   return r;

@@ -27,11 +27,14 @@ struct ObjectRecord {
   std::string key;              // natural key as the instance spells it
   std::string fields;           // JSON text, keys sorted (append_json_text of ServerObject::fields)
   std::string volatile_fields;  // the same for ServerObject::volatile_fields
-  std::string canonical;        // append_canonical of ServerObject::fields: what is fingerprinted
+  std::string canonical;        // append_canonical of ServerObject::fields, what is fingerprinted;
+                                // "" when it is `fields` itself (no name with a capital letter)
   std::optional<Secret> password_hash;  // SQL logins; never serialised to output
   std::string fingerprint;              // hex SHA-256 once seal()ed; "" until then
 
   std::string match_key() const { return fold_name(key); }
+  // The canonical text: `canonical`, or `fields` when they are the same.
+  const std::string& canonical_text() const { return canonical.empty() ? fields : canonical; }
   // What ServerObject::compute_fingerprint gives for the same content (hex SHA-256).
   std::string compute_fingerprint() const;
   // Sets `fingerprint` (a snapshot's reader thread does it when the writer lags behind).
