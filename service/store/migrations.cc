@@ -93,6 +93,12 @@ ALTER TABLE object_version_v2 RENAME TO object_version;
 ALTER TABLE object_secret_v2 RENAME TO object_secret;
 CREATE INDEX object_version_open ON object_version(instance_id, to_snapshot, id, content_id);
 )sql"},
+    // A snapshot is written in several transactions and made visible by its last one, which sets
+    // `complete` (docs/store-schema.md). Every snapshot written before was complete.
+    {3, "snapshots written in several transactions: a completeness flag",
+     R"sql(
+ALTER TABLE snapshot ADD COLUMN complete INTEGER NOT NULL DEFAULT 1;
+)sql"},
 };
 
 }  // namespace

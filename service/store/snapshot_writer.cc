@@ -1,7 +1,14 @@
 #include "store/snapshot_writer.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -56,11 +63,23 @@ Status SnapshotWriter::begin(sqlite3* db, const SnapshotMeta& meta) {
   // COMMIT or ROLLBACK (restore_connection).
   // SQLite's default 2 MB page cache: schema 2 appends in order, and at scale L a first snapshot
   // took the same time with 2, 32 or 128 MB (2.8-2.9 s) while peak RSS went 167 -> 197 -> 302 MB.
-  if (auto st = exec(db_, "PRAGMA foreign_keys = OFF; BEGIN IMMEDIATE"); !st) {
+  {
+    auto sync = Stmt::prepare(db_, "PRAGMA synchronous");
+    if (!sync) return tl::unexpected(sync.error());
+    auto row = sync->step();
+    if (!row) return tl::unexpected(row.error());
+    synchronous_ = *row ? sync->int64(0) : 2;
+  }
+  if (meta.commit_every > 0) commit_every_ = meta.commit_every;
+  US_TRY(lock(meta.lock_wait_ms >= 0 ? meta.lock_wait_ms : kLockWaitMs));
+  // Intermediate commits at synchronous=NORMAL (see the header); the last one at the
+  // connection's own setting (restore_connection, before commit()'s last transaction).
+  if (auto st = exec(db_, "PRAGMA foreign_keys = OFF; PRAGMA synchronous = NORMAL; BEGIN IMMEDIATE"); !st) {
     restore_connection();
     return st;
   }
   open_txn_ = true;
+  US_TRY(delete_incomplete(0));  // left by a writer that was killed
   info_.instance = meta.instance;
   info_.taken_at = meta.taken_at;
   info_.run_id = meta.run_id;
@@ -69,7 +88,8 @@ Status SnapshotWriter::begin(sqlite3* db, const SnapshotMeta& meta) {
   if (!ins_inst) return tl::unexpected(ins_inst.error());
   US_TRY(ins_inst->bind(1, meta.instance).run());
   auto get_inst = Stmt::prepare(
-      db_, "SELECT i.id, (SELECT s.object_count FROM snapshot s WHERE s.instance_id = i.id ORDER BY s.id DESC LIMIT 1)"
+      db_, "SELECT i.id, (SELECT s.object_count FROM snapshot s WHERE s.instance_id = i.id AND s.complete = 1"
+           " ORDER BY s.id DESC LIMIT 1)"
            " FROM instance i WHERE i.name = ?");
   if (!get_inst) return tl::unexpected(get_inst.error());
   get_inst->bind(1, meta.instance);
@@ -80,8 +100,8 @@ Status SnapshotWriter::begin(sqlite3* db, const SnapshotMeta& meta) {
 
   // The row exists from the start (its id stamps new versions); counts are set by commit().
   auto ins_snap = Stmt::prepare(db_,
-                                "INSERT INTO snapshot(instance_id, taken_at, run_id, server_name, object_count, counts)"
-                                " VALUES (?,?,?,'',0,'{}')");
+                                "INSERT INTO snapshot(instance_id, taken_at, run_id, server_name, object_count, counts,"
+                                " complete) VALUES (?,?,?,'',0,'{}',0)");
   if (!ins_snap) return tl::unexpected(ins_snap.error());
   US_TRY(ins_snap->bind(1, instance_id_).bind(2, info_.taken_at).bind(3, info_.run_id).run());
   info_.id = sqlite3_last_insert_rowid(db_);
@@ -106,6 +126,7 @@ Status SnapshotWriter::begin(sqlite3* db, const SnapshotMeta& meta) {
   if (!max_id) return tl::unexpected(max_id.error());
   if (auto row = max_id->step(); !row) return tl::unexpected(row.error());
   last_id_ = max_id->int64(0);
+  first_new_id_ = last_id_ + 1;
 
   std::string insert = "INSERT INTO object_version(id, instance_id, from_snapshot, content_id, kind, key, fingerprint,"
                        " fields, volatile_fields) VALUES (?,?,?,?,?,?,?,?,?)";
@@ -120,7 +141,8 @@ Status SnapshotWriter::begin(sqlite3* db, const SnapshotMeta& meta) {
            Prep{&ins_batch_, insert_batch.c_str()},
            Prep{&ins_secret_, "INSERT INTO object_secret(version_id, password_hash) VALUES (?,?)"},
            Prep{&close_ver_, "UPDATE object_version SET to_snapshot = ? WHERE id = ?"},
-           Prep{&fin_snap_, "UPDATE snapshot SET server_name = ?, object_count = ?, counts = ? WHERE id = ?"},
+           Prep{&fin_snap_,
+                "UPDATE snapshot SET server_name = ?, object_count = ?, counts = ?, complete = 1 WHERE id = ?"},
        }) {
     auto p = Stmt::prepare(db_, sql);
     if (!p) return tl::unexpected(p.error());
@@ -203,14 +225,85 @@ Status SnapshotWriter::flush() {
     }
   }
   if (&st == &ins_batch_) US_TRY(st.run());
+  since_commit_ += n_pending_;
   n_pending_ = 0;
+  if (since_commit_ >= commit_every_) {
+    since_commit_ = 0;
+    US_TRY(commit_so_far());
+  }
   return {};
+}
+
+Status SnapshotWriter::commit_so_far(const std::string& between) {
+  for (auto* s : {&ins_ver_, &ins_batch_, &ins_secret_, &close_ver_, &fin_snap_}) s->reset();
+  US_TRY(exec(db_, "COMMIT"));
+  committed_some_ = true;
+  if (!between.empty()) {
+    if (auto st = exec(db_, between); !st) {
+      open_txn_ = false;
+      return st;
+    }
+  }
+  if (auto st = exec(db_, "BEGIN IMMEDIATE"); !st) {
+    open_txn_ = false;
+    return st;
+  }
+  return {};
+}
+
+Status SnapshotWriter::lock(int wait_ms) {
+  const char* db_path = sqlite3_db_filename(db_, "main");
+  if (!db_path || !*db_path) return {};  // an in-memory store has no other writer
+  std::string path = std::string(db_path) + "-snapshot.lock";
+  lock_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd_ < 0) return fail(ErrorCode::kIo, "cannot open " + path + ": " + std::strerror(errno));
+  for (int waited = 0;; waited += 50) {
+    if (::flock(lock_fd_, LOCK_EX | LOCK_NB) == 0) return {};
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      int err = errno;
+      unlock();
+      return fail(ErrorCode::kIo, "cannot lock " + path + ": " + std::strerror(err));
+    }
+    if (waited >= wait_ms) {
+      unlock();
+      return fail(ErrorCode::kLockHeld, "store " + std::string(db_path) + ": another snapshot is being written to it",
+                  "run this one when that one has finished (it holds " + path + ")");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+void SnapshotWriter::unlock() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+  lock_fd_ = -1;
+}
+
+Status SnapshotWriter::delete_incomplete(int64_t only) {
+  std::string which;
+  if (only > 0) {
+    // This writer's own rows: the newest ids, found by rowid.
+    which = " WHERE id >= " + std::to_string(first_new_id_) + " AND from_snapshot = " + std::to_string(only);
+  } else {
+    auto any = Stmt::prepare(db_, "SELECT EXISTS (SELECT 1 FROM snapshot WHERE complete = 0)");
+    if (!any) return tl::unexpected(any.error());
+    auto row = any->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row || any->int64(0) == 0) return {};
+    which = " WHERE from_snapshot IN (SELECT id FROM snapshot WHERE complete = 0)";
+  }
+  US_TRY(exec(db_, "DELETE FROM object_secret WHERE version_id IN (SELECT id FROM object_version" + which + ")"));
+  US_TRY(exec(db_, "DELETE FROM object_version" + which));
+  return exec(db_, only > 0 ? "DELETE FROM snapshot WHERE id = " + std::to_string(only)
+                            : std::string("DELETE FROM snapshot WHERE complete = 0"));
 }
 
 Result<SnapshotInfo> SnapshotWriter::commit() {
   if (!open_txn_) return fail(ErrorCode::kInternal, "store: snapshot writer used after commit or failure");
   Status st = [&]() -> Status {
     US_TRY(flush());
+    // The new versions committed, the transaction that makes the snapshot visible — the only one
+    // that must survive a power cut — runs at the connection's own durability.
+    US_TRY(commit_so_far("PRAGMA synchronous = " + std::to_string(synchronous_)));
     // Gone or changed: the version's interval ends here. In id order, so the moved entries of
     // object_version_open are appended in order too.
     for (int64_t id : open_.unseen()) {
@@ -229,25 +322,41 @@ Result<SnapshotInfo> SnapshotWriter::commit() {
     return tl::unexpected(st.error());
   }
   open_txn_ = false;
+  finished_ = true;
   open_.clear();
   restore_connection();  // committed: a failure here changes nothing stored
+  unlock();
   return info_;
 }
 
 void SnapshotWriter::restore_connection() {
+  (void)exec(db_, "PRAGMA synchronous = " + std::to_string(synchronous_));
   if (foreign_keys_were_on_) (void)exec(db_, "PRAGMA foreign_keys = ON");
 }
 
 void SnapshotWriter::rollback() {
-  if (!open_txn_) return;
-  open_txn_ = false;
+  if (finished_ || !db_) return;
+  finished_ = true;
   // Statements are reset first so that ROLLBACK is not refused by a pending read.
   for (auto* s : {&ins_ver_, &ins_batch_, &ins_secret_, &close_ver_, &fin_snap_}) s->reset();
   n_pending_ = 0;
-  (void)exec(db_, "ROLLBACK");
+  if (open_txn_) (void)exec(db_, "ROLLBACK");
+  open_txn_ = false;
+  // What this writer committed along the way; what cannot be deleted now (the disk is full …)
+  // stays invisible, and the next writer deletes it.
+  if (committed_some_ && exec(db_, "BEGIN IMMEDIATE")) {
+    if (delete_incomplete(info_.id))
+      (void)exec(db_, "COMMIT");
+    else
+      (void)exec(db_, "ROLLBACK");
+  }
   restore_connection();
+  unlock();
 }
 
-SnapshotWriter::~SnapshotWriter() { rollback(); }
+SnapshotWriter::~SnapshotWriter() {
+  rollback();
+  unlock();
+}
 
 }  // namespace understudy::store

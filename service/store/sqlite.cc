@@ -87,6 +87,7 @@ Status Stmt::run() {
 }
 
 void Stmt::reset() {
+  if (!st_) return;  // never prepared (a writer that failed to begin)
   sqlite3_reset(st_);
   sqlite3_clear_bindings(st_);
 }

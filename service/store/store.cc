@@ -107,7 +107,7 @@ Error snapshot_not_found(int64_t id) {
 
 constexpr const char* kInfoSelect =
     "SELECT s.id, i.name, s.taken_at, s.run_id, s.server_name, s.object_count, s.counts"
-    " FROM snapshot s JOIN instance i ON i.id = s.instance_id ";
+    " FROM snapshot s JOIN instance i ON i.id = s.instance_id WHERE s.complete = 1 ";
 
 }  // namespace
 
@@ -253,7 +253,7 @@ Result<std::unique_ptr<SnapshotWriter>> Store::begin_snapshot(const SnapshotMeta
 }
 
 Result<std::vector<SnapshotInfo>> Store::list_snapshots(const std::optional<std::string>& instance) {
-  std::string sql = std::string(kInfoSelect) + (instance ? "WHERE i.name = ? " : "") + "ORDER BY s.id DESC";
+  std::string sql = std::string(kInfoSelect) + (instance ? "AND i.name = ? " : "") + "ORDER BY s.id DESC";
   auto st = Stmt::prepare(db_, sql);
   if (!st) return tl::unexpected(st.error());
   if (instance) st->bind(1, *instance);
@@ -270,7 +270,7 @@ Result<std::vector<SnapshotInfo>> Store::list_snapshots(const std::optional<std:
 }
 
 Result<SnapshotInfo> Store::get_snapshot(int64_t id) {
-  auto st = Stmt::prepare(db_, std::string(kInfoSelect) + "WHERE s.id = ?");
+  auto st = Stmt::prepare(db_, std::string(kInfoSelect) + "AND s.id = ?");
   if (!st) return tl::unexpected(st.error());
   st->bind(1, id);
   auto row = st->step();
@@ -281,7 +281,7 @@ Result<SnapshotInfo> Store::get_snapshot(int64_t id) {
 }
 
 Result<std::optional<SnapshotInfo>> Store::latest_snapshot(const std::string& instance) {
-  auto st = Stmt::prepare(db_, std::string(kInfoSelect) + "WHERE i.name = ? ORDER BY s.id DESC LIMIT 1");
+  auto st = Stmt::prepare(db_, std::string(kInfoSelect) + "AND i.name = ? ORDER BY s.id DESC LIMIT 1");
   if (!st) return tl::unexpected(st.error());
   st->bind(1, instance);
   auto row = st->step();
@@ -323,7 +323,7 @@ Result<std::vector<catalog::ServerObject>> Store::load_objects(int64_t snapshot_
 }
 
 Result<int64_t> Store::instance_of(int64_t snapshot_id) {
-  auto q = Stmt::prepare(db_, "SELECT instance_id FROM snapshot WHERE id = ?");
+  auto q = Stmt::prepare(db_, "SELECT instance_id FROM snapshot WHERE id = ? AND complete = 1");
   if (!q) return tl::unexpected(q.error());
   q->bind(1, snapshot_id);
   auto found = q->step();

@@ -48,6 +48,10 @@ struct SnapshotMeta {
   std::string instance;   // REQUIRES: non-empty
   std::string taken_at;   // "" = now
   std::string run_id;
+  // Tuning, and small values for tests (snapshot_writer.h): new versions per intermediate commit
+  // (0 = the default, 65,536), and how long to wait for another snapshot writer (-1 = 10 s).
+  size_t commit_every = 0;
+  int lock_wait_ms = -1;
 };
 
 // One versioned migration step of one component. Steps run in version order, each in its own

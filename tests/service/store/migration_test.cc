@@ -143,7 +143,7 @@ TEST_F(MigrationTest, SchemaOneStoreReadsAsBeforeAndItsNextUnchangedSnapshotWrit
   };
 
   auto s = Store::open(path_).value();
-  EXPECT_EQ(s->schema_version("snapshot").value(), 2);
+  EXPECT_EQ(s->schema_version("snapshot").value(), 3);
   EXPECT_EQ(scalar(*s, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
   // One row per presence interval; the secrets followed their versions.
   EXPECT_EQ(scalar(*s, "SELECT count(*) FROM object_version"), 7);
@@ -187,7 +187,7 @@ TEST_F(MigrationTest, AnOlderStoreOpenedReadOnlyIsRefusedUntilMigrated) {
   auto r = Store::open(path_, {.read_only = true});
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code, ErrorCode::kDataErr);
-  EXPECT_EQ(r.error().message, "store " + path_ + " has an older schema (snapshot version 1, this build reads 2)");
+  EXPECT_EQ(r.error().message, "store " + path_ + " has an older schema (snapshot version 1, this build reads 3)");
   EXPECT_EQ(r.error().hint, "open it once read-write (`understudy snapshots list` upgrades it)");
   ASSERT_TRUE(Store::open(path_).has_value());
   EXPECT_TRUE(Store::open(path_, {.read_only = true}).has_value());

@@ -145,7 +145,7 @@ TEST(SnapshotCli, StoreFromANewerUnderstudyIsRefused) {
     auto r = understudy(dir, args);
     EXPECT_EQ(r.exit_code, 65);
     EXPECT_EQ(r.err, "error: store " + dir.file("understudy.db") +
-                         " was written by a newer understudy (schema snapshot version 7, this build knows 2)\n"
+                         " was written by a newer understudy (schema snapshot version 7, this build knows 3)\n"
                          "HINT: upgrade understudy, or point the store setting at another file\n");
   }
 }

@@ -1,6 +1,8 @@
 // The store: atomic snapshots, compact history, secrets kept apart, schema versions.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -71,7 +73,7 @@ TEST_F(StoreTest, FileIsPrivateAndInWalMode) {
   ASSERT_TRUE(st.has_value());
   ASSERT_TRUE(st->step().value());
   EXPECT_EQ(st->text(0), "wal");
-  EXPECT_EQ(s->schema_version("snapshot").value(), 2);
+  EXPECT_EQ(s->schema_version("snapshot").value(), 3);
 }
 
 TEST_F(StoreTest, SnapshotRoundTripsEveryFieldInStableOrder) {
@@ -176,6 +178,109 @@ TEST_F(StoreTest, StreamedSnapshotIsInvisibleUntilCommitted) {
   EXPECT_EQ(s->list_snapshots()->size(), 1u);
   EXPECT_EQ(count(*s, "object_version"), 5);
   EXPECT_EQ(s->load_objects(first.id).value()[1].fields["is_disabled"], false);
+}
+
+// A snapshot is committed in several transactions (snapshot_writer.h) and stays invisible until
+// its last one: to another connection, to list/get/latest and to loads.
+std::vector<ServerObject> logins(int n, const std::string& prefix) {
+  std::vector<ServerObject> out;
+  for (int i = 0; i < n; ++i)
+    out.push_back(make(Kind::kLogin, prefix + std::to_string(i), {{"sid", "0x" + std::to_string(100 + i)}}, "0x0200AA"));
+  return out;
+}
+
+int64_t incomplete_rows(Store& s) {
+  auto st = Stmt::prepare(s.db(), "SELECT count(*) FROM object_version v JOIN snapshot n ON n.id = v.from_snapshot"
+                                  " WHERE n.complete = 0");
+  EXPECT_TRUE(st && st->step().value());
+  return st->int64(0);
+}
+
+TEST_F(StoreTest, ASnapshotCommittedInPartsIsInvisibleUntilItsLastPart) {
+  auto s = open_store();
+  auto first = s->save_snapshot({.instance = "primary"}, logins(3, "a")).value();
+  auto other = Store::open(path_).value();  // another connection sees the parts committed so far
+  auto w = s->begin_snapshot({.instance = "primary", .commit_every = 4}).value();
+  for (const auto& o : logins(100, "b")) ASSERT_TRUE(w->add(o));
+  EXPECT_GT(incomplete_rows(*other), 0);
+  EXPECT_EQ(other->latest_snapshot("primary").value()->id, first.id);
+  EXPECT_EQ(other->list_snapshots().value().size(), 1u);
+  EXPECT_EQ(other->get_snapshot(first.id + 1).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(other->load_objects(first.id + 1).error().code, ErrorCode::kNotFound);
+  auto info = w->commit();
+  ASSERT_TRUE(info) << info.error().to_string();
+  EXPECT_EQ(other->latest_snapshot("primary").value()->id, info->id);
+  EXPECT_EQ(other->load_objects(info->id).value().size(), 100u);
+  EXPECT_EQ(other->load_objects(first.id).value().size(), 3u);  // history as it was
+  EXPECT_EQ(incomplete_rows(*other), 0);
+}
+
+TEST_F(StoreTest, AWriterThatFailsDeletesThePartsItCommitted) {
+  auto s = open_store();
+  auto first = s->save_snapshot({.instance = "primary"}, logins(3, "a")).value();
+  int64_t versions = count(*s, "object_version"), secrets = count(*s, "object_secret");
+  {
+    auto w = s->begin_snapshot({.instance = "primary", .commit_every = 4}).value();
+    for (const auto& o : logins(100, "b")) ASSERT_TRUE(w->add(o));
+    EXPECT_GT(incomplete_rows(*s), 0);
+  }  // destroyed without commit(): the read failed
+  EXPECT_EQ(count(*s, "object_version"), versions);
+  EXPECT_EQ(count(*s, "object_secret"), secrets);
+  EXPECT_EQ(count(*s, "snapshot"), 1);
+  EXPECT_EQ(s->latest_snapshot("primary").value()->id, first.id);
+  auto again = s->save_snapshot({.instance = "primary"}, logins(3, "a"));  // unchanged: nothing new
+  ASSERT_TRUE(again) << again.error().to_string();
+  EXPECT_EQ(count(*s, "object_version"), versions);
+}
+
+// A writer killed with parts committed: its rows are invisible, and the next writer deletes them
+// before it starts (the kernel released its lock).
+TEST_F(StoreTest, AKilledWritersPartsAreInvisibleAndTheNextWriterDeletesThem) {
+  auto first = open_store()->save_snapshot({.instance = "primary"}, logins(3, "a")).value();
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    auto s = Store::open(path_);
+    if (!s) _exit(2);
+    auto w = (*s)->begin_snapshot({.instance = "primary", .commit_every = 4});
+    if (!w) _exit(3);
+    for (const auto& o : logins(100, "b"))
+      if (!(*w)->add(o)) _exit(4);
+    _exit(0);  // no destructor runs: as if killed
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  auto s = open_store();
+  EXPECT_GT(incomplete_rows(*s), 0);
+  EXPECT_EQ(s->latest_snapshot("primary").value()->id, first.id);
+  EXPECT_EQ(s->list_snapshots().value().size(), 1u);
+  auto next = s->save_snapshot({.instance = "other"}, logins(2, "c"));
+  ASSERT_TRUE(next) << next.error().to_string();
+  EXPECT_EQ(incomplete_rows(*s), 0);
+  EXPECT_EQ(count(*s, "snapshot"), 2);
+  EXPECT_EQ(s->load_objects(first.id).value().size(), 3u);
+  auto check = Stmt::prepare(s->db(), "PRAGMA integrity_check");
+  ASSERT_TRUE(check && check->step().value());
+  EXPECT_EQ(check->text(0), "ok");
+}
+
+TEST_F(StoreTest, OneSnapshotWriterAtATime) {
+  auto s = open_store();
+  auto other = Store::open(path_).value();
+  auto w = s->begin_snapshot({.instance = "primary"}).value();
+  auto second = other->begin_snapshot({.instance = "secondary", .lock_wait_ms = 100});
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, ErrorCode::kLockHeld);
+  EXPECT_EQ(second.error().message, "store " + path_ + ": another snapshot is being written to it");
+  ASSERT_TRUE(w->add(logins(1, "a")[0]));
+  ASSERT_TRUE(w->commit());
+  auto third = other->begin_snapshot({.instance = "secondary", .lock_wait_ms = 100});
+  ASSERT_TRUE(third) << third.error().to_string();
+  ASSERT_TRUE((*third)->commit());
+  struct stat st {};
+  ASSERT_EQ(::stat((path_ + "-snapshot.lock").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
 TEST_F(StoreTest, StreamedSnapshotCommitsCountsAndServerName) {
@@ -295,13 +400,13 @@ TEST_F(StoreTest, UnknownSnapshotIsNotFound) {
 TEST_F(StoreTest, StoreFromANewerUnderstudyIsRefused) {
   {
     auto s = open_store();
-    ASSERT_TRUE(exec(s->db(), "INSERT INTO schema_migrations VALUES ('snapshot', 3, 'from the future', 'x')").has_value());
+    ASSERT_TRUE(exec(s->db(), "INSERT INTO schema_migrations VALUES ('snapshot', 4, 'from the future', 'x')").has_value());
   }
   for (bool read_only : {false, true}) {
     auto r = Store::open(path_, {.read_only = read_only});
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error().code, ErrorCode::kDataErr);
-    EXPECT_EQ(r.error().message, "store " + path_ + " was written by a newer understudy (schema snapshot version 3, this build knows 2)");
+    EXPECT_EQ(r.error().message, "store " + path_ + " was written by a newer understudy (schema snapshot version 4, this build knows 3)");
     EXPECT_EQ(r.error().hint, "upgrade understudy, or point the store setting at another file");
   }
 }
