@@ -19,9 +19,10 @@ constexpr CommandSpec kCommands[] = {
      .description = "Connects to the instance (--instance NAME, or the primary of --pair NAME with the pair's kinds "
                     "and include/exclude patterns), reads logins, server roles, memberships, permissions, "
                     "credentials, linked servers and SQL Server Agent objects with one batch of set-based queries, "
-                    "and stores them in the SQLite store in one transaction: a failed or interrupted snapshot "
-                    "leaves the previous one as the latest. Exit 0 when stored; 69 when the instance is "
-                    "unreachable or the login fails; 70 on a SQL error; nothing is written on any error.",
+                    "and stores them in the SQLite store, where the snapshot becomes visible only once complete: "
+                    "a failed or interrupted snapshot leaves the previous one as the latest. Exit 0 when stored; "
+                    "69 when the instance is unreachable or the login fails; 70 on a SQL error; 3 when another "
+                    "snapshot is being written to the store; nothing is kept on any error.",
      .run = run_snapshot},
     {.name = "snapshots list",
      .summary = "list the stored snapshots, newest first",
