@@ -16,7 +16,7 @@ namespace {
 using catalog::Kind;
 using catalog::ServerObject;
 
-ServerObject make(Kind kind, std::string key, nlohmann::json fields, std::optional<std::string> hash = std::nullopt) {
+ServerObject v1_object(Kind kind, std::string key, nlohmann::json fields, std::optional<std::string> hash = std::nullopt) {
   ServerObject o;
   o.kind = kind;
   o.key = std::move(key);
@@ -120,11 +120,11 @@ std::multiset<std::string> contents(const std::vector<ServerObject>& objects) {
 
 TEST_F(MigrationTest, SchemaOneStoreReadsAsBeforeAndItsNextUnchangedSnapshotWritesNothing) {
   const std::vector<ServerObject> v = {
-      make(Kind::kInstance, "instance", {{"server_name", "PAY-PRI"}}),                         // 0
-      make(Kind::kLogin, "App_Svc", {{"sid", "0x11"}, {"is_disabled", false}}, "0x0200AB"),     // 1: both instances
-      make(Kind::kLogin, "App_Svc", {{"sid", "0x11"}, {"is_disabled", true}}, "0x0200CD"),      // 2: 1 changed, new hash
-      make(Kind::kAgentJob, "nightly", {{"enabled", true}}),                                   // 3: gone in 3, back in 4
-      make(Kind::kServerRoleMember, "sysadmin|App_Svc", {{"role_name", "sysadmin"}}),          // 4
+      v1_object(Kind::kInstance, "instance", {{"server_name", "PAY-PRI"}}),                         // 0
+      v1_object(Kind::kLogin, "App_Svc", {{"sid", "0x11"}, {"is_disabled", false}}, "0x0200AB"),     // 1: both instances
+      v1_object(Kind::kLogin, "App_Svc", {{"sid", "0x11"}, {"is_disabled", true}}, "0x0200CD"),      // 2: 1 changed, new hash
+      v1_object(Kind::kAgentJob, "nightly", {{"enabled", true}}),                                   // 3: gone in 3, back in 4
+      v1_object(Kind::kServerRoleMember, "sysadmin|App_Svc", {{"role_name", "sysadmin"}}),          // 4
   };
   write_v1(v, {
                   {1, 0, 1, std::nullopt},
