@@ -97,7 +97,7 @@ class MigrationTest : public ::testing::Test {
       ASSERT_TRUE(pres.run().has_value()) << sqlite3_errmsg(db);
     }
     run("COMMIT");
-    sqlite3_close(db);
+    sqlite3_close_v2(db);  // closes once the statements above are finalized (at the end of this scope)
   }
 
   std::string dir_, path_;
