@@ -47,17 +47,6 @@ int64_t id_of(const odbc::Value& v) {
   return j.is_number_integer() ? j.get<int64_t>() : -1;
 }
 
-// as_hex_json as text ("" for null): SIDs are map keys.
-std::string hex_text(const odbc::Value& v) {
-  if (auto* b = odbc::as_bytes(v)) return odbc::to_hex(*b);
-  if (auto* t = odbc::as_text(v)) {
-    std::string out = *t;
-    for (auto& ch : out) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-    if (out.rfind("0X", 0) == 0) out[1] = 'x';
-    return out;
-  }
-  return "";
-}
 
 // msdb.dbo.sysjobsteps columns kept in a step, in name order (proxy_name, resolved from
 // proxy_id, goes between output_file_name and retry_attempts).

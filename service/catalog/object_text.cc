@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "catalog/canonical.h"
+#include "catalog/rows.h"
 
 namespace understudy::catalog {
 
@@ -84,13 +85,7 @@ void append_value_json(const odbc::Value& v, As as, bool fold, std::string& out)
       return;
     }
     case As::kHex:
-      if (auto* b = odbc::as_bytes(v)) return append_json_string(odbc::to_hex(*b), fold, out);
-      if (auto* s = odbc::as_text(v)) {
-        std::string u = *s;
-        upper(u);
-        if (u.rfind("0X", 0) == 0) u[1] = 'x';
-        return append_json_string(u, fold, out);
-      }
+      if (odbc::as_bytes(v) || odbc::as_text(v)) return append_json_string(hex_text(v), fold, out);
       out += "null";
       return;
   }

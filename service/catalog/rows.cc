@@ -57,6 +57,11 @@ nlohmann::json as_flag_json(const odbc::Value& v) {
 }
 
 nlohmann::json as_hex_json(const odbc::Value& v) {
+  if (odbc::as_bytes(v) || odbc::as_text(v)) return hex_text(v);
+  return nullptr;
+}
+
+std::string hex_text(const odbc::Value& v) {
   if (auto* b = odbc::as_bytes(v)) return odbc::to_hex(*b);
   if (auto* s = odbc::as_text(v)) {
     std::string out = *s;
@@ -64,7 +69,7 @@ nlohmann::json as_hex_json(const odbc::Value& v) {
     if (out.rfind("0X", 0) == 0) out[1] = 'x';
     return out;
   }
-  return nullptr;
+  return "";
 }
 
 nlohmann::json as_guid_json(const odbc::Value& v) {

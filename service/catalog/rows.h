@@ -58,5 +58,6 @@ nlohmann::json as_hex_json(const odbc::Value& v);    // varbinary -> "0x…" upp
 nlohmann::json as_guid_json(const odbc::Value& v);   // uniqueidentifier -> upper case text
 std::string text_or_empty(const odbc::Value& v);
 std::string guid_text(const odbc::Value& v);      // upper case; "" for NULL
+std::string hex_text(const odbc::Value& v);       // as_hex_json as text; "" for NULL
 
 }  // namespace understudy::catalog
