@@ -1,7 +1,6 @@
 #include "catalog/assemble.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "catalog/canonical.h"
 #include "catalog/key.h"

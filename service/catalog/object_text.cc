@@ -1,7 +1,6 @@
 #include "catalog/object_text.h"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
 #include <cstring>
 #include <stdexcept>
@@ -46,20 +45,13 @@ IntKind int_of(const odbc::Value& v, int64_t& n, const std::string*& text) {
   return IntKind::kNull;
 }
 
-void upper(std::string& s) {
-  for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-}
 
 }  // namespace
 
 void append_value_json(const odbc::Value& v, As as, bool fold, std::string& out) {
   switch (as) {
     case As::kGuid:
-      if (auto* s = odbc::as_text(v)) {
-        std::string u = *s;
-        upper(u);
-        return append_json_string(u, fold, out);
-      }
+      if (odbc::as_text(v)) return append_json_string(guid_text(v), fold, out);
       [[fallthrough]];
     case As::kText:
       if (auto* s = odbc::as_text(v)) return append_json_string(*s, fold, out);

@@ -202,7 +202,8 @@ Result<LiveTarget> read_live_target(const config::Config& config, const config::
       t.facts = diff::facts_from({&*o, 1});
       return {};
     }
-    catalog::ObjectDigest d{r.kind, r.match_key(), catalog::fingerprint_bytes(r.compute_fingerprint()), -1};
+    r.seal();  // once: to_object() below uses it
+    catalog::ObjectDigest d{r.kind, r.match_key(), catalog::fingerprint_bytes(r.fingerprint), -1};
     auto it = std::lower_bound(source.begin(), source.end(), d, catalog::digest_less);
     if (it != source.end() && !catalog::digest_less(d, *it) && it->fingerprint == d.fingerprint) {
       t.equal[static_cast<size_t>(it - source.begin())] = 1;

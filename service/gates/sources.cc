@@ -86,9 +86,10 @@ Result<TargetAgainstPrimary> read_target_against(const config::Config& cfg, cons
   std::vector<char> equal(primary.objects.size(), 0);
   // Fingerprinted from the record's text; only an object that differs becomes a tree.
   US_TRY(catalog::read_records(*conn, drift::read_options(&pair), [&](catalog::ObjectRecord& r) -> Status {
+    r.seal();  // once: to_object() below uses it
     if (r.kind != catalog::Kind::kInstance) {
       auto it = index.find(key_of(r.kind, r.match_key()));
-      if (it != index.end() && primary.objects[it->second].fingerprint == r.compute_fingerprint()) {
+      if (it != index.end() && primary.objects[it->second].fingerprint == r.fingerprint) {
         equal[it->second] = 1;
         ++out.equal;
         return {};
