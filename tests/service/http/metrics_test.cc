@@ -38,7 +38,7 @@ TEST(SingleFlight, ConcurrentCallersShareOneRun) {
   std::atomic<int> runs{0};
   std::atomic<bool> started{false};
   std::vector<int> got(8, 0);
-  std::vector<bool> shared(8, false);
+  std::vector<char> shared(8, 0);  // not vector<bool>: its elements share bytes, and 7 threads write them
   std::thread first([&] {
     got[0] = sf.run("k", [&] {
       started = true;
