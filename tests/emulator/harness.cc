@@ -43,11 +43,26 @@ TestServer::TestServer(std::unique_ptr<Instance> instance, std::string sa_passwo
   server_ = std::make_unique<TdsServer>(*instance_);
   std::string error;
   if (!server_->start("127.0.0.1", 0, &error)) throw std::runtime_error("emulator: " + error);
+  port_ = server_->port();
 }
 
 TestServer::~TestServer() { server_->stop(); }
 
-uint16_t TestServer::port() const { return server_->port(); }
+uint16_t TestServer::port() const { return port_; }
+
+void TestServer::stop_listening() {
+  if (!listening_) return;
+  server_->stop();
+  listening_ = false;
+}
+
+void TestServer::resume_listening() {
+  if (listening_) return;
+  server_ = std::make_unique<TdsServer>(*instance_);
+  std::string error;
+  if (!server_->start("127.0.0.1", port_, &error)) throw std::runtime_error("emulator: " + error);
+  listening_ = true;
+}
 
 std::string TestServer::connection_string() const { return connection_string("sa", sa_password_); }
 

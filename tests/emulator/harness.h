@@ -43,6 +43,13 @@ class TestServer {
   TestServer& operator=(const TestServer&) = delete;
 
   uint16_t port() const;
+  // Closes the listener and every connection (the instance keeps its state): clients get
+  // "connection refused", as from a stopped or unreachable server. resume_listening() binds the
+  // same port again (throws std::runtime_error if it cannot). Both idempotent; call them from one
+  // thread at a time (the cluster's control lock).
+  void stop_listening();
+  void resume_listening();
+  bool listening() const { return listening_; }
   // DRIVER={FreeTDS};SERVER=127.0.0.1;PORT=…;UID=sa;PWD={…};TDS_Version=7.4;ClientCharset=UTF-8
   std::string connection_string() const;
   // The same for another login (PWD braced, '}' doubled).
@@ -59,6 +66,8 @@ class TestServer {
   std::string sa_password_;
   std::unique_ptr<Instance> instance_;
   std::unique_ptr<TdsServer> server_;
+  uint16_t port_ = 0;
+  bool listening_ = true;
 };
 
 // Absolute path of a shipped fixture: ${PROJECT_SOURCE_DIR}/tests/fixtures/<name>.

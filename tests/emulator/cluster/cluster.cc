@@ -1,120 +1,66 @@
-// cluster.cc — see cluster.h. The HA views are plain tables of the emulator's state layer
-// (engine/schema.cc); the cluster rewrites them from its model under each instance's lock.
+// cluster.cc — see cluster.h: the model and its transitions. The HA views are written by
+// cluster_views.cc. Documentation followed for the transitions (MicrosoftDocs/sql-docs paths):
+// - AG planned/forced failover, and "After a forced failover, when the former primary replica comes
+//   online, it transitions to the secondary role":
+//   docs/database-engine/availability-groups/windows/use-the-fail-over-availability-group-wizard-sql-server-management-studio.md
+//   (https://learn.microsoft.com/sql/database-engine/availability-groups/windows/use-the-fail-over-availability-group-wizard-sql-server-management-studio);
+//   secondary databases suspended after a forced failover: perform-a-forced-manual-failover-of-an-availability-group-sql-server.md.
+// - MI failover group: a forced failover makes the secondary primary at once; when the outage is
+//   over the old primary reconnects as the new secondary; failback is manual:
+//   azure-sql/managed-instance/failover-group-sql-mi.md
+//   (https://learn.microsoft.com/azure/azure-sql/managed-instance/failover-group-sql-mi).
+//   Deleting the group leaves both databases read-write: azure-sql/managed-instance/failover-group-configure-sql-mi.md.
+// - MI link: a forced failover followed by the old primary's return leaves both replicas PRIMARY
+//   (split brain); the fix is ALTER AVAILABILITY GROUP … SET (ROLE = SECONDARY) on the old primary:
+//   azure-sql/managed-instance/managed-instance-link-troubleshoot-how-to.md §"Inconsistent state after forced failover"
+//   (https://learn.microsoft.com/azure/azure-sql/managed-instance/managed-instance-link-troubleshoot-how-to).
+//   A one-way (SQL Server 2016–2019) cutover drops the link and DAG; both databases become
+//   read-write: azure-sql/managed-instance/managed-instance-link-failover-how-to.md.
+// - DAG failover window: SET (ROLE = SECONDARY) on the global primary, then the forwarder is forced;
+//   in between both report SECONDARY: docs/database-engine/availability-groups/windows/configure-distributed-availability-groups.md.
 #include "cluster/cluster.h"
 
-#include <sqlite3.h>
-
 #include <algorithm>
-#include <atomic>
+#include <cctype>
 #include <stdexcept>
 
-#include "engine/instance_impl.h"
+#include "cluster/cluster_internal.h"
 
 namespace emu {
 
-// Serves whichever instance currently holds a role; new logins follow route().
-class RoutingInstance final : public Instance {
- public:
-  explicit RoutingInstance(Instance* target) : target_(target) {}
-  void route(Instance* target) { target_.store(target); }
-  LoginResult login(const LoginRequest& req) override { return target_.load()->login(req); }
-  std::unique_ptr<Session> open_session(const LoginRequest& req, const std::string& database, uint16_t spid) override {
-    return target_.load()->open_session(req, database, spid);
-  }
-  std::string server_name() const override { return target_.load()->server_name(); }
-  Stats& stats() override { return target_.load()->stats(); }
-  FaultPlan& faults() override { return target_.load()->faults(); }
-
- private:
-  std::atomic<Instance*> target_;
-};
+using cluster_detail::with_cluster_instance;
+using cluster_detail::Writer;
 
 namespace {
 
-const char* const kStates[] = {"NOT_SYNCHRONIZING", "SYNCHRONIZING", "SYNCHRONIZED", "REVERTING", "INITIALIZING"};
-const char* const kHealths[] = {"NOT_HEALTHY", "PARTIALLY_HEALTHY", "HEALTHY"};
+bool cluster_iequal(const std::string& a, const std::string& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  });
+}
 
-int index_of(const char* const* names, size_t n, const std::string& v) {
+bool cluster_known(const char* const* names, size_t n, const std::string& v) {
   for (size_t i = 0; i < n; ++i)
-    if (v == names[i]) return static_cast<int>(i);
-  return -1;
-}
-int state_code(const std::string& s) { return index_of(kStates, 5, s); }
-int health_code(const std::string& s) { return index_of(kHealths, 3, s); }
-// The view spells it with a space: "NOT SYNCHRONIZING".
-std::string state_desc(const std::string& s) { return s == "NOT_SYNCHRONIZING" ? "NOT SYNCHRONIZING" : s; }
-
-std::string guid(int n) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "6A0C3D20-0000-4000-8000-%012d", n);
-  return buf;
+    if (v == names[i]) return true;
+  return false;
 }
 
-// A tiny statement runner over the instance's SQLite connection (under the instance lock).
-class Writer {
- public:
-  explicit Writer(sqlite3* db) : db_(db) {}
-  void exec(const std::string& sql, const std::vector<std::optional<std::string>>& text = {}) {
-    sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &st, nullptr) != SQLITE_OK)
-      throw std::runtime_error(std::string("cluster: ") + sqlite3_errmsg(db_) + " in " + sql);
-    for (size_t i = 0; i < text.size(); ++i) {
-      if (text[i]) sqlite3_bind_text(st, static_cast<int>(i + 1), text[i]->c_str(), -1, SQLITE_TRANSIENT);
-      else sqlite3_bind_null(st, static_cast<int>(i + 1));
-    }
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) throw std::runtime_error(std::string("cluster: ") + sqlite3_errmsg(db_));
-  }
-  std::optional<int64_t> database_id(const std::string& name) {
-    sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db_, "SELECT database_id FROM t_databases WHERE name = ?1", -1, &st, nullptr);
-    sqlite3_bind_text(st, 1, name.c_str(), -1, SQLITE_TRANSIENT);
-    std::optional<int64_t> id;
-    if (sqlite3_step(st) == SQLITE_ROW) id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return id;
-  }
-  std::vector<std::string> user_databases() {
-    sqlite3_stmt* st = nullptr;
-    sqlite3_prepare_v2(db_, "SELECT name FROM t_databases WHERE database_id > 4 ORDER BY name", -1, &st, nullptr);
-    std::vector<std::string> out;
-    while (sqlite3_step(st) == SQLITE_ROW) out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
-    sqlite3_finalize(st);
-    return out;
-  }
+const char* const kClusterStates[] = {"NOT_SYNCHRONIZING", "SYNCHRONIZING", "SYNCHRONIZED", "REVERTING", "INITIALIZING"};
+const char* const kClusterHealths[] = {"NOT_HEALTHY", "PARTIALLY_HEALTHY", "HEALTHY"};
 
- private:
-  sqlite3* db_;
-};
-
-// Runs f(Writer&) under the instance's execution lock, as one SQLite transaction.
-template <typename F>
-void with_instance(Instance& instance, const void* owner, F f) {
-  auto* impl = dynamic_cast<InstanceImpl*>(&instance);
-  if (!impl) throw std::runtime_error("cluster: not an emulated instance");
-  if (!impl->acquire(owner, -1)) throw std::runtime_error("cluster: cannot lock the instance");
-  Writer w(impl->state().db());
-  try {
-    w.exec("SAVEPOINT cluster_ha");
-    f(w);
-    w.exec("RELEASE cluster_ha");
-  } catch (...) {
-    w.exec("ROLLBACK TO cluster_ha");
-    w.exec("RELEASE cluster_ha");
-    impl->release(owner);
-    throw;
-  }
-  impl->release(owner);
+const char* role_name(ClusterRole r) {
+  return r == ClusterRole::kPrimary ? "PRIMARY" : r == ClusterRole::kSecondary ? "SECONDARY" : "RESOLVING";
 }
-
-std::string num(int64_t v) { return std::to_string(v); }
 
 }  // namespace
 
 Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
   if (options_.mechanism != "link" && options_.mechanism != "availability_group" && options_.mechanism != "failover_group")
     throw std::runtime_error("cluster: mechanism must be link, availability_group or failover_group");
+  if (options_.mechanism == "failover_group" && options_.engine_edition != 8)
+    throw std::runtime_error("cluster: a failover group joins two Managed Instances (engine edition 8)");
+  if (cluster_iequal(options_.names[0], options_.names[1]))
+    throw std::runtime_error("cluster: the two instances need different names");
   for (int i = 0; i < 2; ++i) {
     servers_[i] = std::make_unique<TestServer>(TestServerOptions{.fixture = options_.fixtures[i],
                                                                  .engine_edition = options_.engine_edition,
@@ -124,11 +70,11 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
   // Replicated databases: the user databases both instances have.
   std::vector<std::string> both[2];
   for (int i = 0; i < 2; ++i)
-    with_instance(servers_[i]->instance(), this, [&](Writer& w) { both[i] = w.user_databases(); });
+    with_cluster_instance(servers_[i]->instance(), this, [&](Writer& w) { both[i] = w.user_databases(); });
   for (const auto& db : both[0])
     if (std::find(both[1].begin(), both[1].end(), db) != both[1].end()) dbs_[db] = DatabaseHa{};
   for (int r = 0; r < 2; ++r) {
-    auto route = std::make_unique<RoutingInstance>(&servers_[r == 0 ? 0 : 1]->instance());
+    auto route = std::make_unique<RoutingInstance>(&servers_[r]->instance());
     routes_[r] = route.get();
     listeners_[r] = std::make_unique<TestServer>(std::move(route), options_.sa_password);
   }
@@ -149,9 +95,30 @@ std::string Cluster::connection_string_without_password(uint16_t port) const {
   return "DRIVER={FreeTDS};SERVER=127.0.0.1;PORT=" + std::to_string(port) + ";UID=sa;TDS_Version=7.4;ClientCharset=UTF-8";
 }
 
+int Cluster::instance_index(const std::string& name_or_index) const {
+  if (name_or_index == "0" || name_or_index == "1") return name_or_index[0] - '0';
+  for (int i = 0; i < 2; ++i)
+    if (cluster_iequal(name_or_index, options_.names[i])) return i;
+  return -1;
+}
+
+// The one reachable instance reporting PRIMARY (a stopped instance reports nothing); -1 when none
+// or both do.
+int Cluster::primary_locked() const {
+  if (!group_exists_) return -1;
+  const bool p0 = reachable_[0] && role_[0] == ClusterRole::kPrimary;
+  const bool p1 = reachable_[1] && role_[1] == ClusterRole::kPrimary;
+  return p0 == p1 ? -1 : p0 ? 0 : 1;
+}
+
 int Cluster::primary() const {
   std::lock_guard lock(mu_);
-  return primary_;
+  return primary_locked();
+}
+
+// The replicas talk to each other: both reachable, not partitioned, exactly one PRIMARY.
+bool Cluster::connected_locked() const {
+  return group_exists_ && reachable_[0] && reachable_[1] && !partitioned_ && primary_locked() >= 0;
 }
 
 std::vector<std::string> Cluster::databases() const {
@@ -164,14 +131,12 @@ std::vector<std::string> Cluster::databases() const {
 std::string Cluster::set_ha(const std::string& database, std::optional<std::string> state,
                             std::optional<std::string> health, std::optional<int64_t> lag_seconds) {
   std::lock_guard lock(mu_);
-  auto it = std::find_if(dbs_.begin(), dbs_.end(), [&](const auto& kv) {
-    return std::equal(kv.first.begin(), kv.first.end(), database.begin(), database.end(),
-                      [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b)); });
-  });
+  auto it = std::find_if(dbs_.begin(), dbs_.end(), [&](const auto& kv) { return cluster_iequal(kv.first, database); });
   if (it == dbs_.end()) return "no replicated database named '" + database + "'";
-  if (state && state_code(*state) < 0)
+  if (state && !cluster_known(kClusterStates, 5, *state))
     return "state must be one of NOT_SYNCHRONIZING, SYNCHRONIZING, SYNCHRONIZED, REVERTING, INITIALIZING";
-  if (health && health_code(*health) < 0) return "health must be one of NOT_HEALTHY, PARTIALLY_HEALTHY, HEALTHY";
+  if (health && !cluster_known(kClusterHealths, 3, *health))
+    return "health must be one of NOT_HEALTHY, PARTIALLY_HEALTHY, HEALTHY";
   if (lag_seconds && *lag_seconds < 0) return "lag must not be negative";
   if (state) it->second.state = *state;
   if (health) it->second.health = *health;
@@ -180,23 +145,131 @@ std::string Cluster::set_ha(const std::string& database, std::optional<std::stri
   return "";
 }
 
-std::string Cluster::failover(const std::string& mode) {
+// Data movement stops: every database NOT_SYNCHRONIZING / NOT_HEALTHY; with `forced`, the ones
+// that were not SYNCHRONIZED lost transactions.
+void Cluster::suspend_databases_locked(bool forced) {
+  for (auto& [name, d] : dbs_) {
+    if (forced && d.state != "SYNCHRONIZED") d.lost_transactions = true;
+    d.state = "NOT_SYNCHRONIZING";
+    d.health = "NOT_HEALTHY";
+  }
+}
+
+std::string Cluster::failover(const std::string& mode, const std::string& to) {
   std::lock_guard lock(mu_);
   if (mode != "planned" && mode != "forced") return "mode must be planned or forced";
+  if (!group_exists_) return "failover refused: the group " + options_.group + " no longer exists";
   if (mode == "planned") {
+    const int p = primary_locked();
+    if (!to.empty()) return "a planned failover goes to the secondary; 'to' is for forced failovers";
+    if (p < 0) return "planned failover refused: no single instance reports PRIMARY (split brain or failover window)";
+    for (int i = 0; i < 2; ++i)
+      if (!reachable_[i]) return "planned failover refused: " + options_.names[i] + " is unreachable";
+    if (!connected_locked()) return "planned failover refused: the replicas are not connected";
     for (const auto& [name, d] : dbs_)
       if (d.state != "SYNCHRONIZED" || d.health != "HEALTHY")
         return "planned failover refused: database " + name + " is " + d.state + " and " + d.health +
                " (a planned failover needs every database SYNCHRONIZED; a forced one may lose data)";
+    std::swap(role_[0], role_[1]);
+    rw_target_ = 1 - p;
   } else {
-    for (auto& [name, d] : dbs_) {
-      if (d.state != "SYNCHRONIZED") d.lost_transactions = true;
-      d.state = "NOT_SYNCHRONIZING";  // suspended until resumed (set_ha)
-      d.health = "NOT_HEALTHY";
+    int target = -1;
+    if (!to.empty()) {
+      target = instance_index(to);
+      if (target < 0) return "no instance named '" + to + "'";
+    } else {
+      // The one reachable instance not reporting PRIMARY.
+      for (int i = 0; i < 2; ++i)
+        if (reachable_[i] && role_[i] != ClusterRole::kPrimary) target = target < 0 ? i : 2;
+      if (target < 0 || target == 2)
+        return "forced failover: no single reachable instance to promote; name it with to=NAME";
     }
+    if (!reachable_[target]) return "forced failover refused: " + options_.names[target] + " is unreachable";
+    if (role_[target] == ClusterRole::kPrimary && role_[1 - target] != ClusterRole::kPrimary)
+      return "forced failover refused: " + options_.names[target] + " is already the primary";
+    const int old = 1 - target;
+    role_[target] = ClusterRole::kPrimary;
+    if (reachable_[old] && !partitioned_) {
+      role_[old] = ClusterRole::kSecondary;
+    } else if (role_[old] == ClusterRole::kPrimary) {
+      missed_forced_[old] = !reachable_[old];  // it learns of the failover when it returns
+    }
+    suspend_databases_locked(true);
+    rw_target_ = target;
   }
-  primary_ = 1 - primary_;
   ++failovers_;
+  apply_locked();
+  return "";
+}
+
+std::string Cluster::stop(const std::string& instance) {
+  std::lock_guard lock(mu_);
+  const int i = instance_index(instance);
+  if (i < 0) return "no instance named '" + instance + "'";
+  if (!reachable_[i]) return "";
+  reachable_[i] = false;
+  servers_[i]->stop_listening();
+  if (group_exists_) suspend_databases_locked(false);
+  apply_locked();
+  return "";
+}
+
+std::string Cluster::start(const std::string& instance) {
+  std::lock_guard lock(mu_);
+  const int i = instance_index(instance);
+  if (i < 0) return "no instance named '" + instance + "'";
+  if (reachable_[i]) return "";
+  servers_[i]->resume_listening();
+  reachable_[i] = true;
+  if (missed_forced_[i]) {
+    missed_forced_[i] = false;
+    // AG and failover group: the former primary rejoins as SECONDARY, its databases suspended. The
+    // link: it still reports PRIMARY (split brain) until an operator sets it SECONDARY.
+    if (options_.mechanism != "link") role_[i] = ClusterRole::kSecondary;
+  } else if (connected_locked()) {
+    for (auto& [name, d] : dbs_)
+      if (!d.lost_transactions) d = DatabaseHa{};  // resynchronized after a restart
+  }
+  apply_locked();
+  return "";
+}
+
+std::string Cluster::split_brain() {
+  std::lock_guard lock(mu_);
+  if (!group_exists_) return "split brain refused: the group " + options_.group + " no longer exists";
+  role_[0] = role_[1] = ClusterRole::kPrimary;
+  partitioned_ = true;
+  suspend_databases_locked(false);
+  apply_locked();
+  return "";
+}
+
+std::string Cluster::set_role(const std::string& instance, const std::string& role) {
+  std::lock_guard lock(mu_);
+  const int i = instance_index(instance);
+  if (i < 0) return "no instance named '" + instance + "'";
+  if (!group_exists_) return "the group " + options_.group + " no longer exists";
+  if (!reachable_[i]) return options_.names[i] + " is unreachable";
+  if (role == "SECONDARY") {
+    role_[i] = ClusterRole::kSecondary;
+    // The old primary of a split brain rejoins: the partition is over. Data movement stays
+    // suspended until resumed (set_ha), as after any forced failover.
+    if (role_[1 - i] == ClusterRole::kPrimary) partitioned_ = false;
+    else suspend_databases_locked(false);  // DAG failover window: the DAG is unavailable
+  } else if (role == "RESOLVING") {
+    if (options_.mechanism == "failover_group") return "a failover group has no RESOLVING role";
+    role_[i] = ClusterRole::kResolving;
+  } else {
+    return "role must be SECONDARY or RESOLVING (a replica becomes PRIMARY by a failover)";
+  }
+  apply_locked();
+  return "";
+}
+
+std::string Cluster::remove_group() {
+  std::lock_guard lock(mu_);
+  group_exists_ = false;
+  partitioned_ = false;
   apply_locked();
   return "";
 }
@@ -207,87 +280,42 @@ nlohmann::json Cluster::state() const {
   for (const auto& [name, d] : dbs_)
     dbs.push_back({{"name", name}, {"state", d.state}, {"health", d.health}, {"lag_seconds", d.lag_seconds},
                    {"lost_transactions", d.lost_transactions}});
-  return {{"primary", options_.names[primary_]},
-          {"secondary", options_.names[1 - primary_]},
+  auto instances = nlohmann::json::array();
+  for (int i = 0; i < 2; ++i)
+    instances.push_back({{"name", options_.names[i]},
+                         {"role", group_exists_ ? nlohmann::json(role_name(role_[i])) : nlohmann::json(nullptr)},
+                         {"reachable", reachable_[i]},
+                         {"port", servers_[i]->port()}});
+  const int p = primary_locked();
+  nlohmann::json primary = nullptr, secondary = nullptr;
+  if (p >= 0) {
+    primary = options_.names[p];
+    if (role_[1 - p] == ClusterRole::kSecondary) secondary = options_.names[1 - p];
+  }
+  return {{"primary", primary},
+          {"secondary", secondary},
           {"mechanism", options_.mechanism},
           {"group", options_.group},
+          {"group_exists", group_exists_},
+          {"connected", connected_locked()},
           {"failovers", failovers_},
+          {"instances", instances},
           {"ports", {{options_.names[0], servers_[0]->port()}, {options_.names[1], servers_[1]->port()}}},
           {"read_write_port", listeners_[0]->port()},
           {"read_only_port", listeners_[1]->port()},
+          {"read_write_instance", options_.names[rw_target_]},
           {"databases", dbs}};
 }
 
 void Cluster::apply_locked() {
-  const bool geo = options_.mechanism == "failover_group";
-  const std::string group_id = guid(1);
-  const std::string replica_id[2] = {guid(2), guid(3)};
-  for (int i = 0; i < 2; ++i) {
-    const bool is_primary = i == primary_;
-    with_instance(servers_[i]->instance(), this, [&](Writer& w) {
-      for (const char* t : {"ha_availability_groups", "ha_availability_replicas", "ha_database_replica_states",
-                            "ha_availability_replica_states", "t_geo_links"})
-        w.exec(std::string("DELETE FROM ") + t);
-      int worst = 2;
-      for (const auto& [_, d] : dbs_) worst = std::min(worst, health_code(d.health));
-      if (!geo) {
-        w.exec("INSERT INTO ha_availability_groups (group_id, name, is_distributed, cluster_type, cluster_type_desc, "
-               "failure_condition_level, health_check_timeout, db_failover, basic_features, dtc_support) "
-               "VALUES (?1, ?2, " + num(options_.mechanism == "link") + ", 2, 'NONE', 3, 30000, 1, 0, 0)",
-               {group_id, options_.group});
-        for (int r = 0; r < 2; ++r) {
-          w.exec("INSERT INTO ha_availability_replicas (replica_id, group_id, replica_server_name, availability_mode, "
-                 "availability_mode_desc, failover_mode, failover_mode_desc, secondary_role_allow_connections, "
-                 "secondary_role_allow_connections_desc, seeding_mode, seeding_mode_desc) "
-                 "VALUES (?1, ?2, ?3, 0, 'ASYNCHRONOUS_COMMIT', 1, 'MANUAL', 2, 'ALL', 0, 'AUTOMATIC')",
-                 {replica_id[r], group_id, options_.names[r]});
-          if (r != i && !is_primary) continue;  // a secondary sees only its own replica's state
-          const bool r_primary = r == primary_;
-          w.exec("INSERT INTO ha_availability_replica_states (replica_id, group_id, is_local, \"role\", role_desc, "
-                 "operational_state, operational_state_desc, connected_state, connected_state_desc, "
-                 "synchronization_health, synchronization_health_desc) VALUES (?1, ?2, " + num(r == i) + ", " +
-                 num(r_primary ? 1 : 2) + ", '" + (r_primary ? "PRIMARY" : "SECONDARY") + "', " +
-                 (r == i ? "2, 'ONLINE'" : "NULL, NULL") + ", 1, 'CONNECTED', " + num(worst) + ", ?3)",
-                 {replica_id[r], group_id, std::string(kHealths[worst])});
-        }
-      }
-      int n = 0;
-      for (const auto& [name, d] : dbs_) {
-        ++n;
-        auto id = w.database_id(name);
-        if (!id) continue;
-        w.exec("UPDATE t_databases SET is_read_only = " + num(!is_primary) + " WHERE database_id = " + num(*id));
-        if (geo) {
-          const int rs = d.state == "INITIALIZING" ? 1 : (d.state == "SYNCHRONIZED" || d.state == "SYNCHRONIZING") ? 2 : 4;
-          const char* rs_desc = rs == 1 ? "SEEDING" : rs == 2 ? "CATCH_UP" : "SUSPENDED";
-          w.exec("INSERT INTO t_geo_links (database_id, link_guid, partner_server, partner_database, last_replication, "
-                 "replication_lag_sec, replication_state, replication_state_desc, \"role\", role_desc, "
-                 "secondary_allow_connections, secondary_allow_connections_desc, last_commit) VALUES (" + num(*id) +
-                 ", ?1, ?2, ?3, " + (is_primary ? "'2026-11-27 00:00:00.0000000 +00:00'" : "NULL") + ", " +
-                 (is_primary ? num(d.lag_seconds) : "NULL") + ", " + num(rs) + ", '" + rs_desc + "', " +
-                 num(is_primary ? 0 : 1) + ", '" + (is_primary ? "PRIMARY" : "SECONDARY") +
-                 "', 2, 'ALL', '2026-11-27 00:00:00.0000000 +00:00')",
-                 {guid(100 + n), options_.names[1 - i], name});
-          continue;
-        }
-        // The local replica's row; the primary also sees the secondary's.
-        for (int r = 0; r < 2; ++r) {
-          if (r != i && !is_primary) continue;
-          const bool r_primary = r == primary_;
-          w.exec("INSERT INTO ha_database_replica_states (database_id, group_id, replica_id, group_database_id, is_local, "
-                 "is_primary_replica, synchronization_state, synchronization_state_desc, is_commit_participant, "
-                 "synchronization_health, synchronization_health_desc, database_state, database_state_desc, "
-                 "is_suspended, secondary_lag_seconds) VALUES (" + num(*id) + ", ?1, ?2, ?3, " + num(r == i) + ", " +
-                 num(r_primary) + ", " + num(state_code(d.state)) + ", ?4, 0, " + num(health_code(d.health)) +
-                 ", ?5, 0, 'ONLINE', " + num(d.state == "NOT_SYNCHRONIZING") + ", " +
-                 (r_primary ? std::string("NULL") : num(d.lag_seconds)) + ")",
-                 {group_id, replica_id[r], guid(200 + n), state_desc(d.state), d.health});
-        }
-      }
-    });
+  write_views_locked();
+  const int target[2] = {rw_target_, 1 - rw_target_};
+  for (int r = 0; r < 2; ++r) {
+    routes_[r]->route(&servers_[target[r]]->instance());
+    // A listener whose instance is dark refuses connections (its name resolves to a dead region).
+    if (reachable_[target[r]]) listeners_[r]->resume_listening();
+    else listeners_[r]->stop_listening();
   }
-  routes_[0]->route(&servers_[primary_]->instance());
-  routes_[1]->route(&servers_[1 - primary_]->instance());
 }
 
 }  // namespace emu

@@ -8,10 +8,14 @@
 //
 // Prints one line on stdout once everything listens (all on 127.0.0.1):
 //   ports instance0=P0 instance1=P1 rw=P2 ro=P3 control=P4
-// Control (HTTP on loopback; JSON answers):
-//   GET  /state                              the roles, ports and every database's HA state
-//   POST /failover?mode=planned|forced       200 with the new state; 409 when a planned failover is refused
+// Control (HTTP on loopback; JSON answers; tests/emulator/README.md §5 documents them):
+//   GET  /state                                  the roles as each instance reports them, ports, databases
+//   POST /failover?mode=planned|forced[&to=NAME] 200 with the new state; 409 when refused
 //   POST /ha?db=NAME[&state=S][&health=H][&lag=SECONDS]   200 with the new state; 400 on bad input
+//   POST /stop?instance=NAME   POST /start?instance=NAME   the instance unreachable / back
+//   POST /split-brain                            both instances report PRIMARY, cut off from each other
+//   POST /role?instance=NAME&role=SECONDARY|RESOLVING     what the instance reports (ALTER AG … SET (ROLE …))
+//   POST /remove                                 the group is gone (link cutover, failover group deleted)
 // Serves until SIGTERM/SIGINT and exits 0. Exit codes: 64 usage, 65 bad fixture, 69 cannot listen.
 #include <httplib.h>
 #include <signal.h>
@@ -95,8 +99,42 @@ int main(int argc, char** argv) {
   control.Get("/state", [&](const httplib::Request&, httplib::Response& res) { reply(res, 200, cluster->state()); });
   control.Post("/failover", [&](const httplib::Request& req, httplib::Response& res) {
     std::string mode = req.has_param("mode") ? req.get_param_value("mode") : "planned";
-    auto err = cluster->failover(mode);
-    if (!err.empty()) return reply(res, mode == "planned" || mode == "forced" ? 409 : 400, {{"error", err}});
+    std::string to = req.has_param("to") ? req.get_param_value("to") : "";
+    if (mode != "planned" && mode != "forced") return reply(res, 400, {{"error", "mode must be planned or forced"}});
+    if (!to.empty() && cluster->instance_index(to) < 0) return reply(res, 400, {{"error", "no instance named '" + to + "'"}});
+    auto err = cluster->failover(mode, to);
+    if (!err.empty()) return reply(res, 409, {{"error", err}});
+    reply(res, 200, cluster->state());
+  });
+  // The instance-addressed commands: 400 for an unknown instance, 409 when the cluster refuses.
+  auto on_instance = [&](const char* path, auto action) {
+    control.Post(path, [&, action](const httplib::Request& req, httplib::Response& res) {
+      if (!req.has_param("instance")) return reply(res, 400, {{"error", "instance is required (a name, 0 or 1)"}});
+      auto instance = req.get_param_value("instance");
+      if (cluster->instance_index(instance) < 0)
+        return reply(res, 400, {{"error", "no instance named '" + instance + "'"}});
+      std::string err;
+      try {
+        err = action(req, instance);
+      } catch (const std::exception& e) {
+        return reply(res, 500, {{"error", e.what()}});
+      }
+      if (!err.empty()) return reply(res, 409, {{"error", err}});
+      reply(res, 200, cluster->state());
+    });
+  };
+  on_instance("/stop", [&](const httplib::Request&, const std::string& i) { return cluster->stop(i); });
+  on_instance("/start", [&](const httplib::Request&, const std::string& i) { return cluster->start(i); });
+  on_instance("/role", [&](const httplib::Request& req, const std::string& i) {
+    return cluster->set_role(i, req.has_param("role") ? req.get_param_value("role") : "");
+  });
+  control.Post("/split-brain", [&](const httplib::Request&, httplib::Response& res) {
+    auto err = cluster->split_brain();
+    if (!err.empty()) return reply(res, 409, {{"error", err}});
+    reply(res, 200, cluster->state());
+  });
+  control.Post("/remove", [&](const httplib::Request&, httplib::Response& res) {
+    cluster->remove_group();
     reply(res, 200, cluster->state());
   });
   control.Post("/ha", [&](const httplib::Request& req, httplib::Response& res) {
