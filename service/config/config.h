@@ -55,8 +55,11 @@ struct KindFilter {
 
 struct Pair {
   std::string name;
-  std::string primary;                        // instance names
+  // The home direction: instance names. Which one is primary *now* is read live from the HA
+  // group before every run (service/roles); these two only say which instance is which.
+  std::string primary;
   std::string secondary;
+  std::string ha_group;                       // the AG / distributed AG (MI link) whose roles count; "" = any the instances show
   std::vector<std::string> kinds;             // catalog kind names; empty = all kinds
   std::map<std::string, KindFilter> filters;  // by kind name
   std::string read_write_listener;            // connection strings (no PWD) for the landing gate

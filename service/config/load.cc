@@ -213,9 +213,12 @@ Result<Pair> read_pair(const std::string& name, const toml::table& t, const std:
   auto age = r.duration("max_snapshot_age");
   if (!age) return tl::unexpected(age.error());
   if (*age) p.max_snapshot_age = **age;
+  auto group = r.string("ha_group");
+  if (!group) return tl::unexpected(group.error());
+  p.ha_group = group->value_or("");
   US_TRY(r.finish({"primary", "secondary", "kinds", "include", "exclude", "read_write_listener",
                    "read_only_listener", "listener_password_env", "listener_password_file", "windows_to_entra",
-                   "max_snapshot_age"}));
+                   "max_snapshot_age", "ha_group"}));
   return p;
 }
 
