@@ -18,6 +18,7 @@ void print_table(std::ostream& out, const gates::GateResult& r) {
   for (auto& ch : status) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
   out << "gate " << r.gate << " for pair " << r.pair << ": " << status << "\n";
   out << "reason: " << r.reason << "\n";
+  if (!r.direction.empty()) out << "direction: " << r.direction << "\n";
   if (r.primary_snapshot_id)
     out << "primary snapshot " << *r.primary_snapshot_id << " (" << r.primary_instance << "), age "
         << r.primary_snapshot_age_seconds.value_or(0) << " s of at most " << r.max_age_seconds << " s\n";

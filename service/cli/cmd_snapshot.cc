@@ -55,7 +55,7 @@ int run_snapshot(const Invocation& inv) {
   auto pair_name = inv.get("pair");
   if (instance.has_value() == pair_name.has_value())
     return inv.fail(Error(ErrorCode::kUsage, "give exactly one of --instance and --pair",
-                          "--pair NAME snapshots the pair's primary"));
+                          "--pair NAME snapshots the pair's live primary"));
   auto cfg = inv.config();
   if (!cfg) return inv.fail(cfg.error());
   const config::Pair* pair = nullptr;
@@ -64,7 +64,6 @@ int run_snapshot(const Invocation& inv) {
     auto p = (*cfg)->pair(*pair_name);
     if (!p) return inv.fail(p.error());
     pair = *p;
-    name = pair->primary;
   } else {
     name = *instance;
     auto in = (*cfg)->instance(name);  // before the store is created: a typo writes nothing
@@ -72,7 +71,9 @@ int run_snapshot(const Invocation& inv) {
   }
   auto st = open_store(inv, true);
   if (!st) return inv.fail(st.error());
-  auto info = drift::snapshot(**cfg, **st, name, pair, drift::new_run_id());
+  // A pair's snapshot is of its live primary (roles read from both instances first).
+  auto info = pair ? drift::snapshot_pair(**cfg, **st, *pair, drift::new_run_id())
+                   : drift::snapshot(**cfg, **st, name, nullptr, drift::new_run_id());
   if (!info) return inv.fail(info.error());
   inv.out() << "snapshot " << info->id << " of " << info->instance << " (" << info->server_name << "): "
             << info->object_count << " objects at " << info->taken_at << "\n";

@@ -45,8 +45,11 @@ constexpr CommandSpec kCommands[] = {
      .run = run_diff},
     {.name = "sync",
      .summary = "plan, and with --apply execute, the replay of a pair onto its secondary",
-     .description = "Compares the latest snapshot of the pair's primary (or --snapshot ID, or the primary read live "
-                    "with --live-source) with the secondary read live and builds an ordered plan: creates for what "
+     .description = "Asks both instances of the pair which holds the primary role now (a pair without a visible HA "
+                    "group keeps its configured direction; exit 5 when the roles cannot be established, nothing "
+                    "written), then compares the latest snapshot of the live primary (or --snapshot ID, or the "
+                    "primary read live with --live-source) with the live secondary read live and builds an ordered "
+                    "plan — the reverse of the configured direction after a failover, and it says so: creates for what "
                     "is missing, in-place alters for what differs, drop-and-recreate of a login whose sid differs "
                     "only with --allow-recreate, extras kept unless --prune, and incompatible items (Windows logins, "
                     "CmdExec steps, proxies on a Managed Instance) listed with what to do. Without --apply it prints "
@@ -54,7 +57,9 @@ constexpr CommandSpec kCommands[] = {
                     "nothing to do, 1 when there is. With --apply each object runs in its own transaction, every "
                     "action goes to the journal, and the secondary is read and compared again: exit 0 when it "
                     "converged, 4 when objects failed or were blocked, 3 when another sync of the pair is running, "
-                    "69 when the secondary was lost mid-run (run sync again to finish).",
+                    "69 when the secondary was lost mid-run (run sync again to finish). Objects stranded on the "
+                    "secondary by a failover are never pruned or overwritten; --carry-stranded plans (and with "
+                    "--apply carries) them to the live primary.",
      .run = run_sync},
     {.name = "script",
      .summary = "write the pair's plan as a standalone T-SQL script for sqlcmd",

@@ -58,9 +58,12 @@ constexpr OptionSpec kOptions[] = {
     {.name = "prune", .commands = "sync,script", .type = OptType::kEnum, .value_name = "MODE", .default_value = "none",
      .allowed = "none,disable,drop", .help = "objects only on the target: keep, disable (logins, jobs) or drop"},
     {.name = "snapshot", .commands = "sync,script", .type = OptType::kInt, .value_name = "ID",
-     .help = "source snapshot id (default: the latest snapshot of the pair's primary)"},
+     .help = "source snapshot id (default: the latest snapshot of the pair's live primary)"},
     {.name = "live-source", .commands = "sync,script", .type = OptType::kFlag,
      .help = "read the primary live instead of using a snapshot"},
+    {.name = "carry-stranded", .commands = "sync", .type = OptType::kFlag,
+     .help = "carry the objects stranded on the live secondary by a failover to the live primary (plan first; "
+             "writes to the primary only with --apply)"},
     {.name = "output", .commands = "script", .type = OptType::kPath, .value_name = "FILE", .default_value = "-",
      .help = "where to write the script (- = standard output)"},
     // serve, gate

@@ -46,6 +46,7 @@ Result<replay::SyncRequest> sync_request(const Invocation& inv, std::string_view
   r.options.exclude = split_list(inv.value("exclude"));
   if (auto snap = inv.get("snapshot")) r.snapshot = std::stoll(*snap);
   r.live_source = inv.flag("live-source");
+  r.carry_stranded = command == "sync" && inv.flag("carry-stranded");
   return r;
 }
 

@@ -10,6 +10,7 @@
 #include "config/secrets.h"
 #include "log/log.h"
 #include "odbc/connection.h"
+#include "roles/read.h"
 #include "store/snapshot_writer.h"
 
 namespace understudy::drift {
@@ -223,15 +224,27 @@ Result<LiveTarget> read_live_target(const config::Config& config, const config::
 
 }  // namespace
 
+Result<store::SnapshotInfo> snapshot_pair(const config::Config& config, store::Store& store, const config::Pair& pair,
+                                         const std::string& run_id) {
+  auto roles = roles::establish(config, pair);
+  if (!roles) return tl::unexpected(roles.error());
+  return snapshot(config, store, roles->primary, &pair, run_id);
+}
+
 Result<PairDrift> pair_drift(const config::Config& config, store::Store& store, const std::string& pair_name,
                              Against against, const std::string& run_id) {
   auto pair = config.pair(pair_name);
   if (!pair) return tl::unexpected(pair.error());
-  const config::Pair& p = **pair;
+  // The pair as the roles are now: primary and secondary swapped after a failover.
+  auto roles = roles::establish(config, **pair);
+  if (!roles) return tl::unexpected(roles.error());
+  const config::Pair p = roles::live_pair(**pair, *roles);
   PairDrift out;
   out.pair = p.name.empty() ? pair_name : p.name;
   out.run_id = run_id;
   out.target_instance = p.secondary;
+  out.reversed = roles->reversed;
+  out.direction = roles->describe();
   // Against a snapshot, the target's digests load on a second connection while the source's load
   // here: at scale L each is ~0.5 s of SQLite reads and sorting, and they are independent.
   store::SnapshotInfo target_info;

@@ -90,6 +90,8 @@ json report_json(const PairDrift& d) {
           {"pair", d.pair},
           {"source", source_json(d)},
           {"target", target_json(d)},
+          {"reversed", d.reversed},
+          {"direction", d.direction},
           {"drift", d.comparison.drift()},
           {"summary", {{"findings", d.comparison.findings.size()}, {"by_category", by_category},
                        {"source_objects", d.comparison.source_objects}, {"target_objects", d.comparison.target_objects}}},
@@ -120,6 +122,7 @@ std::string report_table(const PairDrift& d) {
   out << "pair " << d.pair << ": " << d.source.instance << " snapshot " << d.source.id << " (" << d.source.taken_at
       << ") against " << d.target_instance
       << (d.target_snapshot ? " snapshot " + std::to_string(d.target_snapshot->id) : std::string(" live")) << "\n";
+  if (!d.direction.empty()) out << "direction: " << d.direction << "\n";
   if (!d.comparison.findings.empty()) {
     out << "SEVERITY  CATEGORY      KIND                 KEY / CHANGE\n";
     for (const auto& f : d.comparison.findings) {

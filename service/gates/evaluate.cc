@@ -54,6 +54,15 @@ GateResult evaluate(const Gate& gate, const EvalInput& in) {
   r.max_age_seconds = in.max_age_seconds.value_or(gate.max_snapshot_age_seconds.value_or(in.pair_max_age_seconds));
   r.primary_reachable = in.primary_reachable;
   r.primary_instance = in.primary_instance;
+  r.direction = in.direction;
+  if (in.roles_error) {
+    // Which instance is primary is unknown, so no comparison means anything: every check unknown.
+    for (const auto& check : gate.checks)
+      r.checks.push_back({std::string(check->type()), Verdict::kUnknown, in.roles_error->message, {}});
+    r.verdict = Verdict::kUnknown;
+    r.reason = in.roles_error->message;
+    return r;
+  }
 
   // Why each input cannot be used; empty when it can.
   std::string primary_problem = "no snapshot of the primary was read";

@@ -49,6 +49,11 @@ struct Drift {
 
 struct EvalInput {
   std::string pair;
+  // The pair's roles as read live before the evaluation (service/roles). When they cannot be
+  // established every check is unknown with this error's message; `direction` says how they
+  // were established and what the gate compares (docs/gates.md "Roles").
+  std::optional<Error> roles_error;
+  std::string direction;
   int64_t now = 0;                         // unix seconds (clock seam)
   std::optional<int64_t> max_age_seconds;  // ?max_age= override; else the gate's own bound
   int64_t pair_max_age_seconds = 3600;     // the pair's bound, when the gate sets none

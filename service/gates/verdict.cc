@@ -107,6 +107,7 @@ nlohmann::json to_json(const GateResult& r) {
   j["max_age_seconds"] = r.max_age_seconds;
   j["primary_reachable"] = r.primary_reachable;
   j["primary_instance"] = r.primary_instance;
+  j["direction"] = r.direction;
   j["target_instance"] = r.target_instance;
   auto checks = nlohmann::json::array();
   for (const auto& c : r.checks) {

@@ -74,6 +74,7 @@ struct GateResult {
   bool primary_reachable = false;
   std::string primary_instance;
   std::string target_instance;
+  std::string direction;  // how the roles were established, and what is compared with what
   std::vector<CheckOutcome> checks;
   std::vector<Failure> failures;  // union of the checks' failures minus waived, sorted, unique
   std::vector<Waived> waived;

@@ -16,6 +16,7 @@
 #include "gates/sources.h"
 #include "log/log.h"
 #include "replay/sync.h"
+#include "roles/read.h"
 
 namespace understudy::http {
 
@@ -114,15 +115,38 @@ gates::GateResult App::evaluate_uncoalesced(const gates::Gate& gate, const confi
   in.now = now();
   in.max_age_seconds = max_age;
   in.pair_max_age_seconds = pair.max_snapshot_age.count();
-  in.primary_reachable = primary_reachable(pair.primary);
-  in.primary_instance = pair.primary;
   in.params = params;
   unsigned needs = gates::gate_needs(gate);
+  // Roles first: the comparison runs from the live primary's snapshot to the live secondary.
+  // After a forced failover whose old primary is dark, the question is "did everything make it
+  // across": the new primary, live, against the old primary's last snapshot.
+  config::Pair live = pair;
+  auto roles = roles::establish(options_.config, pair);
+  if (!roles) {
+    in.roles_error = roles.error();
+  } else {
+    live = roles::live_pair(pair, *roles);
+    in.direction = roles->describe();
+    if (roles->live && roles->primary_reachable && !roles->secondary_reachable) {
+      std::swap(live.primary, live.secondary);
+      in.direction += "; the old primary " + live.primary + " is unreachable: comparing the new primary " +
+                      live.secondary + " against " + live.primary + "'s last snapshot";
+    }
+    in.primary_reachable = live.primary == roles->primary ? roles->primary_reachable : roles->secondary_reachable;
+  }
+  in.primary_instance = live.primary;
+  if (in.roles_error) {
+    auto r = gates::evaluate(gate, in);
+    auto rec = with_store([&](store::Store& s) { return report::record_evaluation(s, r); });
+    if (!rec) log::Logger().error("could not record a gate evaluation", {{"gate", gate.name}, {"error", rec.error().message}});
+    metrics_.inc("understudy_gate_evaluations_total", {{"gate", gate.name}});
+    return r;
+  }
   try {
     std::shared_ptr<const gates::PrimarySnapshot> primary;  // shared with the cache
     bool drift_only = reads_only_drift(gate);
     if (needs & (gates::kNeedPrimarySnapshot | gates::kNeedPrimaryAnyAge)) {
-      auto p = with_store([&](store::Store& s) { return primaries_.latest(s, pair); });
+      auto p = with_store([&](store::Store& s) { return primaries_.latest(s, live); });
       if (p) {
         primary = *p;
         objects += primary->objects.size();
@@ -134,7 +158,7 @@ gates::GateResult App::evaluate_uncoalesced(const gates::Gate& gate, const confi
       }
     }
     if ((needs & gates::kNeedTarget) && primary && drift_only) {
-      auto t = gates::read_target_against(options_.config, pair, *primary);
+      auto t = gates::read_target_against(options_.config, live, *primary);
       if (t) {
         objects += t->target.objects.size() + t->equal;
         in.drift = gates::drift_from(diff::compare(t->primary_rest, t->target.objects));
@@ -143,12 +167,12 @@ gates::GateResult App::evaluate_uncoalesced(const gates::Gate& gate, const confi
         in.target = tl::unexpected(t.error());
       }
     } else if (needs & gates::kNeedTarget) {
-      in.target = gates::read_target(options_.config, pair);
+      in.target = gates::read_target(options_.config, live);
       if (in.target && *in.target) objects += (*in.target)->objects.size();
       if (primary && in.target && *in.target)
         in.drift = gates::drift_from(diff::compare(primary->objects, (*in.target)->objects));
     }
-    gates::gather_cutover(options_.config, pair, needs, in);  // issue 6 inputs (gates/cutover.h)
+    gates::gather_cutover(options_.config, live, needs, in);  // issue 6 inputs (gates/cutover.h)
   } catch (const std::exception& e) {
     in.target = tl::unexpected(Error(ErrorCode::kInternal, std::string("evaluation failed: ") + e.what()));
   }
@@ -169,11 +193,15 @@ gates::GateResult App::evaluate_uncoalesced(const gates::Gate& gate, const confi
 
 Result<store::SnapshotInfo> App::snapshot_instance(const config::Pair& pair, const std::string& run_id) {
   auto started = std::chrono::steady_clock::now();
-  auto info = with_store([&](store::Store& s) { return drift::snapshot(options_.config, s, pair.primary, &pair, run_id); });
-  {
+  // The pair's live primary (roles read from both instances): after a failover, the configured secondary.
+  auto info = with_store([&](store::Store& s) { return drift::snapshot_pair(options_.config, s, pair, run_id); });
+  if (info) {
+    std::lock_guard lock(state_mu_);
+    reachable_[info->instance] = true;
+  } else if (info.error().code == ErrorCode::kUnavailable) {
     std::lock_guard lock(state_mu_);
     // Only an unreachable instance counts as "primary unreachable"; a store error does not.
-    reachable_[pair.primary] = info || info.error().code != ErrorCode::kUnavailable;
+    reachable_[pair.primary] = false;
   }
   if (info && static_cast<size_t>(info->object_count) >= kLargeEvaluationObjects) return_free_memory();
   metrics_.inc("understudy_snapshot_runs_total", {{"result", info ? "success" : "failure"}});

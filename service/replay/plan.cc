@@ -13,7 +13,7 @@ namespace {
 
 constexpr std::string_view kOperationNames[] = {"create", "alter", "drop", "disable", "skip"};
 constexpr std::string_view kBlockNames[] = {"", "incompatible", "secret unknown", "needs --allow-recreate",
-                                            "extra kept", "unsupported"};
+                                            "extra kept", "unsupported", "stranded"};
 constexpr std::string_view kPruneNames[] = {"none", "disable", "drop"};
 
 template <typename E, std::size_t N>
@@ -96,6 +96,10 @@ std::string Plan::to_text() const {
       "plan for pair {} onto {}{}: {} create, {} alter, {} drop, {} disable; {} incompatible, {} blocked, {} skipped\n",
       tsql::comment_text(pair), tsql::comment_text(target), target_is_managed_instance ? " (managed instance)" : "",
       s.create, s.alter, s.drop, s.disable, s.incompatible, s.blocked, s.skipped);
+  if (!direction.empty()) out += "direction: " + tsql::comment_text(direction) + "\n";
+  if (reversed)
+    out += fmt::format("reverse direction: from {} to {}, the reverse of the pair's configuration\n",
+                       tsql::comment_text(source), tsql::comment_text(target));
   for (const auto& a : actions) {
     out += fmt::format("\n#{} {} {} \"{}\" — {}{}\n", a.seq, operation_name(a.op), catalog::kind_name(a.kind),
                        tsql::comment_text(a.key), tsql::comment_text(a.reason),
@@ -148,7 +152,10 @@ nlohmann::json to_json(const Plan& plan) {
           {"pair", plan.pair},
           {"created_at", plan.created_at},
           {"source_snapshot", plan.source_snapshot ? nlohmann::json(*plan.source_snapshot) : nlohmann::json()},
+          {"source", plan.source},
           {"target", plan.target},
+          {"reversed", plan.reversed},
+          {"direction", plan.direction},
           {"target_is_managed_instance", plan.target_is_managed_instance},
           {"options",
            {{"allow_recreate", plan.options.allow_recreate},
@@ -171,6 +178,9 @@ Result<Plan> plan_from_json(const nlohmann::json& j) {
     p.created_at = j.at("created_at").get<std::string>();
     if (!j.at("source_snapshot").is_null()) p.source_snapshot = j.at("source_snapshot").get<int64_t>();
     p.target = j.at("target").get<std::string>();
+    p.source = j.value("source", std::string());
+    p.reversed = j.value("reversed", false);
+    p.direction = j.value("direction", std::string());
     p.target_is_managed_instance = j.at("target_is_managed_instance").get<bool>();
     const auto& o = j.at("options");
     p.options.allow_recreate = o.at("allow_recreate").get<bool>();

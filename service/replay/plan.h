@@ -32,8 +32,10 @@ std::string_view operation_name(Operation op);  // "create", "alter", "drop", "d
 std::optional<Operation> operation_from_name(std::string_view name);
 
 // Why an action will not run. kNone = it runs.
-enum class Block { kNone, kIncompatible, kSecretUnknown, kNeedsRecreate, kExtraKept, kUnsupported };
-std::string_view block_name(Block b);  // "", "incompatible", "secret unknown", "needs --allow-recreate", "extra kept", "unsupported"
+// kStranded: the target's object was created or changed after the last of its own state that
+// reached the source (a forced failover's lost server-state): never pruned or overwritten.
+enum class Block { kNone, kIncompatible, kSecretUnknown, kNeedsRecreate, kExtraKept, kUnsupported, kStranded };
+std::string_view block_name(Block b);  // "", "incompatible", "secret unknown", "needs --allow-recreate", "extra kept", "unsupported", "stranded"
 
 // One statement of an action. check_rc: the statement is `EXEC @rc = …` and a non-zero return
 // code fails the action (msdb procedures report most failures that way).
@@ -87,7 +89,10 @@ struct Plan {
   std::string pair;
   std::string created_at;             // UTC RFC 3339
   std::optional<int64_t> source_snapshot;
-  std::string target;                 // target instance name (config)
+  std::string source;                 // source instance name (config): the live primary
+  std::string target;                 // target instance name (config): the live secondary
+  bool reversed = false;              // source and target are the pair's configured secondary and primary
+  std::string direction;              // how the direction was established (roles::Roles::describe)
   bool target_is_managed_instance = false;
   PlanOptions options;
   std::vector<Action> actions;

@@ -406,6 +406,9 @@ Result<Plan> build_plan(const PlanInput& in, const PlanOptions& options) {
   Plan plan;
   plan.pair = in.pair;
   plan.target = in.target;
+  plan.source = in.source_instance;
+  plan.reversed = in.reversed;
+  plan.direction = in.direction;
   plan.source_snapshot = in.source_snapshot;
   plan.created_at = in.created_at.empty() ? utc_now() : in.created_at;
   plan.options = options;
@@ -413,6 +416,15 @@ Result<Plan> build_plan(const PlanInput& in, const PlanOptions& options) {
   auto actions = Builder(in, options).run();
   if (!actions) return fail(actions.error());
   plan.actions = std::move(*actions);
+  for (auto& a : plan.actions) {
+    if (a.op == Operation::kCreate || a.op == Operation::kSkip || a.block == Block::kIncompatible) continue;
+    auto it = in.stranded.find(std::string(catalog::kind_name(a.kind)) + "|" + catalog::fold_name(a.key));
+    if (it == in.stranded.end()) continue;
+    a.block = Block::kStranded;
+    a.blocked = it->second;
+    a.advice = "carry it to the primary with `understudy sync --pair " + in.pair +
+               " --carry-stranded` (shows its plan first), or drop it by hand on " + in.target;
+  }
   return plan;
 }
 

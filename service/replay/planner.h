@@ -35,6 +35,12 @@ namespace understudy::replay {
 struct PlanInput {
   std::string pair;
   std::string target;  // the target instance's config name
+  std::string source_instance;  // the source (live primary) instance's config name
+  bool reversed = false;        // the live roles are the reverse of the pair's configuration
+  std::string direction;        // how the roles were established (roles::Roles::describe)
+  // Target objects stranded there by a failover (kind name + '|' + match key -> why): their
+  // actions are blocked (Block::kStranded), never run by a sync.
+  std::map<std::string, std::string> stranded;
   std::optional<int64_t> source_snapshot;
   std::string created_at;  // "" = now
   std::span<const catalog::ServerObject> source;   // sealed; SQL logins with password hashes

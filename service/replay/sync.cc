@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -19,6 +20,8 @@
 #include "replay/journal.h"
 #include "replay/journal_writer.h"
 #include "replay/planner.h"
+#include "replay/stranded.h"
+#include "roles/read.h"
 #include "tsql/quote.h"
 
 namespace understudy::replay {
@@ -99,28 +102,94 @@ class SecretBook {
 
 struct Context {
   const config::Pair* pair = nullptr;
-  const config::Instance* primary = nullptr;
-  const config::Instance* secondary = nullptr;
+  const config::Instance* primary = nullptr;    // the live primary: the source
+  const config::Instance* secondary = nullptr;  // the live secondary: the target
+  roles::Roles roles;
+  std::string source_note;  // why the source is what it is, when not the obvious
+  // --carry-stranded: source = the live secondary read live, target = the live primary, both
+  // restricted to the objects stranded on the secondary (kind name '|' match key).
+  bool carry = false;
+  std::set<std::string> only;
   std::vector<ServerObject> source;
   std::optional<int64_t> snapshot;
 };
+
+// The source snapshot when none was named: the live primary's latest — unless it is older than
+// the other instance's latest, i.e. it was taken before the roles changed (the other instance was
+// the primary since); then a live read of the primary, which is what holds now.
+Result<std::optional<int64_t>> default_source(store::Store& st, const roles::Roles& r, std::string& note) {
+  auto mine = st.latest_snapshot(r.primary);
+  if (!mine) return tl::unexpected(mine.error());
+  if (!*mine) return std::optional<int64_t>();
+  auto other = st.latest_snapshot(r.secondary);
+  if (!other) return tl::unexpected(other.error());
+  if (*other && (*other)->id > (*mine)->id && r.primary_reachable) {
+    note = fmt::format("a live read of {}: its latest snapshot {} is older than {}'s snapshot {} (taken before the roles changed)",
+                       r.primary, (*mine)->id, r.secondary, (*other)->id);
+    return std::optional<int64_t>();
+  }
+  return std::optional<int64_t>((*mine)->id);
+}
+
+std::string stranded_id(const ServerObject& o) { return std::string(catalog::kind_name(o.kind)) + "|" + o.match_key(); }
+
+// --carry-stranded: the one sync that writes to the live primary, on purpose, and only the
+// objects stranded on the live secondary (stranded.h) — created or changed, never pruned.
+Result<Context> prepare_carry(const config::Config& cfg, store::Store& st, const SyncRequest& req, Context c) {
+  if (req.snapshot || req.live_source)
+    return fail(ErrorCode::kUsage, "--carry-stranded reads the secondary live; it takes no --snapshot or --live-source");
+  if (req.options.prune != PlanOptions::Prune::kNone)
+    return fail(ErrorCode::kUsage, "--carry-stranded never prunes", "leave out --prune");
+  auto from = cfg.instance(c.roles.secondary);  // the former primary, where the objects are stranded
+  if (!from) return tl::unexpected(from.error());
+  auto conn = connect(**from);
+  if (!conn) return tl::unexpected(conn.error());
+  auto objects = catalog::read_objects(*conn, drift::read_options(c.pair));
+  if (!objects) return tl::unexpected(objects.error());
+  auto on_secondary = selected(std::move(*objects), *c.pair);
+  auto stranded = find_stranded(st, c.pair->name, c.roles.primary, c.roles.secondary, on_secondary);
+  if (!stranded) return tl::unexpected(stranded.error());
+  for (const auto& o : *stranded) c.only.insert(std::string(catalog::kind_name(o.kind)) + "|" + catalog::fold_name(o.key));
+  std::erase_if(on_secondary, [&](const ServerObject& o) { return !c.only.count(stranded_id(o)); });
+  c.carry = true;
+  c.source = std::move(on_secondary);
+  std::swap(c.primary, c.secondary);  // source: the live secondary; target: the live primary
+  c.source_note = fmt::format("carrying {} stranded object(s) from {} to the live primary {} (--carry-stranded: "
+                              "creates and alters only, on purpose)",
+                              c.only.size(), c.primary->name, c.secondary->name);
+  return c;
+}
 
 Result<Context> prepare(const config::Config& cfg, store::Store& st, const SyncRequest& req) {
   Context c;
   auto pair = cfg.pair(req.pair);
   if (!pair) return tl::unexpected(pair.error());
   c.pair = *pair;
-  auto primary = cfg.instance(c.pair->primary);
+  // Who is primary now, asked of both instances: the run goes from the live primary to the live
+  // secondary, whatever the configuration calls them; when that cannot be told, nothing is written.
+  auto roles = roles::establish(cfg, *c.pair);
+  if (!roles) return tl::unexpected(roles.error());
+  c.roles = std::move(*roles);
+  auto primary = cfg.instance(c.roles.primary);
   if (!primary) return tl::unexpected(primary.error());
-  auto secondary = cfg.instance(c.pair->secondary);
+  auto secondary = cfg.instance(c.roles.secondary);
   if (!secondary) return tl::unexpected(secondary.error());
   c.primary = *primary;
   c.secondary = *secondary;
+  if (req.carry_stranded) return prepare_carry(cfg, st, req, std::move(c));
   std::optional<int64_t> snap = req.snapshot;
-  if (!snap && !req.live_source) {
-    auto latest = st.latest_snapshot(c.primary->name);
-    if (!latest) return tl::unexpected(latest.error());
-    if (*latest) snap = (*latest)->id;
+  if (snap) {
+    auto info = st.get_snapshot(*snap);
+    if (!info) return tl::unexpected(info.error());
+    if (info->instance != c.primary->name)
+      return fail(ErrorCode::kUsage,
+                  fmt::format("snapshot {} is of instance {}, not of the live primary {}", *snap, info->instance,
+                              c.primary->name),
+                  "a sync replays the live primary's state onto the live secondary; " + c.roles.describe());
+  } else if (!req.live_source) {
+    auto d = default_source(st, c.roles, c.source_note);
+    if (!d) return tl::unexpected(d.error());
+    snap = *d;
   }
   if (snap) {
     store::LoadOptions lo;
@@ -139,26 +208,41 @@ Result<Context> prepare(const config::Config& cfg, store::Store& st, const SyncR
   return c;
 }
 
-Result<std::vector<ServerObject>> read_target(odbc::Connection& conn, const config::Pair& p) {
-  auto objects = catalog::read_objects(conn, drift::read_options(&p));
+Result<std::vector<ServerObject>> read_target(odbc::Connection& conn, const Context& c) {
+  auto objects = catalog::read_objects(conn, drift::read_options(c.pair));
   if (!objects) return tl::unexpected(objects.error());
-  return selected(std::move(*objects), p);
+  auto out = selected(std::move(*objects), *c.pair);
+  if (c.carry) std::erase_if(out, [&](const ServerObject& o) { return !c.only.count(stranded_id(o)); });
+  return out;
 }
 
 Result<Plan> make_plan(const config::Config& cfg, const Context& c, const std::vector<ServerObject>& target,
-                       const PlanOptions& options, SecretBook& book) {
+                       const PlanOptions& options, SecretBook& book, const std::map<std::string, std::string>& stranded) {
   const diff::Comparison drift = diff::compare(c.source, target);
   PlanInput in;
   in.pair = c.pair->name;
   in.target = c.secondary->name;
+  in.source_instance = c.primary->name;
+  in.reversed = c.carry ? !c.roles.reversed : c.roles.reversed;
+  in.direction = c.roles.describe() + (c.source_note.empty() ? "" : "; source: " + c.source_note);
   in.source_snapshot = c.snapshot;
   in.source = c.source;
   in.target_objects = target;
   in.drift = &drift;
   in.windows_to_entra = c.pair->windows_to_entra;
+  in.stranded = stranded;
   in.secret_known = [&book](const tsql::SecretRef& r) { return book.configured(r); };
   (void)cfg;
   return build_plan(in, options);
+}
+
+// The target's objects stranded there by a role change (stranded.h), in the planner's form.
+Result<std::map<std::string, std::string>> stranded_on_target(store::Store& st, const Context& c,
+                                                              const std::vector<ServerObject>& target) {
+  if (c.carry) return std::map<std::string, std::string>();  // carrying them is the point
+  auto found = find_stranded(st, c.pair->name, c.primary->name, c.secondary->name, target);
+  if (!found) return tl::unexpected(found.error());
+  return stranded_reasons(*found, c.primary->name, c.secondary->name);
 }
 
 // Releases the pair's lock when the run ends, however it ends.
@@ -195,7 +279,8 @@ struct Phases {
 };
 
 bool counts_as_blocked(const Action& a) {
-  return a.block == Block::kSecretUnknown || a.block == Block::kNeedsRecreate || a.block == Block::kUnsupported;
+  return a.block == Block::kSecretUnknown || a.block == Block::kNeedsRecreate || a.block == Block::kUnsupported ||
+         a.block == Block::kStranded;
 }
 
 // What the journal keeps as the run's summary: SyncReport::to_json without the plan (in the
@@ -209,6 +294,10 @@ nlohmann::json run_summary(const SyncReport& r) {
                     {"advice", a.advice}});
   }
   return {{"run_id", r.run_id},
+          {"source", r.plan.source},
+          {"target", r.plan.target},
+          {"reversed", r.plan.reversed},
+          {"direction", r.plan.direction},
           {"applied", r.applied},
           {"converged", r.converged},
           {"counts", {{"applied", execution.applied}, {"failed", execution.failed}, {"blocked", execution.blocked}}},
@@ -224,10 +313,12 @@ Result<Plan> plan_pair(const config::Config& cfg, store::Store& st, const SyncRe
   if (!c) return tl::unexpected(c.error());
   auto conn = connect(*c->secondary);
   if (!conn) return tl::unexpected(conn.error());
-  auto target = read_target(*conn, *c->pair);
+  auto target = read_target(*conn, *c);
   if (!target) return tl::unexpected(target.error());
+  auto stranded = stranded_on_target(st, *c, *target);
+  if (!stranded) return tl::unexpected(stranded.error());
   SecretBook book(cfg, c->source);
-  return make_plan(cfg, *c, *target, req.options, book);
+  return make_plan(cfg, *c, *target, req.options, book, *stranded);
 }
 
 Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncRequest& req) {
@@ -246,11 +337,13 @@ Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncR
   phases.source = phases.lap();
   auto conn = connect(*c->secondary);
   if (!conn) return tl::unexpected(conn.error());
-  auto target = read_target(*conn, *c->pair);
+  auto target = read_target(*conn, *c);
   if (!target) return tl::unexpected(target.error());
   phases.target = phases.lap();
+  auto stranded = stranded_on_target(st, *c, *target);
+  if (!stranded) return tl::unexpected(stranded.error());
   SecretBook book(cfg, c->source);
-  auto plan = make_plan(cfg, *c, *target, req.options, book);
+  auto plan = make_plan(cfg, *c, *target, req.options, book, *stranded);
   if (!plan) return tl::unexpected(plan.error());
   report.plan = std::move(*plan);
   phases.plan = phases.lap();
@@ -293,9 +386,9 @@ Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncR
       auto again = connect(*c->secondary);
       if (again) *conn = std::move(*again);
     }
-    auto after = read_target(*conn, *c->pair);
+    auto after = read_target(*conn, *c);
     if (after) {
-      auto replan = make_plan(cfg, *c, *after, req.options, book);
+      auto replan = make_plan(cfg, *c, *after, req.options, book, *stranded);
       if (!replan) return tl::unexpected(replan.error());
       report.leftover = std::move(replan->actions);
       report.converged = replan->summary().runnable() == 0;
@@ -324,6 +417,10 @@ std::string SyncReport::to_text() const {
   std::string out = fmt::format("sync of pair {} onto {} (run {}): {} applied, {} failed, {} blocked\n",
                                 tsql::comment_text(plan.pair), tsql::comment_text(plan.target), run_id,
                                 execution.applied, execution.failed, execution.blocked);
+  if (!plan.direction.empty()) out += "direction: " + tsql::comment_text(plan.direction) + "\n";
+  if (plan.reversed)
+    out += fmt::format("reverse direction: from {} to {}, the reverse of the pair's configuration\n",
+                       tsql::comment_text(plan.source), tsql::comment_text(plan.target));
   for (size_t i = 0; i < plan.actions.size() && i < execution.outcomes.size(); ++i) {
     const Action& a = plan.actions[i];
     const Outcome& o = execution.outcomes[i];
@@ -362,7 +459,8 @@ nlohmann::json SyncReport::audit_detail() const {
     changed.push_back({{"kind", catalog::kind_name(a.kind)}, {"key", a.key}, {"op", operation_name(a.op)},
                        {"outcome", o.status}});
   }
-  return {{"target", plan.target}, {"converged", converged}, {"actions", changed}};
+  return {{"source", plan.source},       {"target", plan.target},       {"reversed", plan.reversed},
+          {"direction", plan.direction}, {"converged", converged},      {"actions", changed}};
 }
 
 nlohmann::json SyncReport::to_json() const {

@@ -1,7 +1,10 @@
 // sync.h — `understudy sync`: plan (and with apply, execute) the replay of a pair, then prove it.
 //
-//   1. the source: a stored snapshot of the pair's primary (the latest, or `snapshot`), or a live
-//      read of the primary when asked or when the store has none; password hashes included
+//   0. the roles: both instances are asked who is primary now (service/roles); the run goes from
+//      the live primary to the live secondary (the reverse of the configuration after a
+//      failover, and the plan says so); kRolesUnknown (exit 5) when that cannot be told
+//   1. the source: a stored snapshot of the pair's live primary (the latest, or `snapshot`), or a
+//      live read of it when asked or when the store has none; password hashes included
 //   2. the target: read live (the diff needs the truth, not a snapshot)
 //   3. diff → plan (secrets as placeholders; "blocked: secret unknown" when the config names no
 //      source for one); the plan and every action's outcome go to the journal
@@ -36,6 +39,9 @@ struct SyncRequest {
   std::string who;                  // journal: who ran it; "" = the OS user
   std::optional<int64_t> snapshot;  // source snapshot id; nullopt = latest of the primary
   bool live_source = false;         // read the primary live instead of a snapshot
+  // Carry the objects stranded on the live secondary (stranded.h) to the live primary: the one
+  // sync that writes to the primary, on purpose; creates and alters only.
+  bool carry_stranded = false;
 };
 
 struct SyncReport {

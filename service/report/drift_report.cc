@@ -13,7 +13,7 @@ namespace understudy::report {
 const std::vector<std::string>& drift_columns() {
   static const std::vector<std::string> cols = {"time",   "event",      "run_id", "gate",      "status",
                                                 "primary_snapshot", "target_instance", "kind", "key",
-                                                "problem", "detail"};
+                                                "problem", "detail", "direction"};
   return cols;
 }
 
@@ -21,7 +21,7 @@ namespace {
 
 std::vector<std::string> cells(const DriftRow& r) {
   return {r.time, r.event, r.run_id, r.gate, r.status, r.primary_snapshot, r.target_instance,
-          r.kind, r.key,   r.problem, r.detail};
+          r.kind, r.key,   r.problem, r.detail, r.direction};
 }
 
 std::string str(const nlohmann::json& j, const char* key) {
@@ -67,6 +67,7 @@ Result<DriftReport> collect(store::Store& store, const std::string& pair, const 
     if (b.contains("primary_snapshot") && b["primary_snapshot"].is_object())
       base.primary_snapshot = str(b["primary_snapshot"], "id");
     base.target_instance = str(b, "target_instance");
+    base.direction = str(b, "direction");
     const auto& failures = b.contains("failures") ? b["failures"] : nlohmann::json::array();
     if (failures.empty()) {
       DriftRow r = base;
@@ -94,6 +95,7 @@ Result<DriftReport> collect(store::Store& store, const std::string& pair, const 
                                 ? s.result["source_snapshot"].dump()
                                 : "";
     base.target_instance = str(s.result, "target");
+    base.direction = str(s.result, "direction");
     const auto& actions = s.result.contains("actions") ? s.result["actions"] : nlohmann::json::array();
     if (actions.empty()) {
       DriftRow r = base;

@@ -33,6 +33,7 @@ struct DriftRow {
   std::string key;
   std::string problem;       // failure problem, or sync operation
   std::string detail;        // one line: reason, changed fields
+  std::string direction;     // how the roles were established: "roles read live (…): primary …, secondary …"
 };
 // Column names, in order (CSV header, JSON row keys, HTML table heads).
 const std::vector<std::string>& drift_columns();

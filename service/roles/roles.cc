@@ -181,9 +181,15 @@ Result<Roles> decide(const config::Pair& pair, const Side& home_primary, const S
   if (v[0].mechanism != v[1].mechanism)
     return tl::unexpected(refusal(pair, "the instances show different kinds of HA group", v[0], v[1], hint_unknown));
   for (int i = 0; i < 2; ++i) {
-    // A distributed AG names member AGs, not instances: nothing to check against there.
-    if (v[i].mechanism == kDistributedAg || v[i].members.empty()) continue;
+    // A distributed AG names member AGs, not instances: nothing to check against there. An
+    // instance cut off from its cluster lists only its own replica (sys.availability_replicas):
+    // an incomplete list, not a third instance.
+    if (v[i].mechanism == kDistributedAg) continue;
+    const std::string& self = sides[i]->server_name;
     const std::string& other = sides[1 - i]->server_name;
+    const bool only_self = std::all_of(v[i].members.begin(), v[i].members.end(),
+                                       [&](const std::string& m) { return same_server(m, self); });
+    if (only_self) continue;
     if (std::none_of(v[i].members.begin(), v[i].members.end(), [&](const std::string& m) { return same_server(m, other); })) {
       std::string names;
       for (const auto& m : v[i].members) names += (names.empty() ? "" : ", ") + m;
@@ -209,6 +215,13 @@ Result<Roles> decide(const config::Pair& pair, const Side& home_primary, const S
   if (a == Role::kResolving || b == Role::kResolving)
     return tl::unexpected(refusal(pair, "an instance is RESOLVING its role", v[0], v[1], hint_unknown));
   return live(a == Role::kPrimary ? 0 : 1, v[0]);
+}
+
+config::Pair live_pair(const config::Pair& pair, const Roles& roles) {
+  config::Pair p = pair;
+  p.primary = roles.primary;
+  p.secondary = roles.secondary;
+  return p;
 }
 
 std::string Roles::describe() const {

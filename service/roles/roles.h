@@ -107,6 +107,10 @@ std::string said(const Side& side);
 // Errors: kRolesUnknown with a message naming what each instance said and a hint.
 [[nodiscard]] Result<Roles> decide(const config::Pair& pair, const Side& home_primary, const Side& home_secondary);
 
+// `pair` with primary and secondary as the roles are now (swapped when `roles.reversed`): what
+// the modules that compare a primary with a secondary take, so that they need not know roles.
+config::Pair live_pair(const config::Pair& pair, const Roles& roles);
+
 // Compares server names as SQL Server reports them: case-insensitive, and by the first DNS label
 // when either carries a domain (a geo link's partner_server may be spelled as a host name).
 bool same_server(std::string_view a, std::string_view b);

@@ -172,6 +172,22 @@ TEST(Evaluate, PrimaryUnreachableWithFreshSnapshotPassesAndSaysSo) {
   EXPECT_EQ(j["primary_snapshot"]["age_seconds"], 60);
 }
 
+// Which instance is primary could not be told (service/roles): no comparison means anything, so
+// every check is unknown with the reason — even when the inputs would pass.
+TEST(Evaluate, RolesThatCannotBeEstablishedMakeEveryCheckUnknown) {
+  auto g = gate_from(kLoginsAndJob);
+  std::vector<ServerObject> objs = {login("a"), job("Nightly settlement")};
+  auto in = input(objs, objs);
+  in.roles_error = Error(ErrorCode::kRolesUnknown,
+                         "pair payments: the roles cannot be established (both instances report PRIMARY: split brain): …");
+  auto r = evaluate(g, in);
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_EQ(r.reason, in.roles_error->message);
+  ASSERT_EQ(r.checks.size(), 2u);
+  for (const auto& c : r.checks) EXPECT_EQ(c.verdict, Verdict::kUnknown) << c.type;
+  EXPECT_TRUE(r.failures.empty());
+}
+
 TEST(Evaluate, BodyShape) {
   auto g = gate_from(kLoginsAndJob);
   auto r = evaluate(g, input({login("a"), job("Nightly settlement")}, {job("Nightly settlement")}));

@@ -128,6 +128,11 @@ TEST(Decide, RefusedWithWhatEachInstanceSaid) {
        "pair payments: the roles cannot be established (only one instance shows the HA group): east (PAYMENTS-EAST) "
        "reports PRIMARY of distributed availability group (MI link) link_payments; west (PAYMENTS-WEST) shows no HA "
        "group"},
+      {"cut off from the cluster: each lists only itself, both PRIMARY", east({ag(P, {"PAYMENTS-EAST"})}),
+       west({ag(P, {"PAYMENTS-WEST"})}),
+       "pair payments: the roles cannot be established (both instances report PRIMARY: split brain): east "
+       "(PAYMENTS-EAST) reports PRIMARY of availability group ag_payments; west (PAYMENTS-WEST) reports PRIMARY of "
+       "availability group ag_payments"},
       {"different groups", east({ag(P, {"PAYMENTS-EAST", "PAYMENTS-WEST"}, "ag_a")}),
        west({ag(S, {"PAYMENTS-EAST", "PAYMENTS-WEST"}, "ag_b")}),
        "pair payments: the roles cannot be established (the instances show different groups): east (PAYMENTS-EAST) "
