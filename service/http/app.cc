@@ -106,6 +106,18 @@ gates::GateResult App::evaluate(const gates::Gate& gate, const config::Pair& pai
   return r;
 }
 
+// Right after a failover: the live secondary's latest snapshot is newer than the live primary's
+// (snapshots of a pair are of its primary, so the secondary was the primary last) — until the new
+// primary's first snapshot. Then the question a gate answers is "did everything make it across":
+// the new primary read live against the old primary's last snapshot. A secondary that is merely
+// down, or a pair whose roles never changed, has no newer snapshot.
+bool App::secondary_was_primary_last(const roles::Roles& roles) {
+  auto dark = with_store([&](store::Store& s) { return s.latest_snapshot(roles.secondary); });
+  auto mine = with_store([&](store::Store& s) { return s.latest_snapshot(roles.primary); });
+  if (!dark || !*dark || !mine) return false;
+  return !*mine || (**dark).id > (**mine).id;
+}
+
 gates::GateResult App::evaluate_uncoalesced(const gates::Gate& gate, const config::Pair& pair,
                                             std::optional<int64_t> max_age,
                                             const std::map<std::string, std::string>& params, size_t& objects) {
@@ -127,10 +139,11 @@ gates::GateResult App::evaluate_uncoalesced(const gates::Gate& gate, const confi
   } else {
     live = roles::live_pair(pair, *roles);
     in.direction = roles->describe();
-    if (roles->live && roles->primary_reachable && !roles->secondary_reachable) {
+    if (roles->live && roles->primary_reachable && secondary_was_primary_last(*roles)) {
       std::swap(live.primary, live.secondary);
-      in.direction += "; the old primary " + live.primary + " is unreachable: comparing the new primary " +
-                      live.secondary + " against " + live.primary + "'s last snapshot";
+      in.direction += roles->secondary_reachable
+                          ? "; the new primary " + live.secondary + " has no snapshot since the roles changed: comparing it against the old primary " + live.primary + "'s last snapshot (did everything make it across)"
+                          : "; the old primary " + live.primary + " is unreachable: comparing the new primary " + live.secondary + " against " + live.primary + "'s last snapshot";
     }
     in.primary_reachable = live.primary == roles->primary ? roles->primary_reachable : roles->secondary_reachable;
   }
@@ -172,7 +185,11 @@ gates::GateResult App::evaluate_uncoalesced(const gates::Gate& gate, const confi
       if (primary && in.target && *in.target)
         in.drift = gates::drift_from(diff::compare(primary->objects, (*in.target)->objects));
     }
-    gates::gather_cutover(options_.config, live, needs, in);  // issue 6 inputs (gates/cutover.h)
+    // Issue 6 inputs (gates/cutover.h): replication and orphaned users of the live secondary; the
+    // landing check's `expect=primary|swapped` names the *configured* roles, so it gets the pair
+    // as configured.
+    gates::gather_cutover(options_.config, live, needs & ~gates::kNeedLanding, in);
+    if (needs & gates::kNeedLanding) gates::gather_cutover(options_.config, pair, gates::kNeedLanding, in);
   } catch (const std::exception& e) {
     in.target = tl::unexpected(Error(ErrorCode::kInternal, std::string("evaluation failed: ") + e.what()));
   }

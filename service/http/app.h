@@ -36,6 +36,7 @@
 #include "gates/verdict.h"
 #include "http/metrics.h"
 #include "http/single_flight.h"
+#include "roles/roles.h"
 #include "report/drift_report.h"
 #include "report/records.h"
 #include "store/store.h"
@@ -97,6 +98,8 @@ class App {
 
  private:
   explicit App(AppOptions options) : options_(std::move(options)) {}
+  // True when the roles' live secondary was the primary at the last snapshot of the pair (app.cc).
+  bool secondary_was_primary_last(const roles::Roles& roles);
   // `objects`: how many objects the evaluation held (primary snapshot + target), set on return.
   gates::GateResult evaluate_uncoalesced(const gates::Gate& gate, const config::Pair& pair,
                                          std::optional<int64_t> max_age,
