@@ -314,7 +314,10 @@ Result<report::Run> App::sync(const config::Pair& pair, bool apply, const std::s
   run.status = rep->exit_code() == 0 || (!apply && rep->exit_code() == 1) ? "succeeded" : "failed";
   run.result = {{"apply", apply},
                 {"source_snapshot", rep->plan.source_snapshot ? nlohmann::json(*rep->plan.source_snapshot) : nlohmann::json(nullptr)},
+                {"source", rep->plan.source},
                 {"target", rep->plan.target},
+                {"reversed", rep->plan.reversed},
+                {"direction", rep->plan.direction},
                 {"summary", {{"create", s.create}, {"alter", s.alter}, {"drop", s.drop}, {"disable", s.disable},
                              {"incompatible", s.incompatible}, {"blocked", s.blocked}, {"skipped", s.skipped}}},
                 {"applied", rep->execution.applied},

@@ -13,6 +13,7 @@
 #include <memory>
 #include <sstream>
 
+#include "http/auth.h"
 #include "odbc/connection.h"
 #include "process.h"
 #include "world.h"
@@ -47,9 +48,15 @@ std::vector<std::string> query(int port, const std::string& sql) {
 class RolesWorld {
  public:
   RolesWorld() : dir_(make_temp_dir("understudy-roles")) { env_ = {{"E2E_SA_PASSWORD", kSaPassword}}; }
-  ~RolesWorld() { remove_tree(dir_); }
+  ~RolesWorld() {
+    serve_.reset();
+    remove_tree(dir_);
+  }
   void configure(int east, int west) {
     std::string toml = "store = \"" + dir_ + "/understudy.db\"\n\n";
+    toml += "[service]\nlisten = \"127.0.0.1:0\"\nsnapshot_interval = \"0\"\n";
+    toml += "[[service.tokens]]\nname = \"dba-on-call\"\nrole = \"operator\"\nsha256 = \"" +
+            understudy::http::sha256_hex(kOperatorToken) + "\"\n\n";
     for (auto [name, port] : {std::pair{"east", east}, std::pair{"west", west}})
       toml += std::string("[instances.") + name + "]\nconnection = \"" + conn_string(port) +
               "\"\npassword_env = \"E2E_SA_PASSWORD\"\nlogin_timeout = \"5s\"\n\n";
@@ -66,10 +73,20 @@ class RolesWorld {
     return run(argv, env_);
   }
   const std::string& dir() const { return dir_; }
+  // `understudy serve` on a free port; returns a client for it.
+  httplib::Client serve() {
+    serve_ = std::make_unique<Child>(std::vector<std::string>{UNDERSTUDY_BIN, "serve", "--config", dir_ + "/understudy.toml"},
+                                     env_, dir_ + "/serve.log");
+    httplib::Client c("127.0.0.1", serve_->listening_port());
+    c.set_read_timeout(120, 0);
+    c.set_default_headers({{"Authorization", std::string("Bearer ") + kOperatorToken}});
+    return c;
+  }
 
  private:
   std::string dir_;
   std::map<std::string, std::string> env_;
+  std::unique_ptr<Child> serve_;  // destroyed (stopped) before the dir is removed
 };
 
 struct Cluster {
@@ -153,6 +170,58 @@ TEST(Roles, NightlyAfterPlannedFailoverCarriesTheNewPrimaryToTheOldOne) {
   EXPECT_NE(plan.out.find("\"source\": \"west\""), std::string::npos) << plan.out;
 }
 
+// The same day through the service: the sync's run, its audit entry and the drift report say
+// that it ran the reverse direction, from the live primary west onto east.
+TEST(Roles, TheServiceSaysWhichWayASyncRanAfterAFailover) {
+  RolesWorld s;
+  Cluster cluster(s.dir());
+  s.configure(cluster.east, cluster.west);
+  ASSERT_EQ(s.cli({"snapshot", "--pair", "payments"}).exit_code, 0);
+  ASSERT_EQ(s.cli({"sync", "--pair", "payments", "--apply"}).exit_code, 0);
+  cluster.failover("planned");
+  query(cluster.west, "CREATE LOGIN [app_new_svc] WITH PASSWORD = N'New-Svc-Passw0rd-2!'; SELECT 1");
+  ASSERT_EQ(s.cli({"snapshot", "--pair", "payments"}).exit_code, 0);
+
+  auto http = s.serve();
+  auto sync = http.Post("/v1/pairs/payments/sync", R"({"apply": true})", "application/json");
+  ASSERT_TRUE(sync);
+  ASSERT_EQ(sync->status, 200) << sync->body;
+  auto run = nlohmann::json::parse(sync->body);
+  EXPECT_EQ(run["result"]["source"], "west") << run.dump();
+  EXPECT_EQ(run["result"]["target"], "east");
+  EXPECT_EQ(run["result"]["reversed"], true);
+  EXPECT_EQ(disabled_of(cluster.east, "app_new_svc"), "0");
+
+  auto audit = http.Get("/v1/audit");
+  ASSERT_TRUE(audit);
+  ASSERT_EQ(audit->status, 200) << audit->body;
+  bool found = false;
+  const auto entries = nlohmann::json::parse(audit->body);
+  for (const auto& e : entries["entries"]) {
+    if (e["action"] != "sync.apply" || e["run_id"] != run["id"]) continue;
+    found = true;
+    EXPECT_EQ(e["detail"]["source"], "west") << e.dump();
+    EXPECT_EQ(e["detail"]["reversed"], true) << e.dump();
+    EXPECT_NE(e["detail"]["direction"].get<std::string>().find("the reverse of the configured direction"),
+              std::string::npos)
+        << e.dump();
+  }
+  EXPECT_TRUE(found) << run["id"] << " not in " << audit->body;
+
+  auto report = http.Get("/v1/reports/drift?pair=payments");
+  ASSERT_TRUE(report);
+  ASSERT_EQ(report->status, 200) << report->body;
+  bool row = false;
+  const auto rows = nlohmann::json::parse(report->body);
+  for (const auto& r : rows["rows"]) {
+    if (r["run_id"] != run["id"]) continue;
+    row = true;
+    EXPECT_NE(r["direction"].get<std::string>().find("primary west, secondary east; the reverse"), std::string::npos)
+        << r.dump();
+  }
+  EXPECT_TRUE(row) << report->body;
+}
+
 // A login created on the old primary after the last sync that reached the new one is stranded:
 // the nightly sync after the failover neither disables nor drops it (exit 4, listed), and only
 // `sync --carry-stranded` carries it to the new primary — plan first, writes only with --apply.
@@ -218,6 +287,22 @@ TEST(Roles, SplitBrainOnTheClusterIsRefused) {
   EXPECT_EQ(sync.exit_code, 5) << sync.out << sync.err;
   EXPECT_NE(sync.err.find("both instances report PRIMARY: split brain"), std::string::npos) << sync.err;
   EXPECT_EQ(disabled_of(cluster.west, "app_settlement_svc"), "absent");  // nothing was replayed
+
+  // The HTTP face: the sync is a 409 problem of type roles-unknown, the gate a 503 "unknown".
+  auto http = s.serve();
+  auto post = http.Post("/v1/pairs/payments/sync", R"({"apply": true})", "application/json");
+  ASSERT_TRUE(post);
+  EXPECT_EQ(post->status, 409) << post->body;
+  auto problem = nlohmann::json::parse(post->body);
+  EXPECT_NE(problem["type"].get<std::string>().find("roles-unknown"), std::string::npos) << post->body;
+  auto gate = http.Get("/v1/gates/logins?pair=payments");
+  ASSERT_TRUE(gate);
+  EXPECT_EQ(gate->status, 503) << gate->body;
+  auto body = nlohmann::json::parse(gate->body);
+  EXPECT_EQ(body["status"], "unknown");
+  EXPECT_NE(body["reason"].get<std::string>().find("both instances report PRIMARY: split brain"), std::string::npos)
+      << gate->body;
+  EXPECT_EQ(disabled_of(cluster.west, "app_settlement_svc"), "absent");
 }
 
 // A fixture of one side of an availability group: its server name, the group's replicas and the
