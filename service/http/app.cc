@@ -256,7 +256,11 @@ Result<report::Run> App::snapshot(const config::Pair& pair, const std::string& a
 }
 
 Result<std::vector<store::SnapshotInfo>> App::snapshots(const config::Pair& pair) {
-  return with_store([&](store::Store& s) { return s.list_snapshots(pair.primary); });
+  // History is per instance and survives role swaps: both instances' snapshots, newest first.
+  auto all = with_store([&](store::Store& s) { return s.list_snapshots(); });
+  if (!all) return all;
+  std::erase_if(*all, [&](const store::SnapshotInfo& i) { return i.instance != pair.primary && i.instance != pair.secondary; });
+  return all;
 }
 
 Result<drift::PairDrift> App::drift(const config::Pair& pair) {
