@@ -61,6 +61,9 @@ constexpr OptionSpec kOptions[] = {
      .help = "source snapshot id (default: the latest snapshot of the pair's live primary)"},
     {.name = "live-source", .commands = "sync,script", .type = OptType::kFlag,
      .help = "read the primary live instead of using a snapshot"},
+    {.name = "configured-direction", .commands = "sync", .type = OptType::kFlag,
+     .help = "the pair's HA group is gone for good (one-way MI link cutover, failover group deleted): run the "
+             "configured direction, which the last applied sync did not follow"},
     {.name = "carry-stranded", .commands = "sync", .type = OptType::kFlag,
      .help = "carry the objects stranded on the live secondary by a failover to the live primary (plan first; "
              "writes to the primary only with --apply)"},

@@ -47,6 +47,7 @@ Result<replay::SyncRequest> sync_request(const Invocation& inv, std::string_view
   if (auto snap = inv.get("snapshot")) r.snapshot = std::stoll(*snap);
   r.live_source = inv.flag("live-source");
   r.carry_stranded = command == "sync" && inv.flag("carry-stranded");
+  r.configured_direction = command == "sync" && inv.flag("configured-direction");
   return r;
 }
 

@@ -13,7 +13,7 @@ namespace understudy::replay {
 namespace {
 
 struct AppliedRun {
-  std::string source, target;
+  std::string source, target, direction;
   std::optional<int64_t> source_snapshot;
 };
 
@@ -34,6 +34,7 @@ Result<std::vector<AppliedRun>> applied_runs(store::Store& st, const std::string
     AppliedRun r;
     r.source = j.value("source", std::string());
     r.target = j.value("target", std::string());
+    r.direction = j.value("direction", std::string());
     if (j.contains("source_snapshot") && j["source_snapshot"].is_number_integer())
       r.source_snapshot = j["source_snapshot"].get<int64_t>();
     out.push_back(std::move(r));
@@ -96,6 +97,13 @@ Result<std::vector<StrandedObject>> find_stranded(store::Store& st, const std::s
     out.push_back(std::move(s));
   }
   return out;
+}
+
+Result<std::optional<std::string>> last_applied_direction(store::Store& st, const std::string& pair) {
+  auto runs = applied_runs(st, pair);
+  if (!runs) return tl::unexpected(runs.error());
+  if (runs->empty()) return std::optional<std::string>();
+  return std::optional<std::string>(runs->front().direction);
 }
 
 std::map<std::string, std::string> stranded_reasons(const std::vector<StrandedObject>& stranded,

@@ -41,6 +41,10 @@ struct StrandedObject {
                                                                 const std::string& source, const std::string& target,
                                                                 const std::vector<catalog::ServerObject>& target_objects);
 
+// How the latest applied sync of `pair` established its direction (its plan's `direction`:
+// "roles read live (…)…" or "no HA group visible: …"); nullopt when the pair has none.
+[[nodiscard]] Result<std::optional<std::string>> last_applied_direction(store::Store& store, const std::string& pair);
+
 // The planner's form: kind name + '|' + match key -> the blocked reason.
 std::map<std::string, std::string> stranded_reasons(const std::vector<StrandedObject>& stranded,
                                                     const std::string& source, const std::string& target);

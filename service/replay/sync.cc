@@ -170,6 +170,21 @@ Result<Context> prepare(const config::Config& cfg, store::Store& st, const SyncR
   auto roles = roles::establish(cfg, *c.pair);
   if (!roles) return tl::unexpected(roles.error());
   c.roles = std::move(*roles);
+  if (!c.roles.live && !req.configured_direction) {
+    // The group vanished since the last applied sync (one-way MI link cutover, failover group
+    // deleted): both instances are now independent and read-write, and the configured direction
+    // may be the one that writes onto the new primary. Only the operator can say.
+    auto last = last_applied_direction(st, c.pair->name);
+    if (!last) return tl::unexpected(last.error());
+    if (*last && (*last)->rfind("roles read live", 0) == 0)
+      return fail(ErrorCode::kRolesUnknown,
+                  "pair " + c.pair->name + ": neither instance shows an HA group any more, but the last applied sync " +
+                      "followed one (" + **last + "); after a one-way Managed Instance link cutover or a removed " +
+                      "failover group both instances are independent and read-write: " + c.roles.said[0] + "; " +
+                      c.roles.said[1],
+                  "check the pair's primary and secondary in the configuration (docs/runbook.md), then run sync "
+                  "once with --configured-direction; nothing was written");
+  }
   auto primary = cfg.instance(c.roles.primary);
   if (!primary) return tl::unexpected(primary.error());
   auto secondary = cfg.instance(c.roles.secondary);

@@ -42,6 +42,10 @@ struct SyncRequest {
   // Carry the objects stranded on the live secondary (stranded.h) to the live primary: the one
   // sync that writes to the primary, on purpose; creates and alters only.
   bool carry_stranded = false;
+  // The pair shows no HA group any more although its last applied sync followed one (a one-way
+  // MI link cutover, a removed failover group): run the configured direction anyway, once, on
+  // the operator's word. Without it such a sync is refused (kRolesUnknown).
+  bool configured_direction = false;
 };
 
 struct SyncReport {

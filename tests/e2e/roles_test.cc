@@ -120,6 +120,17 @@ struct Cluster {
   void failover(const std::string& mode) { control_post("/failover?mode=" + mode); }
 };
 
+// The home direction's first day: the pair configured over the cluster, the primary (east)
+// snapshotted and synced onto west.
+void snapshot_and_sync_home(RolesWorld& s, const Cluster& cluster) {
+  s.configure(cluster.east, cluster.west);
+  auto snap = s.cli({"snapshot", "--pair", "payments"});
+  ASSERT_EQ(snap.exit_code, 0) << snap.err;
+  ASSERT_NE(snap.out.find("of east"), std::string::npos) << snap.out;
+  auto sync = s.cli({"sync", "--pair", "payments", "--apply"});
+  ASSERT_EQ(sync.exit_code, 0) << sync.out << sync.err;
+}
+
 std::string hash_of(int port, const std::string& login) {
   auto rows = query(port, "SELECT password_hash FROM sys.sql_logins WHERE name = N'" + login + "'");
   return rows.empty() ? "" : rows[0];
@@ -134,12 +145,7 @@ std::string disabled_of(int port, const std::string& login) {
 TEST(Roles, NightlyAfterPlannedFailoverCarriesTheNewPrimaryToTheOldOne) {
   RolesWorld s;
   Cluster cluster(s.dir());
-  s.configure(cluster.east, cluster.west);
-  auto snap = s.cli({"snapshot", "--pair", "payments"});
-  ASSERT_EQ(snap.exit_code, 0) << snap.err;
-  EXPECT_NE(snap.out.find("of east"), std::string::npos) << snap.out;
-  auto first = s.cli({"sync", "--pair", "payments", "--apply"});
-  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  ASSERT_NO_FATAL_FAILURE(snapshot_and_sync_home(s, cluster));
 
   cluster.failover("planned");
   query(cluster.west,
@@ -175,9 +181,7 @@ TEST(Roles, NightlyAfterPlannedFailoverCarriesTheNewPrimaryToTheOldOne) {
 TEST(Roles, TheServiceSaysWhichWayASyncRanAfterAFailover) {
   RolesWorld s;
   Cluster cluster(s.dir());
-  s.configure(cluster.east, cluster.west);
-  ASSERT_EQ(s.cli({"snapshot", "--pair", "payments"}).exit_code, 0);
-  ASSERT_EQ(s.cli({"sync", "--pair", "payments", "--apply"}).exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(snapshot_and_sync_home(s, cluster));
   cluster.failover("planned");
   query(cluster.west, "CREATE LOGIN [app_new_svc] WITH PASSWORD = N'New-Svc-Passw0rd-2!'; SELECT 1");
   ASSERT_EQ(s.cli({"snapshot", "--pair", "payments"}).exit_code, 0);
@@ -228,10 +232,7 @@ TEST(Roles, TheServiceSaysWhichWayASyncRanAfterAFailover) {
 TEST(Roles, ForcedFailoverWithTheOldPrimaryDarkThenItsStrandedObjects) {
   RolesWorld s;
   Cluster cluster(s.dir());
-  s.configure(cluster.east, cluster.west);
-  ASSERT_EQ(s.cli({"snapshot", "--pair", "payments"}).exit_code, 0);
-  auto first = s.cli({"sync", "--pair", "payments", "--apply"});
-  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  ASSERT_NO_FATAL_FAILURE(snapshot_and_sync_home(s, cluster));
   // After the last sync: a login only the old primary ever had.
   query(cluster.east, "CREATE LOGIN [late_login] WITH PASSWORD = N'Late-Login-Passw0rd-3!'; SELECT 1");
 
@@ -303,6 +304,32 @@ TEST(Roles, SplitBrainOnTheClusterIsRefused) {
   EXPECT_NE(body["reason"].get<std::string>().find("both instances report PRIMARY: split brain"), std::string::npos)
       << gate->body;
   EXPECT_EQ(disabled_of(cluster.west, "app_settlement_svc"), "absent");
+}
+
+// The group disappears (a one-way Managed Instance link cutover, a deleted failover group): both
+// instances are independent and read-write, so the configured direction is no longer a fact —
+// refused until the operator confirms it once with --configured-direction.
+TEST(Roles, AGroupThatVanishedNeedsTheOperatorsWordBeforeTheConfiguredDirection) {
+  RolesWorld s;
+  Cluster cluster(s.dir());
+  ASSERT_NO_FATAL_FAILURE(snapshot_and_sync_home(s, cluster));
+  cluster.control_post("/remove");
+  query(cluster.east, "CREATE LOGIN [after_cutover] WITH PASSWORD = N'After-Cutover-Pw-4!'; SELECT 1");
+  ASSERT_EQ(s.cli({"snapshot", "--pair", "payments"}).exit_code, 0);
+
+  auto refused = s.cli({"sync", "--pair", "payments", "--apply"});
+  EXPECT_EQ(refused.exit_code, 5) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("neither instance shows an HA group any more, but the last applied sync followed one"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_EQ(disabled_of(cluster.west, "after_cutover"), "absent");
+
+  auto confirmed = s.cli({"sync", "--pair", "payments", "--apply", "--configured-direction"});
+  EXPECT_EQ(confirmed.exit_code, 0) << confirmed.out << confirmed.err;
+  EXPECT_EQ(disabled_of(cluster.west, "after_cutover"), "0");
+  // Once confirmed, the nightly runs the configured direction again without the flag.
+  auto nightly = s.cli({"sync", "--pair", "payments", "--apply"});
+  EXPECT_EQ(nightly.exit_code, 0) << nightly.out << nightly.err;
 }
 
 // A fixture of one side of an availability group: its server name, the group's replicas and the
