@@ -17,6 +17,15 @@
 namespace emu {
 
 struct SelectStmt;
+struct Expr;
+
+// A column of DECLARE @t TABLE (…).
+struct TableColumnDef {
+  std::string name;
+  SqlType type;
+  bool nullable = true;
+  std::shared_ptr<Expr> default_value;  // DEFAULT constant, or null
+};
 
 struct Expr {
   enum class Kind : uint8_t {
@@ -102,6 +111,9 @@ struct Stmt {
     kSelect, kSetOption, kSetVar, kDeclare, kUse, kBeginTran, kCommit, kRollback, kSaveTran,
     kIf, kWhile, kBlock, kExec, kExecString, kPrint, kRaiserror, kThrow, kReturn, kGoto, kLabel,
     kDdl, kRejected, kBreak, kContinue, kEmpty,
+    kInsert,   // INSERT [INTO] @table [(columns)] VALUES (…)[, (…)] | SELECT … (var, names, rows / select)
+    kDelete,   // DELETE [FROM] @table [WHERE expr] (var, expr)
+    kTry,      // BEGIN TRY body[0] END TRY BEGIN CATCH else_body[0] END CATCH (both kBlock)
   };
   Kind kind = Kind::kEmpty;
   int line = 1;
@@ -120,6 +132,8 @@ struct Stmt {
     std::string name;
     SqlType type;
     ExprPtr init;
+    bool is_table = false;                 // DECLARE @t TABLE (…)
+    std::vector<TableColumnDef> columns;   // its columns
   };
   std::vector<Decl> decls;
   // kUse
@@ -143,6 +157,9 @@ struct Stmt {
   std::vector<ExprPtr> exprs;
   // kGoto / kLabel
   std::string label;
+  // kInsert
+  std::vector<std::string> names;               // column list
+  std::vector<std::vector<ExprPtr>> rows;       // VALUES rows
   // kRejected: the error raised when executed
   int32_t error_number = 0;
   std::string error_text;

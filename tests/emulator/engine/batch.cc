@@ -20,10 +20,18 @@ struct Op {
   enum class Kind { kExec, kCond, kJump } kind;
   const Stmt* stmt = nullptr;
   size_t target = 0;
+  int try_id = -1;    // innermost TRY block around this op in this program, or -1
+  int catch_id = -1;  // innermost CATCH block around this op (whose error ERROR_*() report), or -1
+};
+
+struct TryBlock {
+  size_t catch_target = 0;  // first op of its CATCH block
 };
 
 struct Compiler {
   std::vector<Op> ops;
+  std::vector<TryBlock> tries;
+  std::vector<int> try_stack, catch_stack;
   std::map<std::string, size_t> labels;
   std::vector<std::pair<size_t, const Stmt*>> gotos;
   struct Loop {
@@ -40,18 +48,38 @@ struct Compiler {
     error = Message{number, 1, 15, std::move(text), line, {}};
   }
 
+  size_t emit(Op::Kind kind, const Stmt* s, size_t target = 0) {
+    Op op{kind, s, target};
+    op.try_id = try_stack.empty() ? -1 : try_stack.back();
+    op.catch_id = catch_stack.empty() ? -1 : catch_stack.back();
+    ops.push_back(op);
+    return ops.size() - 1;
+  }
+
   void compile(const Stmt& s) {
     switch (s.kind) {
       case Stmt::Kind::kBlock:
         for (const auto& c : s.body) compile(*c);
         return;
+      case Stmt::Kind::kTry: {
+        int id = static_cast<int>(tries.size());
+        tries.push_back({});
+        try_stack.push_back(id);
+        compile(*s.body[0]);
+        try_stack.pop_back();
+        size_t jump = emit(Op::Kind::kJump, &s);
+        tries[static_cast<size_t>(id)].catch_target = ops.size();
+        catch_stack.push_back(id);
+        compile(*s.else_body[0]);
+        catch_stack.pop_back();
+        ops[jump].target = ops.size();
+        return;
+      }
       case Stmt::Kind::kIf: {
-        size_t cond = ops.size();
-        ops.push_back({Op::Kind::kCond, &s, 0});
+        size_t cond = emit(Op::Kind::kCond, &s);
         compile(*s.body[0]);
         if (!s.else_body.empty()) {
-          size_t jump = ops.size();
-          ops.push_back({Op::Kind::kJump, &s, 0});
+          size_t jump = emit(Op::Kind::kJump, &s);
           ops[cond].target = ops.size();
           compile(*s.else_body[0]);
           ops[jump].target = ops.size();
@@ -61,11 +89,10 @@ struct Compiler {
         return;
       }
       case Stmt::Kind::kWhile: {
-        size_t top = ops.size();
-        ops.push_back({Op::Kind::kCond, &s, 0});
+        size_t top = emit(Op::Kind::kCond, &s);
         loops.push_back({top, {}});
         compile(*s.body[0]);
-        ops.push_back({Op::Kind::kJump, &s, top});
+        emit(Op::Kind::kJump, &s, top);
         size_t end = ops.size();
         ops[top].target = end;
         for (size_t b : loops.back().breaks) ops[b].target = end;
@@ -82,7 +109,7 @@ struct Compiler {
           return;
         }
         if (s.kind == Stmt::Kind::kBreak) loops.back().breaks.push_back(ops.size());
-        ops.push_back({Op::Kind::kJump, &s, loops.back().top});
+        emit(Op::Kind::kJump, &s, loops.back().top);
         return;
       case Stmt::Kind::kLabel: {
         std::string key = to_lower_ascii(s.label);
@@ -94,13 +121,12 @@ struct Compiler {
         return;
       }
       case Stmt::Kind::kGoto:
-        gotos.emplace_back(ops.size(), &s);
-        ops.push_back({Op::Kind::kJump, &s, 0});
+        gotos.emplace_back(emit(Op::Kind::kJump, &s), &s);
         return;
       case Stmt::Kind::kEmpty:
         return;
       default:
-        ops.push_back({Op::Kind::kExec, &s, 0});
+        emit(Op::Kind::kExec, &s);
     }
   }
 
@@ -116,35 +142,19 @@ struct Compiler {
   }
 };
 
-bool scope_aborting(int32_t number) {
-  switch (number) {
-    case 208: case 207: case 209: case 4104: case 137: case 195: case 8155: case 263: case 205:
-    case 104: case 108: case 1013: case 4121: case 116: case 141: case 174: case 189: case 2715:
-    case 134: case 217:
-      return true;
-    default:
-      return false;
-  }
-}
-
 }  // namespace
+
 
 Flow SessionImpl::run_text(const std::string& sql, Frame& frame, ReplySink& sink) {
   if (nest_ >= kMaxNesting) {
-    sink.message(Message{217, 1, 16, "Maximum stored procedure, function, trigger, or view nesting level exceeded (limit 32).", 1, {}});
-    sink.done(DoneInfo{false, 0, true, 0});
-    last_error_ = 217;
-    frame.any_error = true;
-    return Flow::kAbortBatch;
+    return compile_error(Message{217, 1, 16, "Maximum stored procedure, function, trigger, or view nesting level exceeded (limit 32).", 1, {}},
+                         frame, sink);
   }
   std::vector<Token> tokens;
   LexError lerr;
   auto syntax_error = [&](int32_t number, const std::string& text, int line) {
-    sink.message(Message{number, 1, static_cast<uint8_t>(number == 40517 || number == 259 ? 16 : 15), text, line, frame.proc_name});
-    sink.done(DoneInfo{false, 0, true, 0});
-    last_error_ = number;
-    frame.any_error = true;
-    return Flow::kAbortBatch;
+    return compile_error(Message{number, 1, static_cast<uint8_t>(number == 40517 || number == 259 ? 16 : 15), text, line, {}},
+                         frame, sink);
   };
   if (!tokenize(sql, &tokens, &lerr)) return syntax_error(lerr.number, lerr.message, lerr.line);
   std::vector<StmtPtr> stmts;
@@ -168,6 +178,8 @@ Flow SessionImpl::run_text(const std::string& sql, Frame& frame, ReplySink& sink
     return Flow::kAbortBatch;
   }
   --nest_;
+  drop_tables(frame);
+  if (nest_ == 0) end_of_batch(sink);
   return f;
 }
 
@@ -176,27 +188,38 @@ Flow SessionImpl::run_program(const std::vector<StmtPtr>& stmts, const std::vect
   Compiler c;
   for (const auto& s : stmts) c.compile(*s);
   c.resolve_gotos();
-  if (c.failed) {
-    c.error.proc = frame.proc_name;
-    sink.message(c.error);
-    sink.done(DoneInfo{false, 0, true, 0});
-    last_error_ = c.error.number;
-    frame.any_error = true;
-    return Flow::kAbortBatch;
-  }
+  if (c.failed) return compile_error(c.error, frame, sink);
+  // TRY…CATCH bookkeeping (exec_errors.cc): how many callers are inside a TRY block, which CATCH
+  // block's error ERROR_*() report, the errors caught by each CATCH block of this program.
+  const int entry_try_levels = try_levels_;
+  const Message* const entry_error = current_error_;
+  std::vector<Message> caught(c.tries.size());
+  struct Restore {
+    SessionImpl& s;
+    int levels;
+    const Message* error;
+    ~Restore() {
+      s.try_levels_ = levels;
+      s.try_outer_levels_ = levels;
+      s.current_error_ = error;
+    }
+  } restore{*this, entry_try_levels, entry_error};
   int64_t steps = 0;
   size_t pc = 0;
   while (pc < c.ops.size()) {
-    if (++steps > kMaxSteps) {
-      return statement_error(Message{50000, 1, 16, "emulator: batch exceeded the step limit (endless loop?)", 1, {}},
-                             *c.ops[pc].stmt, frame, sink);
-    }
     const Op& op = c.ops[pc];
-    if (op.kind == Op::Kind::kJump) {
-      pc = op.target;
-      continue;
-    }
-    if (op.kind == Op::Kind::kCond) {
+    try_outer_levels_ = entry_try_levels;
+    try_levels_ = entry_try_levels + (op.try_id >= 0 ? 1 : 0);
+    current_error_ = op.catch_id >= 0 ? &caught[static_cast<size_t>(op.catch_id)] : entry_error;
+    Flow f = Flow::kNext;
+    size_t next = pc + 1;
+    if (++steps > kMaxSteps) {
+      f = statement_error(Message{50000, 1, 16, "emulator: batch exceeded the step limit (endless loop?)", 1, {}},
+                          *op.stmt, frame, sink);
+      if (f == Flow::kNext) f = Flow::kAbortBatch;
+    } else if (op.kind == Op::Kind::kJump) {
+      next = op.target;
+    } else if (op.kind == Op::Kind::kCond) {
       Value v;
       SqlType t;
       Message err;
@@ -205,39 +228,30 @@ Flow SessionImpl::run_program(const std::vector<StmtPtr>& stmts, const std::vect
       bool locked = ensure_lock(&err);
       if (locked) db_guard.lock();
       if (!locked || !eval(*op.stmt->expr, frame, true, &v, &t, &err)) {
-        Flow f = statement_error(err, *op.stmt, frame, sink);
-        if (f != Flow::kNext) return f;
+        f = statement_error(err, *op.stmt, frame, sink);
       } else {
         truth = std::holds_alternative<int64_t>(v) && std::get<int64_t>(v) != 0;
         last_error_ = 0;
       }
-      pc = truth ? pc + 1 : op.target;
-      continue;
+      next = truth ? pc + 1 : op.target;
+    } else {
+      if (sink.cancelled()) return Flow::kCancelled;
+      f = exec_stmt(*op.stmt, tokens, sql, frame, sink);
     }
-    if (sink.cancelled()) return Flow::kCancelled;
-    Flow f = exec_stmt(*op.stmt, tokens, sql, frame, sink);
+    if (f == Flow::kCaught) {
+      // The error goes to this level's innermost CATCH unless it is a compile-time error of this
+      // very scope (those go to the caller's TRY, as SQL Server documents).
+      if (op.try_id < 0 || uncatchable_level_ == nest_) return f;
+      const size_t catch_index = static_cast<size_t>(op.try_id);
+      caught[catch_index] = pending_error_;
+      uncatchable_level_ = -1;
+      last_error_ = pending_error_.number;
+      next = c.tries[catch_index].catch_target;
+      f = Flow::kNext;
+    }
     if (f != Flow::kNext) return f;
-    ++pc;
+    pc = next;
   }
-  return Flow::kNext;
-}
-
-Flow SessionImpl::statement_error(Message m, const Stmt& s, Frame& frame, ReplySink& sink, bool send_done) {
-  if (m.line <= 1) m.line = s.line;
-  if (m.proc.empty()) m.proc = frame.proc_name;
-  sink.message(m);
-  if (send_done) sink.done(DoneInfo{false, 0, true, 0});
-  if (m.severity <= 10) return Flow::kNext;
-  last_error_ = m.number;
-  frame.any_error = true;
-  if (xact_abort_) {
-    if (trancount_ > 0) {
-      Message ignored;
-      rollback_tran(&ignored);
-    }
-    return Flow::kAbortBatch;
-  }
-  if (scope_aborting(m.number)) return Flow::kAbortBatch;
   return Flow::kNext;
 }
 
@@ -348,10 +362,20 @@ Flow SessionImpl::exec_stmt(const Stmt& s, const std::vector<Token>& tokens, con
       last_rowcount_ = 1;
       break;
     }
+    case Stmt::Kind::kInsert:
+      result = exec_insert(s, frame, sink);
+      break;
+    case Stmt::Kind::kDelete:
+      result = exec_delete(s, frame, sink);
+      break;
     case Stmt::Kind::kDeclare:
       for (const auto& d : s.decls) {
         std::string key = to_lower_ascii(d.name);
-        if (frame.vars.count(key)) {
+        if (d.is_table) {
+          if (!declare_table(d, frame, &err)) result = statement_error(err, s, frame, sink);
+          break;
+        }
+        if (frame.vars.count(key) || frame.tables.count(key)) {
           result = statement_error(Message{134, 1, 15, "The variable name '" + d.name +
                                                               "' has already been declared. Variable names must be unique within a query batch or stored procedure.", 1, {}},
                                    s, frame, sink);
@@ -448,13 +472,19 @@ Flow SessionImpl::exec_stmt(const Stmt& s, const std::vector<Token>& tokens, con
       }
       Frame inner;
       inner.proc_name = frame.proc_name;
+      const int trancount_before = trancount_;
       Flow f = is_null(text) ? Flow::kNext : run_text(std::get<std::string>(text), inner, sink);
       if (inner.any_error) frame.any_error = true;
-      if (f == Flow::kCancelled) result = f;
-      if (f == Flow::kAbortBatch && xact_abort_) result = f;
+      if (f == Flow::kCancelled || f == Flow::kCaught) result = f;
+      else if (f == Flow::kAbortBatch && (xact_abort_ || batch_aborted_)) result = f;
+      else result = check_trancount(trancount_before, s, frame, sink);
       break;
     }
     case Stmt::Kind::kDdl:
+      if (refuse_write_when_doomed(&err)) {
+        result = statement_error(err, s, frame, sink);
+        break;
+      }
       result = exec_ddl(s, tokens, frame, sink);
       break;
     case Stmt::Kind::kPrint: {
@@ -470,9 +500,8 @@ Flow SessionImpl::exec_stmt(const Stmt& s, const std::vector<Token>& tokens, con
     }
     case Stmt::Kind::kRaiserror:
     case Stmt::Kind::kThrow: {
-      if (s.kind == Stmt::Kind::kThrow && s.exprs.empty()) {
-        result = statement_error(Message{10704, 1, 16, "To rethrow an error, a THROW statement must be used inside a CATCH block. Insert the THROW statement inside a CATCH block, or add a CATCH block to the query.", 1, {}},
-                                 s, frame, sink);
+      if (s.kind == Stmt::Kind::kThrow) {
+        result = exec_throw(s, frame, sink);
         break;
       }
       std::vector<Value> vals;
@@ -497,15 +526,6 @@ Flow SessionImpl::exec_stmt(const Stmt& s, const std::vector<Token>& tokens, con
         convert_value(v, SqlType::NVarChar(-1), SqlType::NVarChar(-1), 0, &out, &ignored);
         return is_null(out) ? std::string() : std::get<std::string>(out);
       };
-      if (s.kind == Stmt::Kind::kThrow) {
-        m.number = static_cast<int32_t>(as_int(vals[0]));
-        m.text = as_text(vals[1]);
-        m.state = static_cast<uint8_t>(as_int(vals[2]));
-        m.severity = 16;
-        result = statement_error(m, s, frame, sink);
-        if (result == Flow::kNext) result = Flow::kAbortBatch;  // THROW outside TRY ends the batch
-        break;
-      }
       // RAISERROR (msg | number, severity, state [, args])
       std::string fmt = std::holds_alternative<int64_t>(vals[0]) ? "" : as_text(vals[0]);
       m.number = std::holds_alternative<int64_t>(vals[0]) ? static_cast<int32_t>(as_int(vals[0])) : 50000;

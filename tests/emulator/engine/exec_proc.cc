@@ -1,5 +1,7 @@
 // exec_proc.cc — EXEC (system procedures through CatalogState, sp_executesql), DDL statements,
 // for SessionImpl (see session.h).
+#include <sqlite3.h>
+
 #include "engine/convert.h"
 #include "engine/parser.h"
 #include "engine/session.h"
@@ -68,8 +70,9 @@ Flow SessionImpl::exec_ddl(const Stmt& s, const std::vector<Token>& tokens, Fram
 }
 
 bool SessionImpl::run_executesql(const std::string& stmt, const std::string& decls, std::vector<CallArg>& args,
-                                 ReplySink& sink, bool describe_only, bool* had_error) {
+                                 ReplySink& sink, bool describe_only, bool* had_error, Flow* flow) {
   *had_error = false;
+  if (flow != nullptr) *flow = Flow::kNext;
   std::vector<ParamDecl> params;
   ParseError perr;
   if (!decls.empty() && !parse_param_decls(decls, &params, &perr)) {
@@ -126,7 +129,8 @@ bool SessionImpl::run_executesql(const std::string& stmt, const std::string& dec
     last_error_ = 8178;
     return false;
   }
-  run_text(stmt, f, sink);
+  Flow inner = run_text(stmt, f, sink);
+  if (flow != nullptr) *flow = inner;
   *had_error = f.any_error;
   for (size_t p = 0; p < params.size(); ++p) {
     if (bound[p] < 0 || !args[static_cast<size_t>(bound[p])].output) continue;
@@ -200,7 +204,10 @@ Flow SessionImpl::exec_proc(const Stmt& s, Frame& frame, ReplySink& sink) {
       call.push_back(std::move(c));
     }
     bool had_error = false;
-    bool ok = run_executesql(stmt_text, decls, call, sink, false, &had_error);
+    Flow inner = Flow::kNext;
+    const int trancount_before = trancount_;
+    bool ok = run_executesql(stmt_text, decls, call, sink, false, &had_error, &inner);
+    if (inner == Flow::kCaught || inner == Flow::kCancelled) return inner;
     for (size_t i = first_value; i < args.size(); ++i) {
       const auto& a = s.args[i];
       if (a.output && !a.out_var.empty()) {
@@ -212,21 +219,32 @@ Flow SessionImpl::exec_proc(const Stmt& s, Frame& frame, ReplySink& sink) {
     if (!ok || had_error) {
       frame.any_error = true;
       if (!ok) sink.done(DoneInfo{false, 0, true, 0});
-      if (xact_abort_) {
+      if (inner == Flow::kAbortBatch && batch_aborted_) return Flow::kAbortBatch;
+      if (xact_abort_ && inner == Flow::kAbortBatch) {
         if (trancount_ > 0) rollback_tran(&err);
         return Flow::kAbortBatch;
       }
     }
-    return Flow::kNext;
+    return check_trancount(trancount_before, s, frame, sink);
   }
   ExecContext ctx = make_context();
+  // While the transaction is uncommittable a procedure may read but not write (3930): it runs
+  // inside a savepoint that is undone when it wrote.
+  const bool doomed = refuse_write_when_doomed(&err);
+  if (doomed) sqlite3_exec(inst_.state().db(), "SAVEPOINT emu_doomed_call", nullptr, nullptr, nullptr);
   ProcOutcome outcome = inst_.state().call_procedure(ctx, parts, args);
+  if (doomed) {
+    if (ctx.wrote) sqlite3_exec(inst_.state().db(), "ROLLBACK TO emu_doomed_call", nullptr, nullptr, nullptr);
+    sqlite3_exec(inst_.state().db(), "RELEASE emu_doomed_call", nullptr, nullptr, nullptr);
+    if (ctx.wrote && outcome.found) return statement_error(err, s, frame, sink);
+  }
   if (ctx.wrote) inst_.stats().writes++;
   if (!outcome.found) {
     return statement_error(Message{2812, 62, 16, "Could not find stored procedure '" + dotted(parts) + "'.", 1, {}}, s,
                            frame, sink);
   }
-  forward_messages(ctx.messages, s, proc, sink);
+  int32_t raised = 0;
+  if (procedure_messages(ctx.messages, s, proc, frame, sink, &raised) == Flow::kCaught) return Flow::kCaught;
   // OUTPUT arguments back into their variables: by parameter name, else in order.
   size_t positional_out = 0;
   for (size_t i = 0; i < s.args.size(); ++i) {

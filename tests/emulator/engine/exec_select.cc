@@ -21,6 +21,8 @@ std::string version_string(const InstanceConfig& c) {
          " on Linux (Debian GNU/Linux 12 (bookworm)) <X64>";
 }
 
+}  // namespace
+
 void bind_value(sqlite3_stmt* stmt, int idx, const Value& v) {
   if (const auto* i = std::get_if<int64_t>(&v)) sqlite3_bind_int64(stmt, idx, *i);
   else if (const auto* d = std::get_if<double>(&v)) sqlite3_bind_double(stmt, idx, *d);
@@ -60,13 +62,12 @@ Value column_value(sqlite3_stmt* stmt, int i, const SqlType& t) {
   return Null{};
 }
 
-}  // namespace
-
 // Name resolution and variable types for the translator, from the session and its frame.
 class SessionEnv final : public TranslateEnv {
  public:
-  SessionEnv(SessionImpl& s, const Frame& f) : s_(s), f_(f) {}
+  SessionEnv(SessionImpl& s, Frame& f) : s_(s), f_(f) {}
   std::optional<ViewDef> resolve(const std::vector<std::string>& parts) override {
+    if (parts.size() == 1 && !parts[0].empty() && parts[0][0] == '@') return s_.materialize_table(parts[0], f_);
     return s_.inst_.state().resolve_view(s_.db_, parts);
   }
   std::optional<SqlType> variable_type(const std::string& name) override {
@@ -77,7 +78,7 @@ class SessionEnv final : public TranslateEnv {
 
  private:
   SessionImpl& s_;
-  const Frame& f_;
+  Frame& f_;
 };
 
 std::optional<Variable> SessionImpl::lookup_variable(const std::string& name, const Frame& frame) const {
@@ -115,7 +116,7 @@ std::optional<Variable> SessionImpl::lookup_variable(const std::string& name, co
   if (key == "@@emu_user") return Variable{SqlType::Sysname(), std::string("dbo")};
   if (key == "@@emu_host") return Variable{SqlType::NVarChar(128), host_};
   if (key == "@@emu_app") return Variable{SqlType::NVarChar(128), app_};
-  if (key == "@@emu_xact_state") return Variable{SqlType::SmallInt(), int64_t{trancount_ > 0 ? 1 : 0}};
+  if (key.rfind("@@emu_error_", 0) == 0 || key == "@@emu_xact_state") return error_function(key);
   return std::nullopt;
 }
 
@@ -217,6 +218,26 @@ Flow SessionImpl::exec_select(const Stmt& s, Frame& frame, ReplySink& sink) {
   last_error_ = 0;
   if (!assignment) sink.done(DoneInfo{true, rows, false, 0xC1});
   return Flow::kNext;
+}
+
+bool SessionImpl::query_rows(const SelectStmt& select, Frame& frame, std::vector<Row>* rows,
+                             std::vector<ColumnInfo>* cols, Message* err) {
+  Translation tr;
+  SessionEnv env(*this, frame);
+  if (!translate_select(select, env, &tr, err)) return false;
+  sqlite3_stmt* stmt = nullptr;
+  if (!bind_and_prepare(tr, frame, &stmt, err)) return false;
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    Row r;
+    for (size_t i = 0; i < tr.columns.size(); ++i) r.push_back(column_value(stmt, static_cast<int>(i), tr.columns[i].type));
+    rows->push_back(std::move(r));
+  }
+  if (rc != SQLITE_DONE) *err = sqlite_error_to_message(sqlite3_errmsg(inst_.state().db()));
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  *cols = tr.columns;
+  return rc == SQLITE_DONE;
 }
 
 }  // namespace emu

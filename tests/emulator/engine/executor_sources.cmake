@@ -3,6 +3,7 @@ list(APPEND EMU_ENGINE_SOURCES
   batch.cc
   convert.cc
   datetime.cc
+  exec_errors.cc
   exec_proc.cc
   exec_select.cc
   functions.cc
@@ -13,6 +14,7 @@ list(APPEND EMU_ENGINE_SOURCES
   rpc.cc
   session.cc
   stats.cc
+  table_vars.cc
   translate.cc
   translate_func.cc
 )

@@ -6,6 +6,7 @@ add_executable(emu_executor_tests
   expr_exec_test.cc
   control_exec_test.cc
   rpc_exec_test.cc
+  try_catch_exec_test.cc
 )
 target_compile_definitions(emu_executor_tests PRIVATE EMU_FIXTURE_DIR="${PROJECT_SOURCE_DIR}/tests/fixtures")
 target_link_libraries(emu_executor_tests PRIVATE emu_engine GTest::gtest_main understudy_warnings)

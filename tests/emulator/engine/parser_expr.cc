@@ -643,7 +643,12 @@ std::unique_ptr<TableRef> Parser::parse_table_primary() {
   } else {
     ref->kind = TableRef::Kind::kNamed;
     size_t b = cur().offset;
-    if (!parse_multipart(&ref->parts)) return nullptr;
+    if (cur().is(TokenKind::kVariable)) {  // a table variable
+      ref->parts.push_back(cur().text);
+      ++pos_;
+    } else if (!parse_multipart(&ref->parts)) {
+      return nullptr;
+    }
     ref->display_name = sql_.substr(b, t_[pos_ - 1].end - b);
     if (cur().is_op("(")) {  // table-valued function: not supported
       fail_msg(208, "Invalid object name '" + ref->display_name + "'.");

@@ -55,6 +55,9 @@ class Parser {
   StmtPtr parse_exec(bool implicit);
   StmtPtr parse_if();
   StmtPtr parse_begin();
+  StmtPtr parse_try();  // at TRY after BEGIN
+  bool parse_table_columns(std::vector<TableColumnDef>* out);
+  StmtPtr parse_table_dml();  // at INSERT/DELETE whose target is a table variable
   StmtPtr parse_tran_end(Stmt::Kind kind);
   void skip_to_statement_end(bool grant_like);
   bool at_statement_start() const;

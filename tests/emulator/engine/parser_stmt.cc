@@ -229,6 +229,17 @@ StmtPtr Parser::parse_statement(bool first_in_batch) {
     skip_to_statement_end(grant_like);
     return finish(std::move(s));
   }
+  if ((tok.is_keyword("INSERT") || tok.is_keyword("DELETE")) &&
+      (peek().is(TokenKind::kVariable) || (peek().is_keyword(tok.is_keyword("INSERT") ? "INTO" : "FROM") &&
+                                           peek(2).is(TokenKind::kVariable)))) {
+    auto st = parse_table_dml();
+    if (st) {
+      st->tok_begin = s->tok_begin;
+      st->begin = s->begin;
+      st->line = s->line;
+    }
+    return finish(std::move(st));
+  }
   for (const char* dml : {"INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE"}) {
     if (tok.is_keyword(dml)) {
       // Find the target to choose between SQL Server's "system catalog" and "not supported".
@@ -382,9 +393,19 @@ StmtPtr Parser::parse_declare() {
     d.name = cur().text;
     ++pos_;
     accept_kw("AS");
-    if (cur().is_keyword("TABLE") || cur().is_keyword("CURSOR")) {
-      fail_msg(40517, "Keyword or statement option 'DECLARE " + to_upper_ascii(cur().text) +
-                          "' is not supported in this version of SQL Server.");
+    if (cur().is_keyword("TABLE")) {
+      ++pos_;
+      d.is_table = true;
+      if (!parse_table_columns(&d.columns)) return nullptr;
+      s->decls.push_back(std::move(d));
+      if (cur().is_op(",")) {  // a table variable is declared alone
+        fail(cur());
+        return nullptr;
+      }
+      return s;
+    }
+    if (cur().is_keyword("CURSOR")) {
+      fail_msg(40517, "Keyword or statement option 'DECLARE CURSOR' is not supported in this version of SQL Server.");
       return nullptr;
     }
     if (!parse_type(&d.type)) return nullptr;
@@ -504,9 +525,9 @@ StmtPtr Parser::parse_begin() {
     }
     return s;
   }
-  if (cur().is_keyword("TRY") || cur().is_keyword("CATCH")) {
-    fail_msg(40517, "Keyword or statement option 'BEGIN " + to_upper_ascii(cur().text) +
-                        "' is not supported in this version of SQL Server.");
+  if (cur().is_keyword("TRY")) return parse_try();
+  if (cur().is_keyword("CATCH")) {  // BEGIN CATCH without its TRY
+    fail(cur());
     return nullptr;
   }
   s->kind = Stmt::Kind::kBlock;
@@ -523,6 +544,181 @@ StmtPtr Parser::parse_begin() {
     s->body.push_back(std::move(child));
   }
   return s;
+}
+
+}  // namespace emu
+
+namespace emu {
+
+// BEGIN TRY … END TRY BEGIN CATCH … END CATCH. The CATCH block must follow END TRY immediately
+// and may be empty; the TRY block may not
+// (https://learn.microsoft.com/en-us/sql/t-sql/language-elements/try-catch-transact-sql).
+StmtPtr Parser::parse_try() {
+  ++pos_;  // TRY
+  auto s = std::make_unique<Stmt>();
+  s->kind = Stmt::Kind::kTry;
+  auto block = [&](const char* word, bool allow_empty) -> StmtPtr {
+    auto b = std::make_unique<Stmt>();
+    b->kind = Stmt::Kind::kBlock;
+    b->line = cur().line;
+    while (true) {
+      while (accept_op(";")) {
+      }
+      if (cur().is_keyword("END") && peek().is_keyword(word)) {
+        if (b->body.empty() && !allow_empty) {
+          fail(cur());
+          return nullptr;
+        }
+        pos_ += 2;
+        return b;
+      }
+      if (cur().is(TokenKind::kEnd)) {
+        fail(cur());
+        return nullptr;
+      }
+      auto child = parse_statement(false);
+      if (!child) return nullptr;
+      b->body.push_back(std::move(child));
+    }
+  };
+  auto body = block("TRY", false);
+  if (!body) return nullptr;
+  s->body.push_back(std::move(body));
+  while (accept_op(";")) {
+  }
+  if (!cur().is_keyword("BEGIN") || !peek().is_keyword("CATCH")) {
+    fail(cur());
+    return nullptr;
+  }
+  pos_ += 2;
+  auto handler = block("CATCH", true);
+  if (!handler) return nullptr;
+  s->else_body.push_back(std::move(handler));
+  return s;
+}
+
+}  // namespace emu
+
+namespace emu {
+
+// ( name type [NULL | NOT NULL] [PRIMARY KEY | UNIQUE] [DEFAULT constant], … [, PRIMARY KEY (…)] )
+// https://learn.microsoft.com/en-us/sql/t-sql/language-elements/declare-local-variable-transact-sql
+bool Parser::parse_table_columns(std::vector<TableColumnDef>* out) {
+  if (!expect_op("(")) return false;
+  do {
+    if (cur().is_keyword("PRIMARY") || cur().is_keyword("UNIQUE") || cur().is_keyword("INDEX") ||
+        cur().is_keyword("CHECK") || cur().is_keyword("CONSTRAINT")) {  // table constraint: skipped
+      int depth = 0;
+      while (!cur().is(TokenKind::kEnd) && !(depth == 0 && (cur().is_op(",") || cur().is_op(")")))) {
+        if (cur().is_op("(")) ++depth;
+        if (cur().is_op(")")) --depth;
+        ++pos_;
+      }
+      continue;
+    }
+    TableColumnDef c;
+    if (!parse_name(&c.name)) return false;
+    if (!parse_type(&c.type)) return false;
+    while (!cur().is_op(",") && !cur().is_op(")")) {
+      if (cur().is_keyword("NOT") && peek().is_keyword("NULL")) {
+        c.nullable = false;
+        pos_ += 2;
+      } else if (accept_kw("NULL")) {
+        c.nullable = true;
+      } else if (cur().is_keyword("PRIMARY") && peek().is_keyword("KEY")) {
+        c.nullable = false;
+        pos_ += 2;
+        if (!accept_kw("CLUSTERED")) accept_kw("NONCLUSTERED");
+      } else if (accept_kw("UNIQUE")) {
+        if (!accept_kw("CLUSTERED")) accept_kw("NONCLUSTERED");
+      } else if (accept_kw("DEFAULT")) {
+        ExprPtr e = parse_unary();
+        if (!e) return false;
+        c.default_value = std::shared_ptr<Expr>(std::move(e));
+      } else if (accept_kw("COLLATE")) {
+        std::string ignored;
+        if (!parse_name(&ignored)) return false;
+      } else {
+        fail(cur());
+        return false;
+      }
+    }
+    for (const auto& other : *out) {
+      if (iequals(other.name, c.name)) {
+        fail_msg(2705, "Column names in each table must be unique. Column name '" + c.name +
+                           "' in table '@table' is specified more than once.");
+        return false;
+      }
+    }
+    out->push_back(std::move(c));
+  } while (accept_op(","));
+  return expect_op(")");
+}
+
+// INSERT [INTO] @t [(c, …)] { VALUES (…)[, (…)] | SELECT … } and DELETE [FROM] @t [WHERE …]:
+// the only DML the emulator runs — on table variables; any other target is refused.
+StmtPtr Parser::parse_table_dml() {
+  auto s = std::make_unique<Stmt>();
+  const bool insert = cur().is_keyword("INSERT");
+  ++pos_;
+  accept_kw(insert ? "INTO" : "FROM");
+  s->kind = insert ? Stmt::Kind::kInsert : Stmt::Kind::kDelete;
+  s->var = cur().text;
+  ++pos_;
+  if (!insert) {
+    if (accept_kw("WHERE")) {  // kept as SELECT 1 FROM @t WHERE <condition> (table_vars.cc)
+      auto sel = std::make_unique<SelectStmt>();
+      SelectItem one;
+      one.expr = make_expr(Expr::Kind::kInteger);
+      one.expr->text = "1";
+      sel->items.push_back(std::move(one));
+      sel->from = std::make_unique<TableRef>();
+      sel->from->kind = TableRef::Kind::kNamed;
+      sel->from->parts = {s->var};
+      sel->from->display_name = s->var;
+      sel->where = parse_expr();
+      if (!sel->where) return nullptr;
+      s->select = std::move(sel);
+    }
+    return s;
+  }
+  if (cur().is_op("(") && !at_select_start()) {
+    ++pos_;
+    do {
+      std::string n;
+      if (!parse_name(&n)) return nullptr;
+      s->names.push_back(n);
+    } while (accept_op(","));
+    if (!expect_op(")")) return nullptr;
+  }
+  if (accept_kw("VALUES")) {
+    do {
+      if (!expect_op("(")) return nullptr;
+      std::vector<ExprPtr> row;
+      do {
+        ExprPtr e;
+        if (cur().is_keyword("DEFAULT")) {
+          e = make_expr(Expr::Kind::kNull);
+          e->text = "DEFAULT";
+          ++pos_;
+        } else {
+          e = parse_expr();
+        }
+        if (!e) return nullptr;
+        row.push_back(std::move(e));
+      } while (accept_op(","));
+      if (!expect_op(")")) return nullptr;
+      s->rows.push_back(std::move(row));
+    } while (accept_op(","));
+    return s;
+  }
+  if (cur().is_keyword("SELECT") || cur().is_op("(")) {
+    s->select = parse_select();
+    if (!s->select) return nullptr;
+    return s;
+  }
+  fail(cur());
+  return nullptr;
 }
 
 }  // namespace emu

@@ -93,6 +93,7 @@ bool SessionImpl::commit_tran(Message* err) {
     *err = Message{3902, 1, 16, "The COMMIT TRANSACTION request has no corresponding BEGIN TRANSACTION.", 1, {}};
     return false;
   }
+  if (refuse_write_when_doomed(err)) return false;  // COMMIT of an uncommittable transaction: 3930
   if (--trancount_ == 0) {
     char* msg = nullptr;
     if (sqlite3_exec(inst_.state().db(), "COMMIT", nullptr, nullptr, &msg) != SQLITE_OK) {
@@ -111,6 +112,7 @@ bool SessionImpl::rollback_tran(Message* err) {
     return false;
   }
   trancount_ = 0;
+  doomed_ = false;
   sqlite3_exec(inst_.state().db(), "ROLLBACK", nullptr, nullptr, nullptr);
   return true;
 }

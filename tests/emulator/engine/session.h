@@ -11,6 +11,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -28,9 +29,21 @@ struct Variable {
   Value value;
 };
 
+// A table variable (DECLARE @t TABLE (…)): rows kept here, outside SQLite, so that a ROLLBACK
+// leaves them alone as SQL Server does; copied into a TEMP table before a statement reads it
+// (table_vars.cc).
+// https://learn.microsoft.com/en-us/sql/t-sql/data-types/table-transact-sql
+struct TableVariable {
+  std::string name;                 // as declared, "@t"
+  std::vector<TableColumnDef> columns;
+  std::vector<Row> rows;
+  std::string sqlite_name;          // TEMP table it is materialised in
+};
+
 // Variables of one batch scope (a batch, an sp_executesql or EXEC(…) call).
 struct Frame {
   std::map<std::string, Variable> vars;  // key: lower-case name with @
+  std::map<std::string, TableVariable> tables;  // key: lower-case name with @
   bool describe_only = false;            // sp_prepare: first SELECT's metadata, nothing runs
   bool described = false;
   bool any_error = false;
@@ -47,7 +60,13 @@ struct CallArg {
   bool has_type = true;
 };
 
-enum class Flow { kNext, kAbortBatch, kReturn, kCancelled };
+// kCaught: an error was raised inside a TRY block (of this or a calling scope); the error is in
+// SessionImpl::pending_error_ and nothing was sent to the client. run_program jumps to the CATCH.
+// exec_select.cc: SQLite value binding and reading in value.h's representation.
+void bind_value(sqlite3_stmt* stmt, int idx, const Value& v);
+Value column_value(sqlite3_stmt* stmt, int i, const SqlType& t);
+
+enum class Flow { kNext, kAbortBatch, kReturn, kCancelled, kCaught };
 
 class SessionImpl final : public Session {
  public:
@@ -84,7 +103,25 @@ class SessionImpl final : public Session {
                    Frame& frame, ReplySink& sink);
   Flow exec_stmt(const Stmt& s, const std::vector<Token>& tokens, const std::string& sql, Frame& frame,
                  ReplySink& sink);
+  // exec_errors.cc — SQL Server's error semantics: statement-level vs scope/batch-aborting
+  // errors, XACT_ABORT, TRY…CATCH, doomed transactions (XACT_STATE -1, 3930, 3998).
   Flow statement_error(Message m, const Stmt& s, Frame& frame, ReplySink& sink, bool send_done = true);
+  // An error of a whole scope before it runs (syntax, labels, nesting): caught by a calling
+  // scope's TRY, else sent and the scope aborted.
+  Flow compile_error(Message m, Frame& frame, ReplySink& sink);
+  // Errors a procedure raised (ctx.messages): INFO messages sent; inside a TRY the first error is
+  // caught, else every message is sent. Returns kCaught, or kNext with the last error number.
+  Flow procedure_messages(const std::vector<Message>& msgs, const Stmt& s, const std::string& proc, Frame& frame,
+                          ReplySink& sink, int32_t* errnum);
+  // End of the outermost batch: an uncommittable transaction is rolled back with 3998.
+  void end_of_batch(ReplySink& sink);
+  // A statement that writes while the transaction is uncommittable fails with 3930.
+  bool refuse_write_when_doomed(Message* err) const;
+  Flow exec_throw(const Stmt& s, Frame& frame, ReplySink& sink);
+  // 266 when an EXEC changed @@TRANCOUNT.
+  Flow check_trancount(int before, const Stmt& s, Frame& frame, ReplySink& sink);
+  int xact_state() const { return trancount_ == 0 ? 0 : (doomed_ ? -1 : 1); }
+  std::optional<Variable> error_function(const std::string& key) const;
   void forward_messages(const std::vector<Message>& msgs, const Stmt& s, const std::string& proc, ReplySink& sink);
   bool assign(const std::string& var, const std::string& op, const Value& v, const SqlType& from, Frame& frame,
               Message* err);
@@ -96,13 +133,24 @@ class SessionImpl final : public Session {
   bool bind_and_prepare(const Translation& tr, Frame& frame, sqlite3_stmt** stmt, Message* err);
   std::optional<Variable> lookup_variable(const std::string& name, const Frame& frame) const;
 
+  // table_vars.cc
+  Flow exec_insert(const Stmt& s, Frame& frame, ReplySink& sink);
+  Flow exec_delete(const Stmt& s, Frame& frame, ReplySink& sink);
+  bool declare_table(const Stmt::Decl& d, Frame& frame, Message* err);
+  // Copies the table variable's rows into its TEMP table; returns the table's SQLite name.
+  std::optional<ViewDef> materialize_table(const std::string& name, Frame& frame);
+  void drop_tables(Frame& frame);
+  // Runs a SELECT and collects its rows (INSERT … SELECT).
+  bool query_rows(const SelectStmt& select, Frame& frame, std::vector<Row>* rows, std::vector<ColumnInfo>* cols,
+                  Message* err);
+
   // exec_proc.cc
   Flow exec_proc(const Stmt& s, Frame& frame, ReplySink& sink);
   Flow exec_ddl(const Stmt& s, const std::vector<Token>& tokens, Frame& frame, ReplySink& sink);
   // sp_executesql: runs `stmt` with parameters declared by `decls` and values `args`; fills
   // output values back into `args`. Returns false when the call itself failed (bad declaration).
   bool run_executesql(const std::string& stmt, const std::string& decls, std::vector<CallArg>& args,
-                      ReplySink& sink, bool describe_only, bool* had_error);
+                      ReplySink& sink, bool describe_only, bool* had_error, Flow* flow = nullptr);
   ExecContext make_context();
 
  public:
@@ -132,6 +180,14 @@ class SessionImpl final : public Session {
   int32_t next_handle_ = 1;
   int nest_ = 0;
   std::set<std::string> savepoints_;
+  // TRY…CATCH state (exec_errors.cc, batch.cc).
+  int try_levels_ = 0;          // scopes on the call stack whose current statement is in a TRY block
+  int try_outer_levels_ = 0;    // the same, not counting the current scope
+  Message pending_error_;       // the error being transferred to a CATCH block (Flow::kCaught)
+  int uncatchable_level_ = -1;  // nest level whose own TRY may not catch pending_error_ (compile-time errors)
+  const Message* current_error_ = nullptr;  // the error ERROR_*() report (innermost CATCH in scope)
+  bool doomed_ = false;         // the transaction is uncommittable (XACT_STATE() = -1)
+  bool batch_aborted_ = false;  // a THROW outside TRY ended the batch: callers' scopes end too
 };
 
 }  // namespace emu

@@ -78,6 +78,9 @@ bool Translator::add_sources(const TableRef& ref, bool nullable, Scope* scope) {
     case TableRef::Kind::kNamed: {
       std::vector<std::string> parts = ref.parts;
       auto view = env_.resolve(parts);
+      if (!view && parts.size() == 1 && !parts[0].empty() && parts[0][0] == '@') {
+        return fail(1087, "Must declare the table variable \"" + parts[0] + "\".");
+      }
       if (!view) {
         std::string shown;
         for (size_t i = 0; i < parts.size(); ++i) shown += (i ? "." : "") + parts[i];

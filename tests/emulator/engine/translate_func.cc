@@ -326,10 +326,20 @@ bool Translator::function(const Expr& e, const Scope& scope, TExpr* out) {
     if (f == "SCHEMA_NAME") return set("'dbo'", SqlType::Sysname());
     if (f == "OBJECT_ID") return set("NULL", SqlType::Int());
     if (f == "SCOPE_IDENTITY" || f == "IDENT_CURRENT") return set("NULL", SqlType::Decimal(38, 0));
+    // ERROR_*(): the error of the CATCH block in scope, NULL outside one (exec_errors.cc).
     if (f == "ERROR_NUMBER" || f == "ERROR_SEVERITY" || f == "ERROR_STATE" || f == "ERROR_LINE") {
-      return set("NULL", SqlType::Int());
+      if (!argc(0, 0)) return false;
+      return pseudo(f == "ERROR_NUMBER" ? "@@emu_error_number" : f == "ERROR_SEVERITY" ? "@@emu_error_severity"
+                    : f == "ERROR_STATE" ? "@@emu_error_state" : "@@emu_error_line", SqlType::Int(), true);
     }
-    if (f == "ERROR_MESSAGE" || f == "ERROR_PROCEDURE") return set("NULL", SqlType::NVarChar(4000));
+    if (f == "ERROR_MESSAGE") {
+      if (!argc(0, 0)) return false;
+      return pseudo("@@emu_error_message", SqlType::NVarChar(4000), true);
+    }
+    if (f == "ERROR_PROCEDURE") {
+      if (!argc(0, 0)) return false;
+      return pseudo("@@emu_error_procedure", SqlType::NVarChar(128), true);
+    }
     return fail(195, "'" + e.parts.back() + "' is not a recognized built-in function name.");
   }
 window: {
