@@ -113,6 +113,7 @@ struct Stmt {
     kDdl, kRejected, kBreak, kContinue, kEmpty,
     kInsert,   // INSERT [INTO] @table [(columns)] VALUES (…)[, (…)] | SELECT … (var, names, rows / select)
     kDelete,   // DELETE [FROM] @table [WHERE expr] (var, expr)
+    kWaitfor,  // WAITFOR DELAY expr
     kTry,      // BEGIN TRY body[0] END TRY BEGIN CATCH else_body[0] END CATCH (both kBlock)
   };
   Kind kind = Kind::kEmpty;

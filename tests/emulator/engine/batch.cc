@@ -362,6 +362,9 @@ Flow SessionImpl::exec_stmt(const Stmt& s, const std::vector<Token>& tokens, con
       last_rowcount_ = 1;
       break;
     }
+    case Stmt::Kind::kWaitfor:
+      result = exec_waitfor(s, frame, sink);
+      break;
     case Stmt::Kind::kInsert:
       result = exec_insert(s, frame, sink);
       break;

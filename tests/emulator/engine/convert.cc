@@ -173,6 +173,26 @@ std::string guid_from_bytes(const std::string& b) {
   return out;
 }
 
+// The 16 bytes SQL Server stores for a GUID's text (first three groups little endian) — the
+// inverse of guid_from_bytes. CAST(uniqueidentifier AS binary(16)) gives these bytes
+// (https://learn.microsoft.com/en-us/sql/t-sql/data-types/uniqueidentifier-transact-sql).
+std::string guid_to_bytes(const std::string& guid_text) {
+  static const int kOrder[] = {3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15};
+  std::string bytes(16, '\0');
+  size_t pos = 0;
+  for (int idx : kOrder) {
+    if (idx < 0) {
+      ++pos;  // the dash
+      continue;
+    }
+    std::string pair;
+    if (!hex_decode(guid_text.substr(pos, 2), &pair) || pair.size() != 1) return {};
+    bytes[static_cast<size_t>(idx)] = pair[0];
+    pos += 2;
+  }
+  return bytes;
+}
+
 bool normalize_guid(const std::string& text, std::string* out) {
   std::string t = trim(text);
   if (t.size() == 38 && t.front() == '{' && t.back() == '}') t = t.substr(1, 36);
@@ -226,8 +246,12 @@ bool convert_value(const Value& v, const SqlType& from, const SqlType& to, int s
   }
   if (is_binary_type(to)) {
     std::string bytes;
+    std::string guid;
     if (const auto* b = std::get_if<Blob>(&v)) {
       bytes = b->bytes;
+    } else if (from.id == SqlTypeId::kUniqueIdentifier && std::holds_alternative<std::string>(v) &&
+               normalize_guid(std::get<std::string>(v), &guid)) {
+      bytes = guid_to_bytes(guid);
     } else if (const auto* s = std::get_if<std::string>(&v)) {
       if (style == 1 || style == 2) {
         std::string hex = *s;

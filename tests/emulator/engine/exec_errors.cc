@@ -24,6 +24,10 @@
 // Thread-safety: as SessionImpl (one thread, instance lock held).
 #include <sqlite3.h>
 
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
 #include "engine/session.h"
 
 namespace emu {
@@ -189,6 +193,34 @@ Flow SessionImpl::exec_throw(const Stmt& s, Frame& frame, ReplySink& sink) {
   if (f != Flow::kNext && f != Flow::kAbortBatch) return f;
   batch_aborted_ = true;  // THROW outside TRY ends the batch, callers included
   return Flow::kAbortBatch;
+}
+
+// WAITFOR DELAY 'hh:mm[:ss[.fff]]' — https://learn.microsoft.com/en-us/sql/t-sql/language-elements/waitfor-transact-sql
+// (no date part, at most 24 hours; a bad time string is 148). An ATTENTION ends the wait.
+Flow SessionImpl::exec_waitfor(const Stmt& s, Frame& frame, ReplySink& sink) {
+  Value v;
+  SqlType t;
+  Message err;
+  if (!eval(*s.expr, frame, false, &v, &t, &err)) return statement_error(err, s, frame, sink);
+  const std::string text = std::holds_alternative<std::string>(v) ? std::get<std::string>(v) : std::string();
+  int h = 0, m = 0, sec = 0, ms = 0;
+  char tail = 0;
+  int fields = std::sscanf(text.c_str(), "%d:%d:%d.%d%c", &h, &m, &sec, &ms, &tail);
+  bool ok = fields >= 2 && fields <= 4 && h >= 0 && h <= 24 && m >= 0 && m < 60 && sec >= 0 && sec < 60 && ms >= 0 &&
+            ms < 1000 && (h < 24 || (m == 0 && sec == 0 && ms == 0));
+  if (!ok) {
+    return statement_error(Message{148, 1, 15, "Incorrect time syntax in time string '" + text + "' used with WAITFOR.", 1, {}},
+                           s, frame, sink);
+  }
+  const auto total = std::chrono::milliseconds(((h * 60LL + m) * 60 + sec) * 1000 + ms);
+  const auto until = std::chrono::steady_clock::now() + total;
+  while (std::chrono::steady_clock::now() < until) {
+    if (sink.cancelled()) return Flow::kCancelled;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(10),
+                                                                             until - std::chrono::steady_clock::now()));
+  }
+  last_error_ = 0;
+  return Flow::kNext;
 }
 
 std::optional<Variable> SessionImpl::error_function(const std::string& key) const {

@@ -7,7 +7,9 @@ add_executable(emu_executor_tests
   control_exec_test.cc
   rpc_exec_test.cc
   try_catch_exec_test.cc
+  scripts_exec_test.cc
 )
-target_compile_definitions(emu_executor_tests PRIVATE EMU_FIXTURE_DIR="${PROJECT_SOURCE_DIR}/tests/fixtures")
+target_compile_definitions(emu_executor_tests PRIVATE EMU_FIXTURE_DIR="${PROJECT_SOURCE_DIR}/tests/fixtures"
+  EMU_SCRIPT_DIR="${PROJECT_SOURCE_DIR}/tests/emulator/scripts")
 target_link_libraries(emu_executor_tests PRIVATE emu_engine GTest::gtest_main understudy_warnings)
 gtest_discover_tests(emu_executor_tests DISCOVERY_TIMEOUT 120)

@@ -217,6 +217,19 @@ StmtPtr Parser::parse_statement(bool first_in_batch) {
     }
     return finish(std::move(s));
   }
+  if (tok.is_keyword("WAITFOR")) {  // WAITFOR DELAY 'hh:mm[:ss[.fff]]' (TIME and RECEIVE are refused)
+    ++pos_;
+    if (!cur().is_keyword("DELAY")) {
+      fail_msg(40517, "Keyword or statement option 'WAITFOR " + to_upper_ascii(cur().text) +
+                          "' is not supported in this version of SQL Server.");
+      return nullptr;
+    }
+    ++pos_;
+    s->kind = Stmt::Kind::kWaitfor;
+    s->expr = parse_unary();
+    if (!s->expr) return nullptr;
+    return finish(std::move(s));
+  }
   if (tok.is_keyword("GOTO")) {
     ++pos_;
     s->kind = Stmt::Kind::kGoto;

@@ -150,6 +150,7 @@ const std::vector<ProcDef>& procedures() {
   static const std::vector<ProcDef> all = [] {
     std::vector<ProcDef> v;
     add_linked_server_procs(&v);
+    add_deprecated_security_procs(&v);
     add_agent_job_procs(&v);
     add_agent_step_procs(&v);
     add_agent_schedule_procs(&v);

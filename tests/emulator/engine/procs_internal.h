@@ -81,6 +81,7 @@ class ProcCall {
 // Registry: every procedure the state layer implements.
 const std::vector<ProcDef>& procedures();
 void add_linked_server_procs(std::vector<ProcDef>* out);
+void add_deprecated_security_procs(std::vector<ProcDef>* out);  // procs_deprecated.cc
 void add_agent_job_procs(std::vector<ProcDef>* out);
 void add_agent_step_procs(std::vector<ProcDef>* out);
 void add_agent_schedule_procs(std::vector<ProcDef>* out);

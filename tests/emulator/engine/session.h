@@ -133,6 +133,8 @@ class SessionImpl final : public Session {
   bool bind_and_prepare(const Translation& tr, Frame& frame, sqlite3_stmt** stmt, Message* err);
   std::optional<Variable> lookup_variable(const std::string& name, const Frame& frame) const;
 
+  // exec_errors.cc (with the statements that wait or fail on purpose)
+  Flow exec_waitfor(const Stmt& s, Frame& frame, ReplySink& sink);
   // table_vars.cc
   Flow exec_insert(const Stmt& s, Frame& frame, ReplySink& sink);
   Flow exec_delete(const Stmt& s, Frame& frame, ReplySink& sink);

@@ -16,6 +16,7 @@ list(APPEND EMU_ENGINE_SOURCES
   ddl_credential.cc
   procs.cc
   procs_linked.cc
+  procs_deprecated.cc
   procs_agent_job.cc
   procs_agent_step.cc
   procs_agent_schedule.cc

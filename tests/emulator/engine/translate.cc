@@ -295,6 +295,19 @@ bool Translator::expr(const Expr& e, const Scope& scope, TExpr* out) {
         return true;
       }
       if (op == "=" || op == "<>" || op == "<" || op == "<=" || op == ">" || op == ">=") {
+        // Data type precedence: uniqueidentifier is above (var)binary and the strings, so the
+        // other side is converted to uniqueidentifier (bytes in SQL Server's GUID order)
+        // (https://learn.microsoft.com/en-us/sql/t-sql/data-types/data-type-precedence-transact-sql).
+        auto to_guid = [](TExpr* x) {
+          if (x->type.id == SqlTypeId::kUniqueIdentifier || x->null_literal) return;
+          if (!is_binary_type(x->type) && !is_string_type(x->type) && !x->untyped_param) return;
+          SqlType from = x->untyped_param ? SqlType::NVarChar(4000) : x->type;
+          x->sql = "emu_convert(" + x->sql + "," + type_code_args(SqlType{SqlTypeId::kUniqueIdentifier}) + ",0," +
+                   std::to_string(static_cast<int>(from.id)) + ",0)";
+          x->type = SqlType{SqlTypeId::kUniqueIdentifier};
+        };
+        if (a.type.id == SqlTypeId::kUniqueIdentifier && !a.null_literal) to_guid(&b);
+        else if (b.type.id == SqlTypeId::kUniqueIdentifier && !b.null_literal) to_guid(&a);
         std::string rhs = b.sql;
         if (is_stringish(a) || is_stringish(b)) rhs = "(" + rhs + ") COLLATE EMU_CI";
         out->sql = "(" + a.sql + " " + (op == "<>" ? "!=" : op) + " " + rhs + ")";
