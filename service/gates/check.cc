@@ -164,6 +164,8 @@ constexpr CheckType kTypes[] = {
      &parse_orphaned_users},
     {"freshness", "the latest primary snapshot is within the allowed age; says when the primary is unreachable",
      &parse_freshness},
+    {"tsql", "a T-SQL batch completes without error on the target (or the primary); run in a transaction that is rolled back",
+     &parse_tsql},
 };
 
 }  // namespace

@@ -38,6 +38,7 @@ enum Need : unsigned {
   kNeedReplication = 1u << 4,      // EvalInput::ha — HA state of the target
   kNeedLanding = 1u << 5,          // EvalInput::landing — who answers behind the listeners
   kNeedDatabaseUsers = 1u << 6,    // EvalInput::users — orphaned database users on the target
+  kNeedTsql = 1u << 7,             // EvalInput::tsql — the batches of `tsql` checks (gather_tsql)
 };
 
 class Check {

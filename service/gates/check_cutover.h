@@ -4,6 +4,7 @@
 //   landing         check_landing.cc         rw listener → expected primary + READ_WRITE, ro → secondary + READ_ONLY
 //   orphaned_users  check_orphaned_users.cc  no database user whose SID has no login on the target
 //   freshness       check_freshness.cc       the latest primary snapshot is within the allowed age
+//   tsql            check_tsql.cc            a DBA's T-SQL batch completes without error (run, then rolled back)
 // Their failures carry a `subject` (verdict.h): database, listener, database_user, snapshot.
 // Thread-safety: the checks are immutable; run() is const and reentrant.
 #pragma once
@@ -24,6 +25,16 @@ namespace understudy::gates {
 [[nodiscard]] Result<std::shared_ptr<const Check>> parse_landing(const nlohmann::json& j, const std::string& p);
 [[nodiscard]] Result<std::shared_ptr<const Check>> parse_orphaned_users(const nlohmann::json& j, const std::string& p);
 [[nodiscard]] Result<std::shared_ptr<const Check>> parse_freshness(const nlohmann::json& j, const std::string& p);
+[[nodiscard]] Result<std::shared_ptr<const Check>> parse_tsql(const nlohmann::json& j, const std::string& p);
+
+// A `tsql` check's batch and where it runs, for gather_tsql; nullptr when `check` is another type.
+struct TsqlSpec {
+  std::string on;     // "target" (the pair's secondary) or "primary"
+  std::string batch;  // T-SQL text
+};
+const TsqlSpec* tsql_spec(const Check& check);
+// Key of a tsql check's result in EvalInput::tsql.
+std::string tsql_input_key(const TsqlSpec& spec);
 
 namespace cutover {
 

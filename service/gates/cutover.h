@@ -38,6 +38,7 @@ struct Pair;
 namespace understudy::gates {
 
 struct EvalInput;  // evaluate.h
+struct Gate;       // gate.h
 
 // One user database of the target and the replication it takes part in.
 struct DatabaseReplica {
@@ -87,6 +88,13 @@ struct DatabaseUsers {
   std::vector<OrphanedUser> orphans;   // sorted by database, user
 };
 
+// What a `tsql` check's batch did (check_tsql.cc): error_number 0 = it completed without error.
+struct TsqlRun {
+  std::string instance;       // @@SERVERNAME of the instance that ran it
+  int32_t error_number = 0;   // the batch's error (ERROR_NUMBER()), 0 when none
+  std::string error_message;  // ERROR_MESSAGE()
+};
+
 // The live reads. `instance` is a configured instance name.
 [[nodiscard]] Result<HaState> read_ha_state(const config::Config& cfg, const std::string& instance);
 [[nodiscard]] Result<DatabaseUsers> read_database_users(const config::Config& cfg, const std::string& instance);
@@ -97,6 +105,14 @@ struct DatabaseUsers {
 // Fills the cutover inputs of `in` that `needs` (kNeed… bits) asks for: ha, landing, users, and
 // primary_reachable (kNeedPrimaryProbe). Never throws.
 void gather_cutover(const config::Config& cfg, const config::Pair& pair, unsigned needs, EvalInput& in);
+
+// Runs the batch of every `tsql` check of `gate` (on the pair's secondary, or its primary when the
+// check says "on": "primary") inside a transaction that is always rolled back, into
+// EvalInput::tsql keyed by the check's tsql_input_key(). Never throws.
+void gather_tsql(const config::Config& cfg, const config::Pair& pair, const Gate& gate, EvalInput& in);
+// The wrapper gather_tsql sends: SET XACT_ABORT ON, BEGIN TRANSACTION, the batch through
+// sp_executesql inside TRY…CATCH, ROLLBACK, then one row (server_name, error_number, error_message).
+std::string tsql_wrapper(const std::string& batch);
 
 // Request parameters of the cutover checks: state, max_lag_seconds, expect. Returns kUsage naming
 // the parameter when one is malformed (the HTTP face answers 400, the CLI exits 64).

@@ -7,6 +7,7 @@
 #include "config/config.h"
 #include "config/secrets.h"
 #include "gates/check.h"
+#include "gates/check_cutover.h"
 #include "gates/cutover.h"
 #include "gates/evaluate.h"
 #include "odbc/connection.h"
@@ -271,6 +272,57 @@ void gather_cutover(const config::Config& cfg, const config::Pair& pair, unsigne
   if (needs & kNeedPrimaryProbe) {
     auto probe = guard([&]() -> Result<std::string> { return probe_server_name(cfg, pair.primary); });
     in.primary_reachable = probe.has_value();
+  }
+}
+
+}  // namespace understudy::gates
+
+namespace understudy::gates {
+
+// The batch runs one level down (sp_executesql), so that its compile errors and THROWs are caught
+// by the wrapper's TRY like any other error; SET XACT_ABORT ON makes every error doom the
+// transaction, which is then rolled back whatever happened. The last result set is the verdict.
+std::string tsql_wrapper(const std::string& batch) {
+  return "SET NOCOUNT ON;\n"
+         "SET XACT_ABORT ON;\n"
+         "DECLARE @us_error_number int = 0, @us_error_message nvarchar(4000) = NULL;\n"
+         "BEGIN TRANSACTION;\n"
+         "BEGIN TRY\n"
+         "  EXEC sp_executesql " + tsql::quote_string(batch) + ";\n"
+         "END TRY\n"
+         "BEGIN CATCH\n"
+         "  SELECT @us_error_number = ERROR_NUMBER(), @us_error_message = ERROR_MESSAGE();\n"
+         "END CATCH;\n"
+         "IF @@TRANCOUNT > 0 ROLLBACK TRANSACTION;\n"
+         "SELECT @@SERVERNAME AS server_name, @us_error_number AS error_number, @us_error_message AS error_message;";
+}
+
+void gather_tsql(const config::Config& cfg, const config::Pair& pair, const Gate& gate, EvalInput& in) {
+  for (const auto& check : gate.checks) {
+    const TsqlSpec* spec = tsql_spec(*check);
+    if (spec == nullptr) continue;
+    const std::string key = tsql_input_key(*spec);
+    if (in.tsql.count(key)) continue;
+    const std::string& instance = spec->on == "primary" ? pair.primary : pair.secondary;
+    Result<TsqlRun> run = [&]() -> Result<TsqlRun> {
+      try {
+        auto conn = connect_instance(cfg, instance, 0);
+        if (!conn) return tl::unexpected(conn.error());
+        auto sets = conn->execute(tsql_wrapper(spec->batch));
+        if (!sets) return tl::unexpected(sets.error());
+        if (sets->empty() || sets->back().rows.size() != 1 || sets->back().rows[0].size() != 3)
+          return fail(ErrorCode::kSql, instance + ": unexpected reply to the tsql check's batch");
+        const auto& row = sets->back().rows[0];
+        TsqlRun r;
+        r.instance = text_of(row[0]);
+        r.error_number = static_cast<int32_t>(int_of(row[1]).value_or(0));
+        r.error_message = text_of(row[2]);
+        return r;
+      } catch (const std::exception& e) {
+        return tl::unexpected(Error(ErrorCode::kInternal, std::string("read failed: ") + e.what()));
+      }
+    }();
+    in.tsql.emplace(key, std::move(run));
   }
 }
 

@@ -71,6 +71,8 @@ struct EvalInput {
   std::optional<Result<HaState>> ha;
   std::optional<Result<Landing>> landing;
   std::optional<Result<DatabaseUsers>> users;
+  // `tsql` checks (check_tsql.cc): what each batch did, by tsql_input_key(); absent = not run.
+  std::map<std::string, Result<TsqlRun>> tsql;
 };
 
 // What checks see: every input they declared is present and fresh.

@@ -190,6 +190,8 @@ gates::GateResult App::evaluate_uncoalesced(const gates::Gate& gate, const confi
     // as configured.
     gates::gather_cutover(options_.config, live, needs & ~gates::kNeedLanding, in);
     if (needs & gates::kNeedLanding) gates::gather_cutover(options_.config, pair, gates::kNeedLanding, in);
+    // `tsql` checks: on the live target (or live primary), rolled back (gates/check_tsql.cc).
+    if (needs & gates::kNeedTsql) gates::gather_tsql(options_.config, live, gate, in);
   } catch (const std::exception& e) {
     in.target = tl::unexpected(Error(ErrorCode::kInternal, std::string("evaluation failed: ") + e.what()));
   }

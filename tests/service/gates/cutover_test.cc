@@ -85,6 +85,7 @@ class CutoverGates : public ::testing::Test {
         in.primary = fail(ErrorCode::kNotFound, "no snapshot of primary instance 'primary' in the store");
     }
     gather_cutover(cfg, pair, needs, in);
+    if (needs & kNeedTsql) gather_tsql(cfg, pair, *gate, in);
     return evaluate(*gate, in);
   }
 
@@ -355,6 +356,77 @@ TEST_F(CutoverGates, PlannedFailoverNeedsEveryDatabaseSynchronizedForcedLosesTra
 }
 
 // ---- parameters and gate files ----
+
+// ---- tsql (docs/gates.md "T-SQL checks") ----
+
+std::string tsql_checks(const std::string& batch, const std::string& on = "target") {
+  return R"([{"type": "tsql", "on": ")" + on + R"(", "batch": )" + nlohmann::json(batch).dump() + "}]";
+}
+
+TEST_F(CutoverGates, TsqlPassesWhenTheBatchCompletesAndFailsWithItsError) {
+  start();
+  const std::string gate_batch =
+      "DECLARE @required TABLE (name sysname);\n"
+      "INSERT INTO @required VALUES (N'sa'), (N'no_such_login');\n"
+      "IF EXISTS (SELECT 1 FROM @required r WHERE NOT EXISTS (SELECT 1 FROM sys.server_principals p WHERE p.name = r.name))\n"
+      "    THROW 50001, 'Required login(s) missing on MI -- do not cut over.', 1;";
+  auto r = eval(tsql_checks(gate_batch));
+  ASSERT_EQ(r.verdict, Verdict::kFail) << r.reason;
+  ASSERT_EQ(r.failures.size(), 1u);
+  EXPECT_EQ(std::string(failure_kind(r.failures[0])), "tsql");
+  EXPECT_EQ(r.failures[0].fields["error_number"], 50001);
+  EXPECT_EQ(r.failures[0].fields["error_message"], "Required login(s) missing on MI -- do not cut over.");
+  std::string passing = gate_batch;
+  passing.replace(passing.find("(N'no_such_login')"), std::string("(N'no_such_login')").size(), "(N'sa')");
+  r = eval(tsql_checks(passing));
+  EXPECT_EQ(r.verdict, Verdict::kPass) << r.reason;
+  // A syntax error of the batch is its failure too (caught one scope up).
+  r = eval(tsql_checks("SELECT FROM"));
+  ASSERT_EQ(r.verdict, Verdict::kFail) << r.reason;
+  EXPECT_EQ(r.failures.at(0).fields["error_number"], 156);
+}
+
+TEST_F(CutoverGates, TsqlChangesAreRolledBack) {
+  start();
+  auto r = eval(tsql_checks("CREATE LOGIN [tsql_gate_probe] WITH PASSWORD = N'Pw-12345!probe', CHECK_POLICY = OFF;"));
+  EXPECT_EQ(r.verdict, Verdict::kPass) << r.reason;
+  r = eval(tsql_checks("IF EXISTS (SELECT 1 FROM sys.server_principals WHERE name = N'tsql_gate_probe') "
+                       "THROW 50002, 'the probe login persisted', 1;"));
+  EXPECT_EQ(r.verdict, Verdict::kPass) << r.reason;
+  // On the primary too.
+  r = eval(tsql_checks("CREATE LOGIN [tsql_gate_probe] WITH PASSWORD = N'Pw-12345!probe', CHECK_POLICY = OFF; "
+                       "CREATE LOGIN [tsql_gate_probe] WITH PASSWORD = N'Pw-12345!probe', CHECK_POLICY = OFF;", "primary"));
+  ASSERT_EQ(r.verdict, Verdict::kFail) << r.reason;
+  EXPECT_EQ(r.failures.at(0).fields["error_number"], 15025);
+  r = eval(tsql_checks("IF EXISTS (SELECT 1 FROM sys.server_principals WHERE name = N'tsql_gate_probe') "
+                       "THROW 50002, 'the probe login persisted', 1;", "primary"));
+  EXPECT_EQ(r.verdict, Verdict::kPass) << r.reason;
+}
+
+TEST_F(CutoverGates, TsqlIsUnknownWhenTheTargetIsUnreachable) {
+  start();
+  secondary_cs = "DRIVER={FreeTDS};SERVER=127.0.0.1;PORT=1;UID=sa;TDS_Version=7.4";
+  auto r = eval(tsql_checks("SELECT 1"));
+  EXPECT_EQ(r.verdict, Verdict::kUnknown) << r.reason;
+}
+
+TEST(TsqlChecks, BatchesThatWouldEscapeTheRollbackAreRefused) {
+  auto gate = [](const std::string& batch) {
+    return parse_gate(R"({"format_version": 1, "name": "t", "description": "d", "pairs": ["*"], "checks": )" +
+                          tsql_checks(batch) + "}",
+                      "t.json");
+  };
+  EXPECT_TRUE(gate("SELECT 1 -- COMMIT in a comment is fine\nPRINT 'ROLLBACK in a string is fine'"));
+  for (const char* bad : {"BEGIN TRAN; SELECT 1", "SELECT 1; COMMIT", "ROLLBACK TRANSACTION", "SAVE TRAN x",
+                          "SELECT 1\nGO\nSELECT 2", "   "}) {
+    auto g = gate(bad);
+    ASSERT_FALSE(g) << bad;
+    EXPECT_NE(g.error().message.find("/checks/0/batch"), std::string::npos) << g.error().message;
+  }
+  auto example = load_gate_file(std::string(UNDERSTUDY_SOURCE_DIR) + "/gates/examples/required-logins.json");
+  ASSERT_TRUE(example) << example.error().message;
+  EXPECT_EQ(example->checks.at(0)->to_json()["on"], "target");
+}
 
 TEST(CutoverParams, BadValuesNameTheParameter) {
   struct Row {
