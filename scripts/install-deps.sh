@@ -11,6 +11,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev
   libexpected-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   python3 python3-tds
+  golang-go golang-github-denisenkom-go-mssqldb-dev  # tests/interop: go-mssqldb, a fifth independent TDS client
   curl
   wrk  # scripts/bench-gates.sh: HTTP load on the gate service
 )

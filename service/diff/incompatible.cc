@@ -1,5 +1,7 @@
-// What a target cannot hold. Managed Instance limits from
-// /work/shared/reference/sqlserver-server-objects.md §4; subsystems from the target's
+// What a target cannot hold. Managed Instance limits from Microsoft's "T-SQL differences between SQL
+// Server and Azure SQL Managed Instance"
+// (https://learn.microsoft.com/en-us/azure/azure-sql/managed-instance/transact-sql-tsql-differences-sql-server);
+// subsystems from the target's
 // msdb.dbo.syssubsystems (sources conflict on CmdExec/PowerShell, so the target decides).
 #include <string>
 

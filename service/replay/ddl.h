@@ -7,7 +7,8 @@
 //   alter   only the fields that differ, in place, with absolute values
 //   drop / disable  for --prune and for drop-and-recreate
 // Errors: kDataErr from quoting (a name over 128 characters …), kInternal for a kind the builder
-// does not handle. Reference: /work/shared/reference/sqlserver-server-objects.md §3.
+// does not handle. Reference: docs/replay.md, and Microsoft's page of each statement and procedure
+// (https://learn.microsoft.com/en-us/sql/t-sql/statements/ and …/relational-databases/system-stored-procedures/).
 // Thread-safety: pure functions.
 #pragma once
 

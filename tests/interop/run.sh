@@ -28,6 +28,7 @@ case $client in
   tsql|isql) bash "$here/${client}_test.sh" ;;
   pytds) /usr/bin/python3 "$here/pytds_test.py" ;;
   tedious) bash "$here/tedious_test.sh" ;;
+  go_mssqldb) bash "$here/go_mssqldb_test.sh" ;;
   *) echo "unknown client $client" >&2; exit 2 ;;
 esac
 rc=$?
