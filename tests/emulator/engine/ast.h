@@ -89,7 +89,15 @@ struct OrderItem {
   bool desc = false;
 };
 
+// WITH name [(columns)] AS (select) — a non-recursive common table expression.
+struct CteDef {
+  std::string name;
+  std::vector<std::string> columns;  // empty: the select's column names
+  std::unique_ptr<SelectStmt> select;
+};
+
 struct SelectStmt {
+  std::vector<CteDef> ctes;  // WITH … on the outermost select of a statement
   bool distinct = false;
   ExprPtr top;              // TOP n / TOP (expr)
   std::vector<SelectItem> items;

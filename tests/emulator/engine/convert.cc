@@ -64,6 +64,14 @@ size_t utf8_length(const std::string& s) {
   return n;
 }
 
+size_t utf16_units(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) {
+    if ((c & 0xC0) != 0x80) n += c >= 0xF0 ? 2 : 1;  // a 4-byte sequence is a surrogate pair
+  }
+  return n;
+}
+
 std::string utf8_prefix(const std::string& s, size_t n) {
   size_t count = 0;
   for (size_t i = 0; i < s.size(); ++i) {

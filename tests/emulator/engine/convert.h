@@ -33,6 +33,12 @@ std::string hex_upper(const std::string& bytes);
 bool hex_decode(const std::string& hex, std::string* out);
 // Counts UTF-8 code points.
 size_t utf8_length(const std::string& s);
+// UTF-16 code units of UTF-8 text: what LEN and DATALENGTH/2 count for nvarchar under a collation
+// without supplementary-character support (SQL Server's default, SQL_Latin1_General_CP1_CI_AS):
+// a character outside the BMP counts 2
+// (https://learn.microsoft.com/en-us/sql/t-sql/functions/len-transact-sql,
+// https://learn.microsoft.com/en-us/sql/relational-databases/collations/collation-and-unicode-support).
+size_t utf16_units(const std::string& s);
 // First n code points of s.
 std::string utf8_prefix(const std::string& s, size_t n);
 

@@ -8,6 +8,7 @@ add_executable(emu_executor_tests
   rpc_exec_test.cc
   try_catch_exec_test.cc
   scripts_exec_test.cc
+  types_exec_test.cc
 )
 target_compile_definitions(emu_executor_tests PRIVATE EMU_FIXTURE_DIR="${PROJECT_SOURCE_DIR}/tests/fixtures"
   EMU_SCRIPT_DIR="${PROJECT_SOURCE_DIR}/tests/emulator/scripts")

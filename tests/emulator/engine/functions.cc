@@ -210,7 +210,7 @@ void fn_len(sqlite3_context* ctx, int, sqlite3_value** argv) {
   if (sqlite3_value_type(argv[0]) == SQLITE_BLOB) return sqlite3_result_int(ctx, sqlite3_value_bytes(argv[0]));
   std::string s = text_arg(argv[0]);
   while (!s.empty() && s.back() == ' ') s.pop_back();
-  sqlite3_result_int64(ctx, static_cast<int64_t>(utf8_length(s)));
+  sqlite3_result_int64(ctx, static_cast<int64_t>(utf16_units(s)));
 }
 
 void fn_datalength(sqlite3_context* ctx, int, sqlite3_value** argv) {
@@ -221,7 +221,7 @@ void fn_datalength(sqlite3_context* ctx, int, sqlite3_value** argv) {
   if (t == SQLITE_FLOAT) return sqlite3_result_int(ctx, 8);
   std::string s = text_arg(argv[0]);
   bool unicode = sqlite3_value_int(argv[1]) != 0;
-  sqlite3_result_int64(ctx, unicode ? static_cast<int64_t>(2 * utf8_length(s)) : static_cast<int64_t>(s.size()));
+  sqlite3_result_int64(ctx, unicode ? static_cast<int64_t>(2 * utf16_units(s)) : static_cast<int64_t>(s.size()));
 }
 
 void fn_case(sqlite3_context* ctx, sqlite3_value* v, bool upper) {

@@ -73,9 +73,34 @@ StmtPtr Parser::parse_statement(bool first_in_batch) {
     if (!s->select) return nullptr;
     return finish(std::move(s));
   }
-  if (tok.is_keyword("WITH")) {
-    fail_msg(40517, "Keyword or statement option 'WITH' is not supported in this version of SQL Server.");
-    return nullptr;
+  if (tok.is_keyword("WITH")) {  // WITH cte [(cols)] AS (SELECT …)[, …] SELECT …
+    ++pos_;
+    std::vector<CteDef> ctes;
+    do {
+      CteDef c;
+      if (!parse_name(&c.name)) return nullptr;
+      if (accept_op("(")) {
+        do {
+          std::string col;
+          if (!parse_name(&col)) return nullptr;
+          c.columns.push_back(col);
+        } while (accept_op(","));
+        if (!expect_op(")")) return nullptr;
+      }
+      if (!expect_kw("AS") || !expect_op("(")) return nullptr;
+      c.select = parse_select();
+      if (!c.select || !expect_op(")")) return nullptr;
+      ctes.push_back(std::move(c));
+    } while (accept_op(","));
+    if (!cur().is_keyword("SELECT") && !cur().is_op("(")) {  // only SELECT follows here
+      fail(cur());
+      return nullptr;
+    }
+    s->kind = Stmt::Kind::kSelect;
+    s->select = parse_select();
+    if (!s->select) return nullptr;
+    s->select->ctes = std::move(ctes);
+    return finish(std::move(s));
   }
   if (tok.is_keyword("SET")) {
     auto st = parse_set();

@@ -77,7 +77,15 @@ bool Translator::add_sources(const TableRef& ref, bool nullable, Scope* scope) {
   switch (ref.kind) {
     case TableRef::Kind::kNamed: {
       std::vector<std::string> parts = ref.parts;
-      auto view = env_.resolve(parts);
+      std::optional<ViewDef> view;
+      if (auto cte = parts.size() == 1 ? ctes_.find(to_lower_ascii(parts[0])) : ctes_.end(); cte != ctes_.end()) {
+        if (!cte->second) {
+          return fail(40517, "Keyword or statement option 'recursive common table expression' is not supported in this version of SQL Server.");
+        }
+        view = cte->second;
+      } else {
+        view = env_.resolve(parts);
+      }
       if (!view && parts.size() == 1 && !parts[0].empty() && parts[0][0] == '@') {
         return fail(1087, "Must declare the table variable \"" + parts[0] + "\".");
       }
@@ -668,10 +676,55 @@ bool Translator::select_core(const SelectStmt& s, const Scope* parent, std::stri
 
 // ---- entry points ----
 
+// WITH (https://learn.microsoft.com/en-us/sql/t-sql/queries/with-common-table-expression-transact-sql):
+// each CTE is translated in order (a later one may read an earlier one) and becomes a SQLite CTE
+// with explicit column names; 8158/8159 when the column list does not match, 8155 when a column
+// has no name, a duplicate name refused (number not verified). Recursive CTEs are refused (40517).
+bool Translator::with_clause(const SelectStmt& s, std::string* sql) {
+  if (s.ctes.empty()) return true;
+  std::string out = "WITH ";
+  for (size_t i = 0; i < s.ctes.size(); ++i) {
+    const CteDef& c = s.ctes[i];
+    const std::string key = to_lower_ascii(c.name);
+    if (ctes_.count(key)) {
+      // Best effort: the text is SQL Server's, the number not verified (README §3).
+      return fail(252, "Duplicate common table expression name '" + c.name + "' was specified.");
+    }
+    ctes_[key] = std::nullopt;
+    std::string body;
+    std::vector<ColumnInfo> cols;
+    if (!select(*c.select, nullptr, &body, &cols, nullptr, nullptr)) return false;
+    if (!c.columns.empty() && c.columns.size() != cols.size()) {
+      return fail(c.columns.size() < cols.size() ? 8158 : 8159,
+                  "'" + c.name + "' has " + (c.columns.size() < cols.size() ? "more" : "fewer") +
+                      " columns than were specified in the column list.");
+    }
+    ViewDef v;
+    v.canonical_name = c.name;
+    v.sqlite_source = quote_sqlite_ident("cte_" + key);
+    std::string names;
+    for (size_t k = 0; k < cols.size(); ++k) {
+      std::string n = c.columns.empty() ? cols[k].name : c.columns[k];
+      if (n.empty()) {
+        return fail(8155, "No column name was specified for column " + std::to_string(k + 1) + " of '" + c.name + "'.");
+      }
+      v.columns.push_back(ViewColumn{n, cols[k].type, cols[k].nullable});
+      names += (k ? ", " : "") + quote_sqlite_ident(n);
+    }
+    out += (i ? ", " : "") + v.sqlite_source + " (" + names + ") AS (" + body + ")";
+    ctes_[key] = std::move(v);
+  }
+  *sql = out + " ";
+  return true;
+}
+
 bool translate_select(const SelectStmt& select, TranslateEnv& env, Translation* out, Message* err) {
   Translator tr(env, err);
   out->assign_vars.clear();
+  std::string with;
+  if (!tr.with_clause(select, &with)) return false;
   if (!tr.select(select, nullptr, &out->sql, &out->columns, &out->assign_vars, &out->assign_ops)) return false;
+  out->sql = with + out->sql;
   out->params = tr.params;
   return true;
 }

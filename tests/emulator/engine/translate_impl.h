@@ -58,6 +58,12 @@ class Translator {
   std::map<std::string, int> param_index_;
   // FROM sources already translated in add_sources, by TableRef address
   std::map<const TableRef*, std::string> source_sql_;
+
+ public:
+  // Common table expressions of the statement (translate.cc): SQLite's WITH clause to prepend,
+  // and the CTEs by folded name (nullopt while its own body is translated: a recursive reference).
+  bool with_clause(const SelectStmt& s, std::string* sql);
+  std::map<std::string, std::optional<ViewDef>> ctes_;
 };
 
 // Helpers shared by the two translation files.

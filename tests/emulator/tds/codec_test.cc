@@ -81,7 +81,7 @@ TEST(Codec, TypeInfoMatchesTheCaptures) {
       {SqlType::DateTime(), "6F 08"},
       {SqlType::Decimal(10, 2), "6A 09 0A 02"},
       {SqlType::Guid(), "24 10"},
-      {{SqlTypeId::kSqlVariant}, "E7 40 1F 09 04 D0 00 34"},
+      {{SqlTypeId::kSqlVariant}, "62 50 1F 00 00"},  // [MS-TDS] 2.2.5.5.4
   };
   for (const auto& [type, bytes] : cases) EXPECT_EQ(type_bytes(type), bytes) << bytes;
 }

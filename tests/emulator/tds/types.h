@@ -28,7 +28,7 @@ namespace emu::tds {
 inline constexpr std::string_view kCollation{"\x09\x04\xD0\x00\x34", 5};
 
 // Fills defaults the wire needs (nvarchar without length → 4000, decimal without precision →
-// (18,0), datetime2 without scale → 7, sql_variant → nvarchar(4000), lengths over the non-MAX
+// (18,0), datetime2 without scale → 7, lengths over the non-MAX
 // limit → MAX). Call once per column; the other functions expect a normalized type.
 SqlType normalize_for_wire(const SqlType& t);
 

@@ -19,7 +19,7 @@ __extension__ typedef unsigned __int128 u128;
 enum : uint8_t {
   kGuid = 0x24, kIntN = 0x26, kDateTime2N = 0x2A, kDateTimeOffsetN = 0x2B, kBitN = 0x68, kDecimalN = 0x6A,
   kNumericN = 0x6C, kFltN = 0x6D, kDateTimN = 0x6F, kBigVarBinary = 0xA5, kBigVarChar = 0xA7, kBigBinary = 0xAD,
-  kBigChar = 0xAF, kNVarChar = 0xE7, kNChar = 0xEF,
+  kBigChar = 0xAF, kNVarChar = 0xE7, kNChar = 0xEF, kVariant = 0x62, kInt4 = 0x38, kInt8 = 0x7F, kFlt8 = 0x3E,
 };
 
 void log_unencodable(const SqlType& t, const Value& v) {
@@ -174,7 +174,6 @@ void write_scaled_time_date(ByteWriter& w, int64_t days, int64_t ticks, uint8_t 
 SqlType normalize_for_wire(const SqlType& in) {
   SqlType t = in;
   switch (t.id) {
-    case SqlTypeId::kSqlVariant: return SqlType::NVarChar(4000);
     case SqlTypeId::kNVarChar:
       if (t.length == 0) t.length = 4000;
       if (t.length > 4000) t.length = -1;
@@ -231,8 +230,9 @@ void write_type_info(ByteWriter& w, const SqlType& t) {
     case SqlTypeId::kChar: ushort_len(kBigChar, 1, true); break;
     case SqlTypeId::kVarChar: ushort_len(kBigVarChar, 1, true); break;
     case SqlTypeId::kNChar: ushort_len(kNChar, 2, true); break;
-    case SqlTypeId::kNVarChar:
-    case SqlTypeId::kSqlVariant: ushort_len(kNVarChar, 2, true); break;
+    case SqlTypeId::kNVarChar: ushort_len(kNVarChar, 2, true); break;
+    // sql_variant: SSVARIANTTYPE with a LONGLEN maximum of 8016 ([MS-TDS] 2.2.5.5.4).
+    case SqlTypeId::kSqlVariant: w.u8(kVariant); w.u32(8016); break;
     case SqlTypeId::kBinary: ushort_len(kBigBinary, 1, false); break;
     case SqlTypeId::kVarBinary: ushort_len(kBigVarBinary, 1, false); break;
     case SqlTypeId::kDateTime: w.u8(kDateTimN); w.u8(8); break;
@@ -246,8 +246,9 @@ void write_value(ByteWriter& w, const SqlType& t, const Value& v) {
   const bool plp = t.length == -1;
   auto write_null = [&] {
     switch (t.id) {
+      case SqlTypeId::kSqlVariant: w.u32(0); break;  // a variant of length 0 is NULL
       case SqlTypeId::kChar: case SqlTypeId::kVarChar: case SqlTypeId::kNChar: case SqlTypeId::kNVarChar:
-      case SqlTypeId::kSqlVariant: case SqlTypeId::kBinary: case SqlTypeId::kVarBinary:
+      case SqlTypeId::kBinary: case SqlTypeId::kVarBinary:
         if (plp) w.u64(~0ULL);
         else w.u16(0xFFFF);
         break;
@@ -301,9 +302,42 @@ void write_value(ByteWriter& w, const SqlType& t, const Value& v) {
       std::string data = std::holds_alternative<Blob>(v) ? std::get<Blob>(v).bytes : utf8_to_cp1252(as_text(v));
       return write_var(w, t, data, t.id == SqlTypeId::kChar ? static_cast<size_t>(t.length) : 0, ' ');
     }
-    case SqlTypeId::kNChar:
-    case SqlTypeId::kNVarChar:
     case SqlTypeId::kSqlVariant: {
+      // [MS-TDS] 2.2.5.5.4 (sql_variant): total length, base type, property bytes, properties,
+      // data. The base type follows the value: int (bigint when it does not fit), float,
+      // varbinary (LOGINPROPERTY's PasswordHash keeps its bytes), else nvarchar.
+      ByteWriter b;
+      if (const auto* i = std::get_if<int64_t>(&v)) {
+        const bool small = *i >= -2147483648LL && *i <= 2147483647LL;
+        b.u8(small ? kInt4 : kInt8);
+        b.u8(0);
+        for (int k = 0; k < (small ? 4 : 8); ++k) b.u8(static_cast<uint8_t>((static_cast<uint64_t>(*i) >> (8 * k)) & 0xFF));
+      } else if (const auto* d = std::get_if<double>(&v)) {
+        uint64_t bits = 0;
+        std::memcpy(&bits, d, 8);
+        b.u8(kFlt8);
+        b.u8(0);
+        b.u64(bits);
+      } else if (const auto* blob = std::get_if<Blob>(&v)) {
+        b.u8(kBigVarBinary);
+        b.u8(2);
+        b.u16(8000);
+        b.bytes(blob->bytes);
+      } else {
+        std::string utf16;
+        append_utf16le(utf16, as_text(v));
+        b.u8(kNVarChar);
+        b.u8(7);
+        b.bytes(kCollation);
+        b.u16(8000);
+        b.bytes(utf16);
+      }
+      w.u32(static_cast<uint32_t>(b.size()));
+      w.bytes(b.str());
+      return;
+    }
+    case SqlTypeId::kNChar:
+    case SqlTypeId::kNVarChar: {
       thread_local std::string utf16;  // reused: this runs for every text cell
       utf16.clear();
       if (const auto* s = std::get_if<std::string>(&v)) append_utf16le(utf16, *s);
