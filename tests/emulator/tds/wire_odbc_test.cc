@@ -165,7 +165,7 @@ TEST_F(WireOdbc, EveryTypeIsDescribedAndReadBack) {
       {"c_datetime2", SQL_TYPE_TIMESTAMP, 27, 7, "2024-01-02 03:04:05.1234567"},
       {"c_datetimeoffset", -155, 34, 7, "2024-01-02 03:04:05.1234567 +02:00"},
       {"c_guid", SQL_GUID, 36, 0, "6F9619FF-8B86-D011-B42D-00C04FC964FF"},
-      {"c_variant", SQL_WVARCHAR, 4000, 0, "variant text"},
+      {"c_variant", -150 /* SQL_SS_VARIANT: TDS SSVARIANT, base type nvarchar */, 8000, 0, "variant text"},
   };
   ASSERT_EQ(rs.columns.size(), expected.size());
   ASSERT_EQ(rs.rows.size(), 2u);
