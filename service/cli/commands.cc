@@ -87,8 +87,11 @@ constexpr CommandSpec kCommands[] = {
     {.name = "audit verify",
      .summary = "check the hash chain of the audit trail",
      .description = "Walks every audit entry in the store, recomputing each hash over its content and the previous "
-                    "entry's hash. Exit 0 when the chain holds; 65 naming the first entry that was changed, "
-                    "removed or reordered.",
+                    "entry's hash, and prints the head (the last entry's hash) to keep outside the store. A "
+                    "chain whose last entries were deleted still holds: --head HASH, an earlier head kept "
+                    "outside the store, must still be an entry, which proves nothing was cut. Exit 0 when the "
+                    "chain holds; 65 naming the first entry that was changed, removed or reordered, or the "
+                    "pinned head that is gone.",
      .run = run_audit_verify},
     {.name = "help",
      .summary = "show the commands, the options of one command, or the exit codes",

@@ -42,6 +42,10 @@ constexpr OptionSpec kOptions[] = {
      .allowed = "live,snapshot", .help = "compare with the secondary read now, or with its latest snapshot"},
     {.name = "format", .commands = "gate,diff,snapshots list,snapshots show,sync", .type = OptType::kEnum, .value_name = "FORMAT",
      .default_value = "table", .allowed = "table,json,csv", .env = "UNDERSTUDY_FORMAT", .help = "output format"},
+    // audit verify
+    {.name = "head", .commands = "audit verify", .value_name = "HASH",
+     .help = "a head hash kept outside the store (printed by an earlier run, logged by the service): it must "
+             "still be an entry of the chain, else entries were removed or rewritten"},
     // sync, script (replay/sync.h)
     {.name = "apply", .commands = "sync", .type = OptType::kFlag,
      .help = "execute the plan (without it sync only prints the plan and changes nothing)"},

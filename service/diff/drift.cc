@@ -117,7 +117,16 @@ Result<store::SnapshotInfo> read_into_store(odbc::Connection& conn, const catalo
       return tl::unexpected(writer.error());
     }
     writing = true;
-    while (auto batch = full.pop()) {
+    while (true) {
+      // Nothing waiting: the instance is the slower side. Commit so far and wait without a
+      // write transaction (SnapshotWriter::pause): other writers of the store go on meanwhile.
+      auto batch = full.try_pop();
+      if (!batch) {
+        write_status = (*writer)->pause();
+        if (!write_status) break;
+        batch = full.pop();
+      }
+      if (!batch) break;
       for (size_t i = 0; i < batch->size && write_status; ++i) {
         write_status = (*writer)->add(batch->records[i]);
         batch->records[i].clear();  // a password hash does not wait in a spent batch

@@ -69,6 +69,11 @@ Result<std::unique_ptr<App>> App::open(AppOptions options) {
   US_TRY(report::migrate(*app->store_));
   app->gates_ = std::make_unique<gates::GateRegistry>(app->options_.gate_dirs);
   US_TRY(app->gates_->load());
+  auto head = report::verify_audit(*app->store_);
+  if (!head) return tl::unexpected(head.error());
+  if (head->head_seq > 0) app->publish_audit_head(head->head_seq, head->head_hash, "");  // metrics only
+  if (head->first_broken)
+    log::Logger().error("the audit trail does not verify", {{"entry", *head->first_broken}, {"problem", head->problem}});
   return app;
 }
 
@@ -212,8 +217,12 @@ gates::GateResult App::evaluate_uncoalesced(const gates::Gate& gate, const confi
 
 Result<store::SnapshotInfo> App::snapshot_instance(const config::Pair& pair, const std::string& run_id) {
   auto started = std::chrono::steady_clock::now();
-  // The pair's live primary (roles read from both instances): after a failover, the configured secondary.
-  auto info = with_store([&](store::Store& s) { return drift::snapshot_pair(options_.config, s, pair, run_id); });
+  // The pair's live primary (roles read from both instances): after a failover, the configured
+  // secondary. On a store connection of its own: the live read may take minutes, and the shared
+  // store must keep answering /readyz and the other pairs' gates meanwhile.
+  auto own = own_store();
+  auto info = own ? drift::snapshot_pair(options_.config, **own, pair, run_id)
+                  : Result<store::SnapshotInfo>(tl::unexpected(own.error()));
   if (info) {
     std::lock_guard lock(state_mu_);
     reachable_[info->instance] = true;
@@ -266,9 +275,42 @@ Result<std::vector<store::SnapshotInfo>> App::snapshots(const config::Pair& pair
 }
 
 Result<drift::PairDrift> App::drift(const config::Pair& pair) {
-  return with_store([&](store::Store& s) {
-    return drift::pair_drift(options_.config, s, pair.name, drift::Against::kLive, drift::new_run_id());
-  });
+  auto own = own_store();  // a live read: not on the shared connection (see own_store)
+  if (!own) return tl::unexpected(own.error());
+  return drift::pair_drift(options_.config, **own, pair.name, drift::Against::kLive, drift::new_run_id());
+}
+
+Result<std::unique_ptr<store::Store>> App::own_store() {
+  US_TRY(refuse_if_damaged());
+  return store::Store::open(options_.config.store, {.create = false, .check_integrity = false});
+}
+
+Status App::refuse_if_damaged() const {
+  std::lock_guard lock(state_mu_);
+  if (damaged_) return tl::unexpected(*damaged_);
+  return {};
+}
+
+Status App::check_store() {
+  auto own = store::Store::open(options_.config.store, {.create = false, .check_integrity = false});
+  Status st = own ? (*own)->check_integrity() : Status(tl::unexpected(own.error()));
+  if (!st && st.error().code == ErrorCode::kStoreDamaged) {
+    std::lock_guard lock(state_mu_);
+    damaged_ = st.error();
+  }
+  metrics_.inc("understudy_store_integrity_checks_total", {{"result", st ? "success" : "failure"}});
+  if (!st) log::Logger().error("store integrity check failed", {{"error", st.error().message}});
+  return st;
+}
+
+void App::integrity_loop() {
+  while (true) {
+    {
+      std::unique_lock lock(sched_mu_);
+      if (sched_cv_.wait_for(lock, kIntegrityInterval, [this] { return stopping_; })) return;
+    }
+    (void)check_store();
+  }
 }
 
 Result<report::Run> App::sync(const config::Pair& pair, bool apply, const std::string& actor) {
@@ -292,7 +334,8 @@ Result<report::Run> App::sync(const config::Pair& pair, bool apply, const std::s
   req.pair = pair.name;
   req.apply = apply;
   req.who = actor;
-  auto rep = with_store([&](store::Store& s) { return replay::sync(options_.config, s, req); });
+  auto own = own_store();  // reads and writes the target: not on the shared connection
+  auto rep = own ? replay::sync(options_.config, **own, req) : Result<replay::SyncReport>(tl::unexpected(own.error()));
   run.finished_at = gates::format_rfc3339(now());
   if (!rep) {
     run.id = drift::new_run_id();
@@ -364,10 +407,23 @@ Result<report::AuditVerdict> App::verify_audit() {
 }
 
 Status App::audit_append(report::AuditEntry e) {
+  US_TRY(refuse_if_damaged());
   e.at = gates::format_rfc3339(now());
   auto r = with_store([&](store::Store& s) { return report::append_audit(s, std::move(e)); });
   if (!r) return tl::unexpected(r.error());
+  publish_audit_head(r->seq, r->hash, r->action);
   return {};
+}
+
+// Each entry's hash leaves the store as it is written — in the log and the metrics — so that an
+// auditor can pin the chain's head elsewhere and `audit verify --head` can prove later that
+// nothing was cut from the end (docs/reports.md).
+void App::publish_audit_head(int64_t seq, const std::string& hash, const std::string& action) {
+  if (!action.empty()) log::Logger().info("audit entry appended", {{"seq", seq}, {"action", action}, {"hash", hash}});
+  metrics_.set("understudy_audit_head_seq", {}, static_cast<double>(seq));
+  // 13 hex digits are 52 bits: exact in a double, which is all a Prometheus sample holds.
+  double prefix = hash.size() >= 13 ? static_cast<double>(std::stoull(hash.substr(0, 13), nullptr, 16)) : 0;
+  metrics_.set("understudy_audit_head_hash_prefix", {}, prefix);
 }
 
 Status App::reload_gates(const std::string& actor) {
@@ -380,6 +436,7 @@ Status App::reload_gates(const std::string& actor) {
 }
 
 bool App::store_ok() {
+  if (!refuse_if_damaged()) return false;
   return with_store([&](store::Store& s) { return static_cast<bool>(s.schema_version("service")); });
 }
 
@@ -390,6 +447,7 @@ bool App::primary_reachable(const std::string& instance) const {
 }
 
 void App::start_scheduler() {
+  if (!checker_.joinable()) checker_ = std::thread([this] { integrity_loop(); });
   if (options_.config.service.snapshot_interval.count() <= 0 || scheduler_.joinable()) return;
   scheduler_ = std::thread([this] { scheduler_loop(); });
 }
@@ -401,6 +459,7 @@ void App::stop() {
   }
   sched_cv_.notify_all();
   if (scheduler_.joinable()) scheduler_.join();
+  if (checker_.joinable()) checker_.join();
 }
 
 void App::scheduler_loop() {

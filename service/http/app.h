@@ -11,11 +11,13 @@
 // The scheduler snapshots every configured primary every `service.snapshot_interval`.
 //
 // Thread-safety: every method is thread-safe. The Store is shared behind one mutex and held only
-// for store work, never across a live read. Ownership: App owns the store, the gate registry,
+// for store work, never across a live read: snapshot, drift and sync use a connection of their
+// own (own_store). Ownership: App owns the store, the gate registry,
 // the metrics and the scheduler thread; stop() (or the destructor) joins the thread.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <map>
@@ -87,8 +89,14 @@ class App {
   // Re-reads the gate files; keeps the last good set on error (and says why).
   [[nodiscard]] Status reload_gates(const std::string& actor);
 
-  // Readiness: the store answers a trivial query.
+  // Readiness: the store answers a trivial query and its last integrity check passed.
   bool store_ok();
+  // SQLite's quick_check of the store on a connection of its own (a large store takes seconds;
+  // nothing waits for it). A failure marks the store damaged for the rest of the process: /readyz
+  // answers 503 and snapshot, sync and the audit trail refuse to write (kStoreDamaged). Run at
+  // open (Store::open) and every kIntegrityInterval by the scheduler thread.
+  [[nodiscard]] Status check_store();
+  static constexpr std::chrono::seconds kIntegrityInterval{3600};
 
   // Scheduled snapshots of every primary (interval from config; 0 = off).
   void start_scheduler();
@@ -105,6 +113,12 @@ class App {
                                          std::optional<int64_t> max_age,
                                          const std::map<std::string, std::string>& params, size_t& objects);
   [[nodiscard]] Result<store::SnapshotInfo> snapshot_instance(const config::Pair& pair, const std::string& run_id);
+  // A connection of its own to the store, for an operation that reads or writes an instance
+  // (snapshot, drift, sync): the shared one (with_store) is never held across a live read, so
+  // /readyz and the gates of other pairs do not wait on a slow instance. SQLite (WAL) lets
+  // readers on other connections go on; the snapshot writer holds no write transaction while
+  // it waits for the instance (store/snapshot_writer.h).
+  [[nodiscard]] Result<std::unique_ptr<store::Store>> own_store();
   template <typename F>
   auto with_store(F&& f) {
     std::lock_guard lock(store_mu_);
@@ -121,7 +135,13 @@ class App {
   SingleFlight<gates::GateResult> flights_;
   gates::PrimaryCache primaries_;  // decoded latest primary snapshot per pair (sources.h)
 
+  [[nodiscard]] Status refuse_if_damaged() const;
+  // Metrics of the audit head; with `action`, also the log line an auditor pins it from.
+  void publish_audit_head(int64_t seq, const std::string& hash, const std::string& action);
+  void integrity_loop();
+
   mutable std::mutex state_mu_;
+  std::optional<Error> damaged_;  // the failed integrity check (state_mu_)
   std::map<std::string, bool> reachable_;  // instance -> last snapshot attempt succeeded
   std::map<std::string, std::unique_ptr<std::mutex>> sync_locks_;
 
@@ -129,6 +149,7 @@ class App {
   std::condition_variable sched_cv_;
   bool stopping_ = false;
   std::thread scheduler_;
+  std::thread checker_;  // integrity_loop
 };
 
 }  // namespace understudy::http

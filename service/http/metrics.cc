@@ -18,6 +18,10 @@ Metrics::Metrics() {
   define("understudy_sync_actions_total", Type::kCounter, "Sync actions, per result.");
   define("understudy_http_requests_total", Type::kCounter, "HTTP requests answered, per status code.");
   define("understudy_gates_reload_total", Type::kCounter, "Gate set reloads, per result.");
+  define("understudy_audit_head_seq", Type::kGauge, "Sequence number of the last audit entry (0: none).");
+  define("understudy_audit_head_hash_prefix", Type::kGauge,
+         "The last audit entry's hash: its first 13 hex digits as a number (pin the whole hash from the log).");
+  define("understudy_store_integrity_checks_total", Type::kCounter, "Integrity checks of the store, per result.");
 }
 
 void Metrics::define(std::string name, Type type, std::string help) {

@@ -10,7 +10,9 @@
 #include "diff/report.h"
 #include "gates/check.h"
 #include "gates/cutover.h"
+#include "http/connections.h"
 #include "http/problem.h"
+#include "http/request_target.h"
 #include "log/log.h"
 #include "report/drift_report.h"
 
@@ -27,58 +29,6 @@ struct Ctx {
 };
 
 
-
-bool valid_name(const std::string& s) {
-  static const std::regex re("^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$");
-  return std::regex_match(s, re);
-}
-
-std::vector<std::string> split_path(const std::string& path) {
-  std::vector<std::string> out;
-  size_t i = 0;
-  while (i <= path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string::npos) j = path.size();
-    out.push_back(path.substr(i, j - i));
-    i = j + 1;
-  }
-  return out;  // "/a/b" -> "", "a", "b"
-}
-
-bool match(std::string_view pattern, const std::vector<std::string>& segs, Params* params) {
-  auto pat = split_path(std::string(pattern));
-  if (pat.size() != segs.size()) return false;
-  Params p;
-  for (size_t i = 0; i < pat.size(); ++i) {
-    if (pat[i].size() > 2 && pat[i].front() == '{' && pat[i].back() == '}') {
-      if (segs[i].empty()) return false;
-      p[pat[i].substr(1, pat[i].size() - 2)] = segs[i];
-    } else if (pat[i] != segs[i]) {
-      return false;
-    }
-  }
-  *params = std::move(p);
-  return true;
-}
-
-// The (decoded) keys of the query string of the request target. Only the query string counts:
-// httplib also merges form-encoded bodies into params (curl -d sends that type), which must not
-// be mistaken for query parameters.
-std::vector<std::string> query_keys(const std::string& target) {
-  std::vector<std::string> keys;
-  auto q = target.find('?');
-  if (q == std::string::npos) return keys;
-  std::string rest = target.substr(q + 1);
-  size_t i = 0;
-  while (i <= rest.size()) {
-    size_t amp = rest.find('&', i);
-    if (amp == std::string::npos) amp = rest.size();
-    auto part = rest.substr(i, amp - i);
-    if (!part.empty()) keys.push_back(httplib::detail::decode_url(part.substr(0, part.find('=')), true));
-    i = amp + 1;
-  }
-  return keys;
-}
 
 void send_json(httplib::Response& res, int status, const nlohmann::json& j) {
   res.status = status;
@@ -485,13 +435,13 @@ std::span<const RouteInfo> routes() {
 void Server::Impl::dispatch(const httplib::Request& req, httplib::Response& res) {
   res.set_header("Cache-Control", "no-store");
   std::string method = req.method == "HEAD" ? "GET" : req.method;
-  auto segs = split_path(req.path);
+  auto segs = path_segments(req.target);
   Ctx c{req, res, {}, {}};
   std::vector<std::string> allowed;
   const struct Route* found = nullptr;
   for (const auto& r : kRoutes) {
     Params p;
-    if (!match(r.info.pattern, segs, &p)) continue;
+    if (!match_route(r.info.pattern, segs, &p)) continue;
     if (r.info.method == method) {
       found = &r;
       c.path = std::move(p);
@@ -557,7 +507,7 @@ void Server::Impl::dispatch(const httplib::Request& req, httplib::Response& res)
 }
 
 
-Server::Server(App& app) : app_(app) {}
+Server::Server(App& app, Limits limits) : app_(app), governor_(std::make_unique<Governor>(limits)) {}
 Server::~Server() { stop(); }
 
 Status Server::bind(const std::string& listen) {
@@ -581,13 +531,54 @@ Status Server::bind(const std::string& listen) {
       return fail(ErrorCode::kConfig, "cannot load the TLS certificate or key (" + svc.tls_cert + ", " + svc.tls_key + ")");
     server_ = std::move(ssl);
   } else {
-    server_ = std::make_unique<httplib::Server>();
+    server_ = std::make_unique<GovernedServer>(*governor_);
   }
   auto impl = std::make_shared<Impl>(app_);
   auto handler = [impl, this](const httplib::Request& req, httplib::Response& res) {
-    impl->dispatch(req, res);
+    governor_->handling(current_connection(), true);
+    // /v1 handlers may wait on live reads; they never take the workers kept for the probes.
+    bool v1 = req.path.rfind("/v1/", 0) == 0;
+    if (v1 && !governor_->enter_v1()) {
+      res.set_header("Cache-Control", "no-store");
+      res.set_header("Retry-After", "1");
+      send_problem(res,
+                   problem(503, "temporary", "too many requests are running; retry shortly", "",
+                           "workers are kept free for /livez, /readyz and /metrics"),
+                   req.path);
+    } else {
+      struct Leave {
+        Governor* g;
+        bool on;
+        ~Leave() {
+          if (on) g->leave_v1();
+        }
+      } leave{governor_.get(), v1};
+      impl->dispatch(req, res);
+    }
     app_.metrics().inc("understudy_http_requests_total", {{"result", std::to_string(res.status)}});
   };
+  // Bodies, before httplib reads one (docs/api.md): a POST without Content-Length or chunked
+  // encoding has an empty body — httplib would otherwise read until the client closes and answer
+  // a bare 400 after its read timeout; a GET (or HEAD, OPTIONS) that carries a body is refused —
+  // httplib never reads one, and its bytes would be taken for the next request.
+  server_->set_pre_routing_handler([handler, this](const httplib::Request& req, httplib::Response& res) {
+    bool chunked = req.has_header("Transfer-Encoding");
+    bool length = req.has_header("Content-Length");
+    if (req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE") {
+      if (length || chunked) return httplib::Server::HandlerResponse::Unhandled;
+      handler(req, res);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    auto n = req.get_header_value("Content-Length");
+    if (!chunked && (!length || n.find_first_not_of('0') == std::string::npos))
+      return httplib::Server::HandlerResponse::Unhandled;
+    res.set_header("Cache-Control", "no-store");
+    res.set_header("Connection", "close");
+    close_after_response();  // the unread body must not be parsed as a request
+    send_problem(res, problem(400, "usage", "a " + req.method + " request takes no body", "body"), req.path);
+    app_.metrics().inc("understudy_http_requests_total", {{"result", "400"}});
+    return httplib::Server::HandlerResponse::Handled;
+  });
   server_->Get(".*", handler);
   server_->Post(".*", handler);
   server_->Put(".*", handler);
@@ -597,9 +588,14 @@ Status Server::bind(const std::string& listen) {
   server_->set_payload_max_length(kMaxBodyBytes);
   // One worker per poller: runbooks and monitors keep connections open, and a waiting gate
   // request (sharing an evaluation in flight) must not hold up the others. Keep-alive stays on
-  // for many requests so pollers do not reconnect every few answers.
-  server_->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
-  server_->set_keep_alive_max_count(1000);
+  // for many requests so pollers do not reconnect every few answers. The pool frees a worker
+  // held by an idle or slow connection when a new one waits (connections.h).
+  const auto& lim = governor_->limits();
+  server_->new_task_queue = [this] { return new GovernedPool(*governor_, governor_->limits().workers); };
+  server_->set_keep_alive_max_count(lim.keep_alive_requests);
+  server_->set_keep_alive_timeout(lim.idle_seconds);
+  server_->set_read_timeout(lim.request_seconds);
+  server_->set_write_timeout(lim.write_seconds);
   server_->set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;  // our own problem or gate body
     Problem p;

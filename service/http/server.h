@@ -11,7 +11,9 @@
 // Auth: /livez, /readyz and /metrics are open; every /v1 route needs a bearer token with an
 // allowed role (runbook: gates and pairs; auditor: reads; operator: everything) — no token 401,
 // wrong role 403. Nothing a handler writes or logs contains a token, a hash or a secret.
-// Thread-safety: handlers run on httplib's thread pool; App is thread-safe.
+// Connections: deadlines, a per-client cap and workers kept for /livez, /readyz and /metrics
+// (connections.h).
+// Thread-safety: handlers run on the server's worker pool; App is thread-safe.
 // Ownership: Server borrows App; App must outlive it.
 #pragma once
 
@@ -23,12 +25,15 @@
 #include "base/result.h"
 #include "http/app.h"
 #include "http/auth.h"
+#include "http/limits.h"
 
 namespace httplib {
 class Server;
 }
 
 namespace understudy::http {
+
+class Governor;  // connections.h
 
 enum class Access { kOpen, kRunbook, kAuditor, kOperator };  // kRunbook: any role; kAuditor: auditor|operator
 
@@ -43,11 +48,10 @@ struct RouteInfo {
 std::span<const RouteInfo> routes();
 
 inline constexpr size_t kMaxBodyBytes = 64 * 1024;
-inline constexpr size_t kWorkerThreads = 96;  // > 64 concurrent pollers (docs/benchmarks.md)
 
 class Server {
  public:
-  explicit Server(App& app);
+  explicit Server(App& app, Limits limits = {});
   ~Server();
   // Binds host:port (port 0 = any free port). TLS when cert and key are configured.
   [[nodiscard]] Status bind(const std::string& listen);
@@ -61,6 +65,7 @@ class Server {
 
  private:
   App& app_;
+  std::unique_ptr<Governor> governor_;  // outlives server_ (declared first)
   std::unique_ptr<httplib::Server> server_;
   int port_ = 0;
 };

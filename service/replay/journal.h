@@ -77,6 +77,10 @@ class Journal {
   static constexpr std::chrono::milliseconds kGroupWindow{100};
   [[nodiscard]] Status begin_apply();
   [[nodiscard]] Status end_apply();
+  // Commits the open group now (a no-op when none is open): the journal writer calls it when no
+  // entry came for kGroupWindow — the executor is waiting on the target — so the store's write
+  // lock is not held across that wait (the service's other writers go on meanwhile).
+  [[nodiscard]] Status commit_open_group() { return commit_group(); }
 
   // Runs of a pair, newest first (actions included); all pairs when empty.
   [[nodiscard]] Result<std::vector<JournalRun>> runs(const std::string& pair = {}, int limit = 20);

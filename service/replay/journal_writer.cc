@@ -25,7 +25,19 @@ void JournalWriter::loop() {
   while (true) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return closing_ || !queue_.empty(); });
+      // No entry for a group window: the executor waits on the target. The open group is
+      // committed rather than held across that wait (Journal::commit_open_group).
+      if (!cv_.wait_for(lock, Journal::kGroupWindow, [this] { return closing_ || !queue_.empty(); })) {
+        lock.unlock();
+        if (auto s = journal_.commit_open_group(); !s) {
+          std::lock_guard<std::mutex> failed(mu_);
+          failed_ = s;
+          queue_.clear();
+          closing_ = true;
+          return;
+        }
+        continue;
+      }
       if (queue_.empty()) return;  // closing and drained
       batch.swap(queue_);
     }

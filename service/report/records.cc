@@ -271,7 +271,7 @@ nlohmann::json to_json(const AuditEntry& e) {
           {"hash", e.hash}};
 }
 
-Result<AuditVerdict> verify_audit(store::Store& store) {
+Result<AuditVerdict> verify_audit(store::Store& store, const std::string& pinned_head) {
   AuditVerdict v;
   std::string prev = kGenesis;
   int64_t expected_seq = 1;
@@ -295,9 +295,17 @@ Result<AuditVerdict> verify_audit(store::Store& store) {
         v.first_broken = e.seq;
         v.problem = "entry " + std::to_string(e.seq) + " was changed after it was written: its hash does not match";
       }
+      if (!pinned_head.empty() && e.hash == pinned_head && !v.pinned_seq) v.pinned_seq = e.seq;
       prev = e.hash;
       expected_seq = e.seq + 1;
+      v.head_seq = e.seq;
+      v.head_hash = e.hash;
     }
+  }
+  if (!pinned_head.empty() && !v.first_broken && !v.pinned_seq) {
+    v.first_broken = v.head_seq + 1;
+    v.problem = "the pinned head " + pinned_head + " is not the hash of any entry: entries were removed from the end "
+                "or the tail was rewritten";
   }
   return v;
 }

@@ -78,7 +78,16 @@ struct AuditVerdict {
   int64_t entries = 0;
   std::optional<int64_t> first_broken;  // seq of the first entry that does not hold
   std::string problem;                  // why, lower case
+  int64_t head_seq = 0;                 // the last entry (0: none)
+  std::string head_hash;                // its hash: what an auditor pins outside the store
+  std::optional<int64_t> pinned_seq;    // the entry whose hash is `pinned_head`, when found
 };
-[[nodiscard]] Result<AuditVerdict> verify_audit(store::Store& store);
+// Walks the chain. Truncation (the last entries deleted, or the tail rewritten and re-chained)
+// leaves a chain that holds; `pinned_head` — a head hash kept outside the store (the service
+// logs each entry's hash; `audit verify` prints the head) — catches it: it must be the hash of
+// an entry of the intact chain, which proves that the trail it ended is still a prefix.
+// Otherwise `problem` says so and `first_broken` is the entry after the last one that remains
+// (head_seq + 1) when the pinned head is missing.
+[[nodiscard]] Result<AuditVerdict> verify_audit(store::Store& store, const std::string& pinned_head = "");
 
 }  // namespace understudy::report

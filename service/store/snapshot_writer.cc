@@ -166,8 +166,37 @@ Status SnapshotWriter::add(const catalog::ServerObject& o) {
 
 Status SnapshotWriter::add(const catalog::ObjectRecord& r) { return add_record(r, nullptr); }
 
+Status SnapshotWriter::pause() {
+  if (!open_txn_) return fail(ErrorCode::kInternal, "store: snapshot writer used after commit or failure");
+  if (paused_) return {};
+  Status st = [&]() -> Status {
+    US_TRY(flush());
+    for (auto* s : {&ins_ver_, &ins_batch_, &ins_secret_, &close_ver_, &fin_snap_}) s->reset();
+    US_TRY(exec(db_, "COMMIT"));
+    committed_some_ = true;
+    since_commit_ = 0;
+    paused_ = true;
+    return {};
+  }();
+  if (!st) rollback();
+  return st;
+}
+
+Status SnapshotWriter::resume() {
+  if (!paused_) return {};
+  if (auto st = exec(db_, "BEGIN IMMEDIATE"); !st) {
+    paused_ = false;
+    open_txn_ = false;  // nothing open to roll back; rollback() deletes what was committed
+    rollback();
+    return st;
+  }
+  paused_ = false;
+  return {};
+}
+
 Status SnapshotWriter::add_record(const catalog::ObjectRecord& r, const catalog::ServerObject* tree) {
   if (!open_txn_) return fail(ErrorCode::kInternal, "store: snapshot writer used after commit or failure");
+  US_TRY(resume());
   Status st = [&]() -> Status {
     info_.object_count++;
     kind_counts_[static_cast<size_t>(r.kind)]++;
@@ -299,6 +328,7 @@ Status SnapshotWriter::delete_incomplete(int64_t only) {
 
 Result<SnapshotInfo> SnapshotWriter::commit() {
   if (!open_txn_) return fail(ErrorCode::kInternal, "store: snapshot writer used after commit or failure");
+  US_TRY(resume());
   Status st = [&]() -> Status {
     US_TRY(flush());
     // The new versions committed, the transaction that makes the snapshot visible — the only one
@@ -340,7 +370,7 @@ void SnapshotWriter::rollback() {
   // Statements are reset first so that ROLLBACK is not refused by a pending read.
   for (auto* s : {&ins_ver_, &ins_batch_, &ins_secret_, &close_ver_, &fin_snap_}) s->reset();
   n_pending_ = 0;
-  if (open_txn_) (void)exec(db_, "ROLLBACK");
+  if (open_txn_ && !paused_) (void)exec(db_, "ROLLBACK");
   open_txn_ = false;
   // What this writer committed along the way; what cannot be deleted now (the disk is full …)
   // stays invisible, and the next writer deletes it.

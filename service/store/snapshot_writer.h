@@ -57,6 +57,11 @@ class SnapshotWriter {
   [[nodiscard]] Status add(const catalog::ServerObject& o);
   // Makes the snapshot visible. After an error nothing is visible and the writer is spent.
   [[nodiscard]] Result<SnapshotInfo> commit();
+  // Commits what is written so far (invisible until commit(), like the intermediate commits)
+  // and holds no write transaction until the next add() or commit(). Called before waiting for
+  // the instance: a slow instance must not keep the store's other writers (gate evaluations,
+  // the audit trail) waiting on SQLite's write lock.
+  [[nodiscard]] Status pause();
 
  private:
   friend class Store;
@@ -65,6 +70,7 @@ class SnapshotWriter {
   // `tree` is the object `r` was made from (add(ServerObject)), for its fingerprint; or null.
   [[nodiscard]] Status add_record(const catalog::ObjectRecord& r, const catalog::ServerObject* tree);
   [[nodiscard]] Status flush();
+  [[nodiscard]] Status resume();  // after pause(): opens the next transaction
   void rollback();
   void restore_connection();
   // Commits what is written so far, runs `between` (a pragma that may not run inside a
@@ -106,6 +112,7 @@ class SnapshotWriter {
   static constexpr size_t kCommitEvery = 65536;
   size_t commit_every_ = kCommitEvery;  // SnapshotMeta::commit_every
   size_t since_commit_ = 0;
+  bool paused_ = false;          // pause(): no transaction open until the next write
   bool committed_some_ = false;  // rows of this snapshot are committed: a failure must delete them
   bool finished_ = false;        // committed or rolled back
   int64_t first_new_id_ = 0;     // this snapshot's versions have ids from here

@@ -9,6 +9,9 @@ Error sqlite_error(sqlite3* db, std::string_view what) {
   std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "no database handle");
   if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
     return Error(ErrorCode::kTempFail, msg, "another process holds the store; try again");
+  if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+    return Error(ErrorCode::kStoreDamaged, std::string(what) + ": the store file is damaged (" +
+                 (db ? sqlite3_errmsg(db) : "") + ")", kDamagedHint);
   return Error(ErrorCode::kIo, msg);
 }
 

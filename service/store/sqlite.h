@@ -16,8 +16,11 @@
 
 namespace understudy::store {
 
-// An Error for the last failure on `db`: "<what>: <sqlite message>".
+// An Error for the last failure on `db`: "<what>: <sqlite message>". A damaged file (SQLITE_CORRUPT,
+// SQLITE_NOTADB) is kStoreDamaged with kDamagedHint.
 Error sqlite_error(sqlite3* db, std::string_view what);
+inline constexpr const char* kDamagedHint =
+    "restore the store from a backup (docs/store-schema.md, \"A damaged store\"); understudy writes nothing to it";
 
 // Runs one or more statements without results.
 [[nodiscard]] Status exec(sqlite3* db, std::string_view sql);

@@ -140,6 +140,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const OpenOp
                   "point the store setting at another file");
   }
 
+  if (!options.read_only && options.check_integrity) US_TRY(s->check_integrity());
   if (!options.read_only) {
     if (sqlite3_create_function(s->db_, "understudy_unhex", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                                 sql_unhex, nullptr, nullptr) != SQLITE_OK)
@@ -172,6 +173,36 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const OpenOp
 
 Store::~Store() {
   if (db_) sqlite3_close_v2(db_);
+}
+
+Status Store::check_integrity(const std::string& table) {
+  std::string sql = "PRAGMA quick_check";
+  if (!table.empty()) {
+    std::string quoted = "\"";
+    for (char c : table) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    sql += "(" + quoted + "\")";
+  }
+  auto damaged = [&](const Error& e) -> Status {
+    if (e.code != ErrorCode::kStoreDamaged) return tl::unexpected(e);
+    return fail(ErrorCode::kStoreDamaged, "store " + path_ + " is damaged: " + sqlite3_errmsg(db_), kDamagedHint);
+  };
+  auto st = Stmt::prepare(db_, sql);
+  if (!st) return damaged(st.error());
+  std::string problems;
+  int found = 0;
+  while (true) {
+    auto row = st->step();
+    if (!row) return damaged(row.error());
+    if (!*row) break;
+    std::string line = st->text(0);
+    if (line == "ok") return {};
+    if (line.rfind("*** in database", 0) == 0) continue;
+    if (++found <= 3) problems += (problems.empty() ? "" : "; ") + line;
+  }
+  if (found == 0) return {};
+  return fail(ErrorCode::kStoreDamaged,
+              "store " + path_ + " is damaged: " + problems + (found > 3 ? " (and " + std::to_string(found - 3) + " more)" : ""),
+              kDamagedHint);
 }
 
 Result<int> Store::schema_version(const std::string& component) {

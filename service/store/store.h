@@ -66,6 +66,9 @@ struct OpenOptions {
   bool create = true;      // create the file (mode 0600) when missing
   bool read_only = false;  // open without writing (no migrations are run)
   int busy_timeout_ms = 10000;
+  // Before anything is written: SQLite's quick_check of the whole file (reads every page once;
+  // check_integrity()). The service opens further connections without it and checks on a timer.
+  bool check_integrity = true;
 };
 
 struct LoadOptions {
@@ -79,7 +82,8 @@ class Store {
  public:
   // Opens (or creates) the store at `path` and brings the core schema up to date.
   // Errors: kIo (cannot open/create), kDataErr (not an understudy store, or written by a newer
-  // understudy), kLockHeld is never returned (the busy timeout waits).
+  // understudy), kStoreDamaged (opened for writing and the integrity check fails: nothing is
+  // written into a damaged file), kLockHeld is never returned (the busy timeout waits).
   [[nodiscard]] static Result<std::unique_ptr<Store>> open(const std::string& path, const OpenOptions& options = {});
   ~Store();
   Store(const Store&) = delete;
@@ -121,6 +125,10 @@ class Store {
   // Runs `fn` inside one write transaction (BEGIN IMMEDIATE … COMMIT; ROLLBACK when fn fails).
   // For modules that keep their own tables here (journal, gate evaluations, audit).
   [[nodiscard]] Status in_transaction(const std::function<Status(sqlite3*)>& fn);
+  // SQLite's quick_check (page structure, free lists; not index contents) of the whole file, or
+  // of one table and its indexes. kStoreDamaged naming the first problem found.
+  [[nodiscard]] Status check_integrity(const std::string& table = "");
+
   // The raw handle, for reads by those modules. Owned by the Store.
   sqlite3* db() const { return db_; }
 

@@ -129,10 +129,28 @@ TEST(GateFlow, FailsListingMissingObjectsPassesAfterSyncAndLeavesAnAuditTrail) {
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_NE(ok.out.find("audit trail intact"), std::string::npos);
 
-  // …until someone edits an entry in the store.
+  // The head it prints is the hash the service logged for the last entry: an auditor pins it.
+  auto head_at = ok.out.find("head: entry ");
+  ASSERT_NE(head_at, std::string::npos) << ok.out;
+  std::string head = ok.out.substr(ok.out.find(' ', head_at + 12) + 1, 64);
+  EXPECT_NE(read_file(w.serve_log()).find(head), std::string::npos) << "the service did not log the entry's hash";
+  auto pinned = w.cli({"audit", "verify", "--head", head});
+  EXPECT_EQ(pinned.exit_code, 0) << pinned.err;
+  EXPECT_NE(pinned.out.find("the trail it ended is still a prefix"), std::string::npos) << pinned.out;
+
+  // Cutting the last entry leaves a chain that holds; the pinned head does not.
   w.stop_serve();
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((w.dir() + "/understudy.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DELETE FROM audit_entry WHERE seq = (SELECT max(seq) FROM audit_entry)", nullptr, nullptr,
+                         nullptr),
+            SQLITE_OK);
+  EXPECT_EQ(w.cli({"audit", "verify"}).exit_code, 0);
+  auto cut = w.cli({"audit", "verify", "--head", head});
+  EXPECT_EQ(cut.exit_code, 65) << cut.out;
+  EXPECT_NE(cut.err.find("the pinned head " + head + " is not the hash of any entry"), std::string::npos) << cut.err;
+
+  // …and someone editing an entry in the store is named.
   ASSERT_EQ(sqlite3_exec(db, "UPDATE audit_entry SET actor = 'someone-else' WHERE seq = 2", nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);

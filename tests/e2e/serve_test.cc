@@ -26,6 +26,8 @@ class Serve : public ::testing::Test {
     // A job category whose name a spreadsheet would run as a formula (CSV guard).
     world_->exec_on_primary(
         "EXEC msdb.dbo.sp_add_category @class = N'JOB', @type = N'LOCAL', @name = N'=HYPERLINK(\"http://x\",\"y\")'");
+    // And one starting with TAB, which the drift CSV left unguarded.
+    world_->exec_on_primary("EXEC msdb.dbo.sp_add_category @class = N'JOB', @type = N'LOCAL', @name = N'\tTAB_category'");
     auto snap = world_->cli({"snapshot", "--pair", "payments"});
     if (snap.exit_code != 0) throw std::runtime_error("snapshot failed: " + snap.err);
     world_->start_serve();
@@ -136,7 +138,7 @@ TEST_F(Serve, RequestErrorsAreProblemsNamingTheParameter) {
       {"GET", "/v1/gates/logins?pair=billing", "", 404, "pair", ""},
       {"GET", "/v1/gates/..?pair=payments", "", 400, "gate", "gate is not a valid name"},
       {"GET", "/v1/gates/%2e%2e?pair=payments", "", 400, "gate", "gate is not a valid name"},
-      {"GET", "/v1/pairs/..%2f..%2fetc/drift", "", 404, "path", "no such route"},
+      {"GET", "/v1/pairs/..%2f..%2fetc/drift", "", 400, "pair", "pair is not a valid name"},
       {"GET", "/v1/pairs/pay%20ments/drift", "", 400, "pair", "pair is not a valid name"},
       {"GET", "/v1/runs/does-not-exist", "", 404, "id", "run 'does-not-exist' does not exist"},
       {"GET", "/v1/nothing-here", "", 404, "path", "no such route"},
@@ -206,6 +208,8 @@ TEST_F(Serve, CsvReportsGuardAgainstFormulas) {
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_NE(r->body.find("'=HYPERLINK("), std::string::npos) << r->body;
   EXPECT_EQ(r->body.find(",=HYPERLINK"), std::string::npos);
+  EXPECT_NE(r->body.find(",agent_category,'\tTAB_category,"), std::string::npos) << r->body;
+  EXPECT_EQ(r->body.find(",\tTAB_category"), std::string::npos) << r->body;
   w().get("/v1/gates/agent-jobs?pair=payments", kRunbookToken);  // recorded, with the hostile name
   auto rep = w().get("/v1/reports/drift?pair=payments&format=csv", kAuditorToken);
   ASSERT_EQ(rep->status, 200);

@@ -96,6 +96,11 @@ struct FaultPlan {
   bool fail_repeat = false;
   // Delay every reply by this many milliseconds.
   std::atomic<int> reply_delay_ms{0};
+  // While set, every request waits before it runs (until cleared or the client cancels it):
+  // a latch for tests of what must not wait on a slow instance. `held_requests` counts the
+  // requests waiting now.
+  std::atomic<bool> hold_requests{false};
+  std::atomic<int> held_requests{0};
   // Refuse every login with 18456.
   std::atomic<bool> refuse_logins{false};
 };

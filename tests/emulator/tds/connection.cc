@@ -138,6 +138,17 @@ void Connection::begin_request(const TdsMessage& m, bool rpc) {
   }
   const int delay = instance_.faults().reply_delay_ms.load();
   if (delay > 0 && ch_.wait_attention(delay)) sink_.note_attention();
+  FaultPlan& f = instance_.faults();
+  if (f.hold_requests.load() && !sink_.attention()) {
+    f.held_requests++;
+    while (f.hold_requests.load()) {
+      if (ch_.wait_attention(50)) {
+        sink_.note_attention();
+        break;
+      }
+    }
+    f.held_requests--;
+  }
 }
 
 bool Connection::handle_batch(const TdsMessage& m) {

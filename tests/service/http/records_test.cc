@@ -76,6 +76,49 @@ TEST_F(Audit, TamperingIsNamed) {
   }
 }
 
+// Deleting the last entries, or rewriting the tail and chaining it anew, leaves a chain that
+// holds; a head pinned outside the store before catches both.
+TEST_F(Audit, TruncationIsCaughtByAPinnedHead) {
+  auto before = verify_audit(*store_);
+  ASSERT_TRUE(before);
+  EXPECT_EQ(before->head_seq, 4);
+  std::string pinned = before->head_hash;
+  ASSERT_EQ(pinned.size(), 64u);
+  auto same = verify_audit(*store_, pinned);
+  ASSERT_TRUE(same);
+  EXPECT_FALSE(same->first_broken) << same->problem;
+  EXPECT_EQ(same->pinned_seq, 4);
+
+  AuditEntry later;
+  later.at = "2026-11-27T09:00:00Z";
+  later.actor = "dba";
+  later.action = "snapshot";
+  ASSERT_TRUE(append_audit(*store_, later));
+  auto grown = verify_audit(*store_, pinned);
+  ASSERT_TRUE(grown);
+  EXPECT_FALSE(grown->first_broken) << grown->problem;
+  EXPECT_EQ(grown->pinned_seq, 4);  // an earlier head is a prefix of the longer trail
+  EXPECT_EQ(grown->head_seq, 5);
+
+  sql("DELETE FROM audit_entry WHERE seq >= 4");
+  auto cut = verify_audit(*store_);
+  ASSERT_TRUE(cut);
+  EXPECT_FALSE(cut->first_broken) << "without a pinned head the cut chain holds";
+  auto caught = verify_audit(*store_, pinned);
+  ASSERT_TRUE(caught);
+  EXPECT_EQ(caught->first_broken, 4);
+  EXPECT_EQ(caught->problem, "the pinned head " + pinned +
+                                 " is not the hash of any entry: entries were removed from the end or the tail was "
+                                 "rewritten");
+
+  later.detail = {{"rewritten", true}};  // the tail rewritten and chained anew: seq 4 again
+  ASSERT_TRUE(append_audit(*store_, later));
+  auto rewritten = verify_audit(*store_, pinned);
+  ASSERT_TRUE(rewritten);
+  EXPECT_EQ(rewritten->first_broken, 5);
+  EXPECT_FALSE(rewritten->pinned_seq);
+}
+
 // An evaluation row is committed with synchronous=NORMAL (records.cc says why); everything else the
 // connection writes afterwards — runs, the audit trail — must still be FULL.
 TEST_F(Audit, EvaluationIsRecordedAndTheConnectionStaysFullyDurable) {
