@@ -3,6 +3,7 @@
 // No output path here reads a password hash: the store is asked for objects without them.
 #include <ostream>
 
+#include "base/csv.h"
 #include "catalog/canonical.h"
 #include "cli/handlers.h"
 #include "cli/invocation.h"
@@ -28,18 +29,6 @@ Result<int64_t> parse_id(const std::string& text) {
   }
   return fail(ErrorCode::kUsage, "snapshot id must be a positive integer, not '" + text + "'",
               "`understudy snapshots list` shows the ids");
-}
-
-std::string csv(const std::string& s) {
-  std::string v = s;
-  if (!v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')) v.insert(v.begin(), '\'');
-  if (v.find_first_of(",\"\r\n'") == std::string::npos) return v;
-  std::string out = "\"";
-  for (char c : v) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  return out + "\"";
 }
 
 nlohmann::json info_json(const store::SnapshotInfo& s) {
@@ -93,8 +82,8 @@ int run_snapshots_list(const Invocation& inv) {
   } else if (format == "csv") {
     inv.out() << "id,instance,taken_at,run_id,server_name,object_count\r\n";
     for (const auto& s : *list)
-      inv.out() << s.id << ',' << csv(s.instance) << ',' << s.taken_at << ',' << csv(s.run_id) << ','
-                << csv(s.server_name) << ',' << s.object_count << "\r\n";
+      inv.out() << s.id << ',' << csv_field(s.instance) << ',' << s.taken_at << ',' << csv_field(s.run_id) << ','
+                << csv_field(s.server_name) << ',' << s.object_count << "\r\n";
   } else {
     inv.out() << "ID      INSTANCE          TAKEN_AT              OBJECTS  SERVER\n";
     for (const auto& s : *list) {
@@ -133,8 +122,8 @@ int run_snapshots_show(const Invocation& inv) {
   } else if (format == "csv") {
     inv.out() << "kind,key,fingerprint,fields\r\n";
     for (const auto& o : *objects)
-      inv.out() << catalog::kind_name(o.kind) << ',' << csv(o.key) << ',' << o.fingerprint << ','
-                << csv(o.fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) << "\r\n";
+      inv.out() << catalog::kind_name(o.kind) << ',' << csv_field(o.key) << ',' << o.fingerprint << ','
+                << csv_field(o.fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) << "\r\n";
   } else {
     inv.out() << "snapshot " << info->id << " of " << info->instance << " (" << info->server_name << ") taken "
               << info->taken_at << ": " << objects->size() << " objects\n";

@@ -3,6 +3,8 @@
 #include <map>
 #include <sstream>
 
+#include "base/csv.h"
+
 namespace understudy::drift {
 
 namespace {
@@ -13,19 +15,6 @@ std::string cell_text(const json& v) {
   if (v.is_null()) return "";
   if (v.is_string()) return v.get<std::string>();
   return v.dump();
-}
-
-std::string csv_cell(std::string s) {
-  if (!s.empty() && (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@')) s.insert(s.begin(), '\'');
-  bool quote = s.find_first_of(",\"\r\n") != std::string::npos || (!s.empty() && s[0] == '\'');
-  if (!quote) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
 }
 
 json source_json(const PairDrift& d) {
@@ -104,10 +93,10 @@ std::string report_csv(const PairDrift& d) {
          "reason\r\n";
   std::string target_id = d.target_snapshot ? std::to_string(d.target_snapshot->id) : "live";
   auto row = [&](const diff::Finding& f, const std::string& field, const std::string& before, const std::string& after) {
-    out << csv_cell(d.run_id) << ',' << csv_cell(d.generated_at) << ',' << csv_cell(d.pair) << ',' << d.source.id << ','
-        << target_id << ',' << catalog::kind_name(f.kind) << ',' << csv_cell(f.key) << ','
-        << diff::category_name(f.category) << ',' << diff::severity_name(f.severity) << ',' << csv_cell(field) << ','
-        << csv_cell(before) << ',' << csv_cell(after) << ',' << csv_cell(f.reason) << "\r\n";
+    out << csv_field(d.run_id) << ',' << csv_field(d.generated_at) << ',' << csv_field(d.pair) << ',' << d.source.id << ','
+        << target_id << ',' << catalog::kind_name(f.kind) << ',' << csv_field(f.key) << ','
+        << diff::category_name(f.category) << ',' << diff::severity_name(f.severity) << ',' << csv_field(field) << ','
+        << csv_field(before) << ',' << csv_field(after) << ',' << csv_field(f.reason) << "\r\n";
   };
   for (const auto& f : d.comparison.findings) {
     if (f.changes.empty()) row(f, "", "", "");

@@ -5,7 +5,7 @@
 
 #include "diff/drift.h"
 #include "gates/verdict.h"
-#include "report/csv.h"
+#include "base/csv.h"
 #include "report/records.h"
 
 namespace understudy::report {

@@ -118,10 +118,27 @@ TEST(DiffCli, NoPasswordHashInAnyFormatAndCsvGuardsFormulas) {
                       "field,before,after,reason\r\n",
                       0),
             0u);
-  EXPECT_NE(csv.find(",login,\"'=cmd|' /C calc'!A0\",missing,high,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",login,'=cmd|' /C calc'!A0,missing,high,"), std::string::npos) << csv;
   EXPECT_NE(csv.find(",login,app,different,high,password_hash,differs,differs,"), std::string::npos) << csv;
   auto table = understudy(pair.dir, {"diff", "--pair", "prod"}).out;
   EXPECT_NE(table.find("password_hash: differs"), std::string::npos) << table;
+}
+
+// Object names are attacker-controlled text and auditors open these files in spreadsheets: every
+// cell that starts with '=', '+', '-', '@', TAB or CR is written as text (a leading '), the same
+// way as the drift report (one CSV writer, base/csv.h). TAB and CR were left unguarded here.
+TEST(DiffCli, CsvGuardsEveryFormulaStart) {
+  json p = json::parse(R"J({"version": 1, "logins": []})J");
+  for (std::string name : {"\tTAB_login", "\r=CR_login", "+plus", "-minus", "@at", "=eq"})
+    p["logins"].push_back({{"name", name}, {"type", "S"}, {"password", "Csv-Passw0rd!"}, {"check_policy", false}});
+  Pair pair(p, json::parse(R"J({"version": 1})J"));
+  ASSERT_EQ(understudy(pair.dir, {"snapshot", "--pair", "prod"}).exit_code, 0);
+  auto r = understudy(pair.dir, {"diff", "--pair", "prod", "--format", "csv"});
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  for (const char* cell : {",'\tTAB_login,", ",\"'\r=CR_login\",", ",'+plus,", ",'-minus,", ",'@at,", ",'=eq,"})
+    EXPECT_NE(r.out.find(cell), std::string::npos) << "unguarded: " << cell << "\n" << r.out;
+  for (const char* bare : {",\tTAB_login", ",\"\r=CR_login", ",+plus", ",=eq"})
+    EXPECT_EQ(r.out.find(bare), std::string::npos) << bare;
 }
 
 TEST(DiffCli, NoDriftIsExitZero) {

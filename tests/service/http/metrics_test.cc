@@ -6,7 +6,7 @@
 
 #include "http/metrics.h"
 #include "http/single_flight.h"
-#include "report/csv.h"
+#include "base/csv.h"
 
 namespace understudy::http {
 namespace {
@@ -83,8 +83,8 @@ TEST(Csv, Rfc4180WithFormulaGuard) {
       {"=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""},
       {"", ""},
   };
-  for (const auto& c : cases) EXPECT_EQ(report::csv_field(c.in), c.out) << c.in;
-  EXPECT_EQ(report::csv_line({"a", "=b"}), "a,'=b\r\n");
+  for (const auto& c : cases) EXPECT_EQ(csv_field(c.in), c.out) << c.in;
+  EXPECT_EQ(csv_line({"a", "=b"}), "a,'=b\r\n");
 }
 
 }  // namespace

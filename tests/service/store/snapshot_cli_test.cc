@@ -36,6 +36,22 @@ std::string integrity(const std::string& db) {
   return out;
 }
 
+// `snapshots show --format csv` writes hostile names through the one CSV writer: a key starting
+// with TAB or CR is guarded like '=', '+', '-' and '@' (it was not).
+TEST(SnapshotCli, ShowCsvGuardsEveryFormulaStart) {
+  TempDir dir;
+  nlohmann::json f = {{"version", 1}, {"logins", nlohmann::json::array()}};
+  for (std::string name : {"\tTAB_login", "\r=CR_login", "@at"})
+    f["logins"].push_back({{"name", name}, {"type", "S"}, {"password", "Csv-Passw0rd!"}, {"check_policy", false}});
+  emu::TestServer primary({.fixture = testing::write_fixture(dir, "p", f)});
+  testing::write_config(dir, {{"primary", &primary}});
+  ASSERT_EQ(understudy(dir, {"snapshot", "--instance", "primary"}).exit_code, 0);
+  auto show = understudy(dir, {"snapshots", "show", "1", "--kind", "login", "--format", "csv"});
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  for (const char* cell : {"\nlogin,'\tTAB_login,", "\nlogin,\"'\r=CR_login\",", "\nlogin,'@at,"})
+    EXPECT_NE(show.out.find(cell), std::string::npos) << "unguarded: " << cell << "\n" << show.out;
+}
+
 TEST(SnapshotCli, SnapshotListShowWithoutEverAHash) {
   TempDir dir;
   emu::TestServer primary({.fixture = emu::fixture_path("payments-primary.json")});

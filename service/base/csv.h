@@ -10,10 +10,10 @@
 #include <string_view>
 #include <vector>
 
-namespace understudy::report {
+namespace understudy {
 
 std::string csv_field(std::string_view value);
 // One record, CRLF-terminated.
 std::string csv_line(const std::vector<std::string>& fields);
 
-}  // namespace understudy::report
+}  // namespace understudy

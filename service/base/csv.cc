@@ -1,6 +1,6 @@
-#include "report/csv.h"
+#include "base/csv.h"
 
-namespace understudy::report {
+namespace understudy {
 
 std::string csv_field(std::string_view value) {
   std::string v;
@@ -28,4 +28,4 @@ std::string csv_line(const std::vector<std::string>& fields) {
   return out;
 }
 
-}  // namespace understudy::report
+}  // namespace understudy
