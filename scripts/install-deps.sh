@@ -14,6 +14,7 @@ PACKAGES=(
   golang-go golang-github-denisenkom-go-mssqldb-dev  # tests/interop: go-mssqldb, a fifth independent TDS client
   curl
   wrk  # scripts/bench-gates.sh: HTTP load on the gate service
+  clang libclang-rt-14-dev  # tests/fuzz: libFuzzer (clang's runtime ships it) and the sanitizers
 )
 
 missing=()

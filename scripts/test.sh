@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test suite (ctest), then the same suites
-# again under AddressSanitizer + UndefinedBehaviorSanitizer. Non-zero on any failure.
+# again under AddressSanitizer + UndefinedBehaviorSanitizer, then each fuzz target for a few
+# seconds (clang + libFuzzer). Non-zero on any failure.
 #   scripts/test.sh            both lanes
 #   SKIP_SANITIZE=1 scripts/test.sh   the plain lane only (quick local runs)
+#   SKIP_FUZZ=1 scripts/test.sh       without the short fuzzing run (scripts/fuzz.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -25,5 +27,11 @@ if [ "${SKIP_SANITIZE:-0}" != "1" ]; then
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   run_lane sanitize "$ROOT/build-asan" -DUNDERSTUDY_SANITIZE=ON -DCMAKE_CXX_FLAGS_CHECK="-O1 -g1"
+fi
+# Fuzzing (docs/testing.md): every libFuzzer target for a few seconds from its corpus, in a clang
+# build of its own. Long runs: scripts/fuzz.sh.
+if [ "${SKIP_FUZZ:-0}" != "1" ]; then
+  echo "== lane: fuzz ($ROOT/build-fuzz)"
+  JOBS=$JOBS bash scripts/fuzz.sh "${FUZZ_SECONDS:-5}"
 fi
 echo "test.sh: all lanes passed"
