@@ -125,8 +125,10 @@ class Store {
   // Runs `fn` inside one write transaction (BEGIN IMMEDIATE … COMMIT; ROLLBACK when fn fails).
   // For modules that keep their own tables here (journal, gate evaluations, audit).
   [[nodiscard]] Status in_transaction(const std::function<Status(sqlite3*)>& fn);
-  // SQLite's quick_check (page structure, free lists; not index contents) of the whole file, or
-  // of one table and its indexes. kStoreDamaged naming the first problem found.
+  // The whole file: SQLite's quick_check (page structure, free lists; every page read once),
+  // plus the full integrity_check of the small tables `instance` and `snapshot` (their indexes
+  // against their rows). With `table`: the full integrity_check of that table and its indexes.
+  // kStoreDamaged naming the first problems found.
   [[nodiscard]] Status check_integrity(const std::string& table = "");
 
   // The raw handle, for reads by those modules. Owned by the Store.

@@ -20,7 +20,7 @@
 namespace e2e {
 namespace {
 
-int connect_loopback(int port) {
+int raw_connect(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) return -1;
   sockaddr_in a{};
@@ -36,13 +36,13 @@ int connect_loopback(int port) {
   return fd;
 }
 
-void send_all(int fd, const std::string& s) { (void)::send(fd, s.data(), s.size(), MSG_NOSIGNAL); }
+void raw_send(int fd, const std::string& s) { (void)::send(fd, s.data(), s.size(), MSG_NOSIGNAL); }
 
 // Sends `request` on a new connection and reads until the server closes it (or 30 s pass).
-std::string exchange(int port, const std::string& request) {
-  int fd = connect_loopback(port);
+std::string raw_exchange(int port, const std::string& request) {
+  int fd = raw_connect(port);
   if (fd < 0) return "";
-  send_all(fd, request);
+  raw_send(fd, request);
   std::string out;
   char buf[4096];
   ssize_t n;
@@ -51,7 +51,7 @@ std::string exchange(int port, const std::string& request) {
   return out;
 }
 
-std::string bearer() { return std::string("Authorization: Bearer ") + kOperatorToken + "\r\n"; }
+std::string operator_bearer_header() { return std::string("Authorization: Bearer ") + kOperatorToken + "\r\n"; }
 
 class ServeRequests : public ::testing::Test {
  protected:
@@ -75,11 +75,11 @@ int ServeRequests::port_ = 0;
 // sends no Content-Length at all (curl -X POST). It was a bare 400 "request could not be handled"
 // after httplib's read timeout.
 TEST_F(ServeRequests, APostWithoutABodyIsAnEmptyBody) {
-  auto r = exchange(port_, "POST /v1/pairs/payments/snapshots HTTP/1.1\r\nHost: t\r\n" + bearer() +
+  auto r = raw_exchange(port_, "POST /v1/pairs/payments/snapshots HTTP/1.1\r\nHost: t\r\n" + operator_bearer_header() +
                                "Connection: close\r\n\r\n");
   EXPECT_EQ(r.rfind("HTTP/1.1 201", 0), 0u) << r;
   EXPECT_NE(r.find("\"type\": \"snapshot\""), std::string::npos) << r;
-  auto plan = exchange(port_, "POST /v1/pairs/payments/sync HTTP/1.1\r\nHost: t\r\n" + bearer() +
+  auto plan = raw_exchange(port_, "POST /v1/pairs/payments/sync HTTP/1.1\r\nHost: t\r\n" + operator_bearer_header() +
                                   "Connection: close\r\n\r\n");
   EXPECT_EQ(plan.rfind("HTTP/1.1 200", 0), 0u) << plan;
   EXPECT_NE(plan.find("\"apply\": false"), std::string::npos) << plan;
@@ -88,16 +88,16 @@ TEST_F(ServeRequests, APostWithoutABodyIsAnEmptyBody) {
 // docs/api.md: GET requests take no body. httplib never read it, so it was accepted (and its
 // bytes taken for a next request).
 TEST_F(ServeRequests, AGetWithABodyIsRefusedNamingTheBody) {
-  auto r = exchange(port_, "GET /v1/pairs HTTP/1.1\r\nHost: t\r\n" + bearer() +
+  auto r = raw_exchange(port_, "GET /v1/pairs HTTP/1.1\r\nHost: t\r\n" + operator_bearer_header() +
                                "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
   EXPECT_EQ(r.rfind("HTTP/1.1 400", 0), 0u) << r;
   EXPECT_NE(r.find("\"parameter\": \"body\""), std::string::npos) << r;
   EXPECT_NE(r.find("a GET request takes no body"), std::string::npos) << r;
   EXPECT_EQ(r.find("HTTP/1.1", 1), std::string::npos) << "one answer only: the body was not read as a request\n" << r;
-  auto chunked = exchange(port_, "GET /v1/pairs HTTP/1.1\r\nHost: t\r\n" + bearer() +
+  auto chunked = raw_exchange(port_, "GET /v1/pairs HTTP/1.1\r\nHost: t\r\n" + operator_bearer_header() +
                                      "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n");
   EXPECT_EQ(chunked.rfind("HTTP/1.1 400", 0), 0u) << chunked;
-  auto empty = exchange(port_, "GET /v1/pairs HTTP/1.1\r\nHost: t\r\n" + bearer() +
+  auto empty = raw_exchange(port_, "GET /v1/pairs HTTP/1.1\r\nHost: t\r\n" + operator_bearer_header() +
                                    "Content-Length: 0\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(empty.rfind("HTTP/1.1 200", 0), 0u) << empty;
 }
@@ -129,15 +129,15 @@ TEST(ServeConnections, SlowClientsDoNotStarveTheProbes) {
   constexpr int kSlow = 110;
   std::vector<int> fds;
   for (int i = 0; i < kSlow; ++i) {
-    int fd = connect_loopback(port);
+    int fd = raw_connect(port);
     ASSERT_GE(fd, 0) << "connection " << i;
-    send_all(fd, "GET /livez HTTP/1.1\r\nHost: slow\r\n");
+    raw_send(fd, "GET /livez HTTP/1.1\r\nHost: slow\r\n");
     fds.push_back(fd);
   }
   std::atomic<bool> stop{false};
   std::thread trickle([&] {
     for (int s = 0; s < 40 && !stop; ++s) {
-      for (int fd : fds) send_all(fd, "X-Slow: " + std::to_string(s) + "\r\n");
+      for (int fd : fds) raw_send(fd, "X-Slow: " + std::to_string(s) + "\r\n");
       for (int t = 0; t < 10 && !stop; ++t) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   });

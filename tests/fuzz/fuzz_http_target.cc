@@ -3,6 +3,7 @@
 // route match and the path-parameter check. Properties: no crash; a segment of the route's
 // literal part never contains '/'; a parameter that passes valid_name() holds only the
 // documented characters.
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>

@@ -7,6 +7,7 @@
 //   fuzz_<target>_replay DIR_OR_FILE…
 // Exit 0 when every input ran (a target aborts on a broken property); 66 when an argument is
 // neither a file nor a directory.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>

@@ -35,10 +35,13 @@ int connect_to(int port) {
   return fd;
 }
 
-// Whether the server has closed `fd` (a read returns 0 or an error other than a timeout).
+// Whether the server has closed `fd`: what it sent (a 400 for a cut-off request) is read, then
+// a read returns 0 or an error other than "nothing yet".
 bool closed_by_server(int fd) {
-  char c;
-  ssize_t n = ::recv(fd, &c, 1, MSG_DONTWAIT);
+  char buf[512];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT)) > 0) {
+  }
   return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
