@@ -14,13 +14,16 @@
 //     no login on the target (reference §6.1), in every ONLINE user database, one UNION ALL;
 //   - primary probe (freshness): can the primary be reached at all right now.
 // Each read is at most three round trips on one connection, whatever the number of databases.
-// gather_cutover() runs the reads a gate's checks declared (check.h kNeed… bits) into EvalInput.
+// CutoverReads runs the reads a gate's checks declared (check.h kNeed… bits), concurrently, into
+// EvalInput.
 //
 // Errors: connection and SQL errors as odbc reports them (kUnavailable, kSql, kTempFail), config
 // errors (kConfig, kNotFound) for password sources and instances. A check whose input is an error
 // is unknown with the error's message.
 // Thread-safety: the read functions are reentrant; each opens its own connections.
 #pragma once
+
+#include <memory>
 
 #include <cstdint>
 #include <map>
@@ -102,8 +105,27 @@ struct TsqlRun {
 // Connects to the instance and asks for @@SERVERNAME (login timeout at most 5 s).
 [[nodiscard]] Result<std::string> probe_server_name(const config::Config& cfg, const std::string& instance);
 
-// Fills the cutover inputs of `in` that `needs` (kNeed… bits) asks for: ha, landing, users, and
-// primary_reachable (kNeedPrimaryProbe). Never throws.
+// The cutover inputs `needs` (kNeed… bits) asks for — ha, landing, users, and primary_reachable
+// (kNeedPrimaryProbe) — read concurrently: construction starts every read on a thread of its
+// own (each on its own connection), so an evaluation waits for the slowest read, not for their
+// sum (across regions, a round trip is tens of milliseconds). The primary is probed once for
+// both the landing and the freshness check. finish() waits and moves the results into `in`; the
+// destructor waits for reads still running. Never throws.
+// Thread-safety: one object per evaluation; `cfg` and `pair` must outlive it.
+class CutoverReads {
+ public:
+  CutoverReads(const config::Config& cfg, const config::Pair& pair, unsigned needs);
+  CutoverReads(const CutoverReads&) = delete;
+  CutoverReads& operator=(const CutoverReads&) = delete;
+  ~CutoverReads();
+  void finish(EvalInput& in);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// CutoverReads(cfg, pair, needs).finish(in).
 void gather_cutover(const config::Config& cfg, const config::Pair& pair, unsigned needs, EvalInput& in);
 
 // Runs the batch of every `tsql` check of `gate` (on the pair's secondary, or its primary when the

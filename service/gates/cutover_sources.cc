@@ -2,6 +2,7 @@
 // service/tsql's quoting (design invariant 3).
 #include <algorithm>
 #include <exception>
+#include <future>
 #include <map>
 
 #include "config/config.h"
@@ -248,31 +249,90 @@ Result<ListenerLanding> read_listener(const config::Config& cfg, const config::P
 }  // namespace
 
 Landing read_landing(const config::Config& cfg, const config::Pair& pair) {
-  Landing l;
-  if (!pair.read_write_listener.empty())
-    l.read_write = read_listener(cfg, pair, "read-write", pair.read_write_listener);
-  if (!pair.read_only_listener.empty()) l.read_only = read_listener(cfg, pair, "read-only", pair.read_only_listener);
-  l.primary_server = probe_server_name(cfg, pair.primary);
-  l.secondary_server = probe_server_name(cfg, pair.secondary);
-  return l;
+  CutoverReads reads(cfg, pair, kNeedLanding);
+  EvalInput in;
+  reads.finish(in);
+  return std::move(**in.landing);
 }
 
-void gather_cutover(const config::Config& cfg, const config::Pair& pair, unsigned needs, EvalInput& in) {
-  auto guard = [](auto&& f) -> decltype(f()) {
+namespace {
+
+// Runs `f` on a thread of its own; an exception becomes the read's error.
+template <typename T, typename F>
+std::future<Result<T>> start_read(F f) {
+  return std::async(std::launch::async, [f = std::move(f)]() -> Result<T> {
     try {
       return f();
     } catch (const std::exception& e) {
       return tl::unexpected(Error(ErrorCode::kInternal, std::string("read failed: ") + e.what()));
     }
-  };
-  if (needs & kNeedReplication) in.ha = guard([&]() -> Result<HaState> { return read_ha_state(cfg, pair.secondary); });
+  });
+}
+
+template <typename T>
+void wait_for(std::optional<std::future<T>>& f) {
+  if (f && f->valid()) f->wait();
+}
+
+}  // namespace
+
+struct CutoverReads::Impl {
+  unsigned needs = 0;
+  std::optional<std::future<Result<HaState>>> ha;
+  std::optional<std::future<Result<DatabaseUsers>>> users;
+  std::optional<std::future<Result<ListenerLanding>>> read_write, read_only;
+  std::optional<std::future<Result<std::string>>> primary, secondary;
+};
+
+CutoverReads::CutoverReads(const config::Config& cfg, const config::Pair& pair, unsigned needs)
+    : impl_(std::make_unique<Impl>()) {
+  Impl& r = *impl_;
+  r.needs = needs;
+  const config::Config* c = &cfg;
+  const config::Pair* p = &pair;
+  if (needs & kNeedReplication) r.ha = start_read<HaState>([c, p] { return read_ha_state(*c, p->secondary); });
   if (needs & kNeedDatabaseUsers)
-    in.users = guard([&]() -> Result<DatabaseUsers> { return read_database_users(cfg, pair.secondary); });
-  if (needs & kNeedLanding) in.landing = guard([&]() -> Result<Landing> { return read_landing(cfg, pair); });
-  if (needs & kNeedPrimaryProbe) {
-    auto probe = guard([&]() -> Result<std::string> { return probe_server_name(cfg, pair.primary); });
-    in.primary_reachable = probe.has_value();
+    r.users = start_read<DatabaseUsers>([c, p] { return read_database_users(*c, p->secondary); });
+  if (needs & kNeedLanding) {
+    if (!pair.read_write_listener.empty())
+      r.read_write = start_read<ListenerLanding>([c, p] { return read_listener(*c, *p, "read-write", p->read_write_listener); });
+    if (!pair.read_only_listener.empty())
+      r.read_only = start_read<ListenerLanding>([c, p] { return read_listener(*c, *p, "read-only", p->read_only_listener); });
+    r.secondary = start_read<std::string>([c, p] { return probe_server_name(*c, p->secondary); });
   }
+  if (needs & (kNeedLanding | kNeedPrimaryProbe))
+    r.primary = start_read<std::string>([c, p] { return probe_server_name(*c, p->primary); });
+}
+
+CutoverReads::~CutoverReads() {
+  if (!impl_) return;
+  wait_for(impl_->ha);
+  wait_for(impl_->users);
+  wait_for(impl_->read_write);
+  wait_for(impl_->read_only);
+  wait_for(impl_->primary);
+  wait_for(impl_->secondary);
+}
+
+void CutoverReads::finish(EvalInput& in) {
+  Impl& r = *impl_;
+  if (r.ha) in.ha = r.ha->get();
+  if (r.users) in.users = r.users->get();
+  std::optional<Result<std::string>> primary;
+  if (r.primary) primary = r.primary->get();
+  if (r.needs & kNeedLanding) {
+    Landing l;
+    if (r.read_write) l.read_write = r.read_write->get();
+    if (r.read_only) l.read_only = r.read_only->get();
+    l.primary_server = *primary;
+    l.secondary_server = r.secondary->get();
+    in.landing = std::move(l);
+  }
+  if (r.needs & kNeedPrimaryProbe) in.primary_reachable = primary->has_value();
+}
+
+void gather_cutover(const config::Config& cfg, const config::Pair& pair, unsigned needs, EvalInput& in) {
+  CutoverReads(cfg, pair, needs).finish(in);
 }
 
 }  // namespace understudy::gates

@@ -160,7 +160,13 @@ gates::GateResult App::evaluate_uncoalesced(const gates::Gate& gate, const confi
     metrics_.inc("understudy_gate_evaluations_total", {{"gate", gate.name}});
     return r;
   }
+  std::optional<gates::CutoverReads> cutover, landing;  // their reads run while the target is read
   try {
+    // Issue 6 inputs (gates/cutover.h): replication and orphaned users of the live secondary; the
+    // landing check's `expect=primary|swapped` names the *configured* roles, so it gets the pair
+    // as configured.
+    cutover.emplace(options_.config, live, needs & ~gates::kNeedLanding);
+    if (needs & gates::kNeedLanding) landing.emplace(options_.config, pair, gates::kNeedLanding);
     std::shared_ptr<const gates::PrimarySnapshot> primary;  // shared with the cache
     bool drift_only = reads_only_drift(gate);
     if (needs & (gates::kNeedPrimarySnapshot | gates::kNeedPrimaryAnyAge)) {
@@ -190,11 +196,8 @@ gates::GateResult App::evaluate_uncoalesced(const gates::Gate& gate, const confi
       if (primary && in.target && *in.target)
         in.drift = gates::drift_from(diff::compare(primary->objects, (*in.target)->objects));
     }
-    // Issue 6 inputs (gates/cutover.h): replication and orphaned users of the live secondary; the
-    // landing check's `expect=primary|swapped` names the *configured* roles, so it gets the pair
-    // as configured.
-    gates::gather_cutover(options_.config, live, needs & ~gates::kNeedLanding, in);
-    if (needs & gates::kNeedLanding) gates::gather_cutover(options_.config, pair, gates::kNeedLanding, in);
+    cutover->finish(in);
+    if (landing) landing->finish(in);
     // `tsql` checks: on the live target (or live primary), rolled back (gates/check_tsql.cc).
     if (needs & gates::kNeedTsql) gates::gather_tsql(options_.config, live, gate, in);
   } catch (const std::exception& e) {

@@ -70,6 +70,35 @@ tsql::Sql Action::batch() const {
   return b;
 }
 
+tsql::Sql batch_prologue() { return tsql::Sql("SET XACT_ABORT ON;\nDECLARE @rc int;\nDECLARE @us_id int;\n"); }
+
+tsql::Sql Action::try_block() const {
+  // SQL Server's TRY…CATCH: an error of severity 11–19 inside TRY (also one a procedure raises)
+  // goes to the CATCH block instead of the client and the batch goes on with the next object;
+  // with XACT_ABORT ON the failed object's transaction is uncommittable there and is rolled
+  // back (https://learn.microsoft.com/sql/t-sql/language-elements/try-catch-transact-sql,
+  // https://learn.microsoft.com/sql/t-sql/functions/xact-state-transact-sql).
+  const std::string n = tsql::int_literal(seq);
+  tsql::Sql b("BEGIN TRY\nSET @rc = 0;\n");
+  if (!skip_if.empty()) b.raw("IF ").append(skip_if).raw(" GOTO us_done_").quoted(n).raw(";\n");
+  if (transactional) b.raw("BEGIN TRANSACTION;\n");
+  for (const auto& s : statements) {
+    b.append(s.sql).raw("\n");
+    if (!s.check_rc) continue;
+    if (transactional) {
+      b.raw("IF @rc <> 0 RAISERROR(N'understudy: a procedure returned a failure code; the object was rolled back', 16, 1);\n");
+    } else {
+      b.raw("IF @rc <> 0 RAISERROR(N'understudy: a procedure returned a failure code; run sync again to finish the object', 16, 1);\n");
+    }
+  }
+  if (transactional) b.raw("COMMIT TRANSACTION;\n");
+  if (!skip_if.empty()) b.raw("us_done_").quoted(n).raw(":\n");
+  b.raw("SELECT ").quoted(n).raw(" AS us_seq, 0 AS us_error, CAST(NULL AS nvarchar(4000)) AS us_message;\nEND TRY\n"
+        "BEGIN CATCH\nIF XACT_STATE() <> 0 ROLLBACK TRANSACTION;\nSELECT ").quoted(n)
+      .raw(" AS us_seq, ERROR_NUMBER() AS us_error, ERROR_MESSAGE() AS us_message;\nEND CATCH;\n");
+  return b;
+}
+
 Summary Plan::summary() const {
   Summary s;
   for (const auto& a : actions) {

@@ -67,7 +67,17 @@ struct Action {
   // BEGIN TRANSACTION … COMMIT when transactional, rc checks, and a failure label that rolls back
   // and raises error 50000 so the client always sees the failure.
   tsql::Sql batch() const;
+  // The same object as one TRY…CATCH block of a batch that carries several (executor.h): its
+  // guard (GOTO past it when the object exists), its own transaction, rc checks raising an
+  // error, and its outcome as one result row (us_seq, us_error, us_message) — 0 and NULL when
+  // it applied; in the CATCH block the transaction is rolled back and the row carries
+  // ERROR_NUMBER() and ERROR_MESSAGE(). Expects @rc and @us_id declared by the batch
+  // (batch_prologue()) and SET XACT_ABORT ON.
+  tsql::Sql try_block() const;
 };
+
+// What a batch of try_block()s starts with: SET XACT_ABORT ON and the shared variables.
+tsql::Sql batch_prologue();
 
 struct PlanOptions {
   bool allow_recreate = false;

@@ -285,9 +285,9 @@ struct Phases {
     last = now;
     return ms;
   }
-  void log(const std::string& run_id, size_t actions) const {
+  void log(const std::string& run_id, size_t actions, int batches) const {
     log::Logger().with({"run_id", run_id}).debug(
-        "sync phases", {{"actions", actions}, {"read_source_ms", source}, {"read_target_ms", target},
+        "sync phases", {{"actions", actions}, {"batches", batches}, {"read_source_ms", source}, {"read_target_ms", target},
                         {"plan_ms", plan}, {"journal_plan_ms", journal}, {"apply_ms", apply},
                         {"verify_ms", verify}, {"journal_finish_ms", finish}});
   }
@@ -391,7 +391,7 @@ Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncR
   // the plan was made from is that proof already: re-planning an unchanged target gives the
   // same actions, so a no-op sync costs one read of each side, not two of the target.
   const bool touched = std::any_of(report.execution.outcomes.begin(), report.execution.outcomes.end(),
-                                   [](const Outcome& o) { return o.status == "applied" || o.status == "failed"; });
+                                   [](const Outcome& o) { return o.status == "applied" || o.status == "failed" || o.status == "unknown"; });
   std::string status = "not_converged";
   if (!touched && !report.execution.aborted) {
     report.leftover = report.plan.actions;
@@ -415,7 +415,7 @@ Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncR
   phases.verify = phases.lap();
   US_TRY(journal->finish_run(*run, status, run_summary(report)));
   phases.finish = phases.lap();
-  phases.log(report.run_id, report.plan.actions.size());
+  phases.log(report.run_id, report.plan.actions.size(), report.execution.batches);
   return report;
 }
 
@@ -469,7 +469,7 @@ nlohmann::json SyncReport::audit_detail() const {
   nlohmann::json changed = nlohmann::json::array();
   for (size_t i = 0; i < plan.actions.size() && i < execution.outcomes.size(); ++i) {
     const Outcome& o = execution.outcomes[i];
-    if (o.status != "applied" && o.status != "failed") continue;
+    if (o.status != "applied" && o.status != "failed" && o.status != "unknown") continue;
     const Action& a = plan.actions[i];
     changed.push_back({{"kind", catalog::kind_name(a.kind)}, {"key", a.key}, {"op", operation_name(a.op)},
                        {"outcome", o.status}});

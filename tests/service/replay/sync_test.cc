@@ -1,7 +1,7 @@
 // sync_test.cc — replay through two emulated instances (issue 4's test list): convergence of the
 // payments fixture onto an empty secondary and onto a Managed Instance, the no-op second sync
 // counted with the emulator's write counter, password change, SID mismatch, injected failures,
-// dropped connections, missing secrets, the lock.
+// missing secrets, the lock (dropped connections: sync_batch_test.cc).
 #include <gtest/gtest.h>
 
 #include <functional>
@@ -16,6 +16,7 @@ namespace {
 
 using nlohmann::json;
 using testing::SyncPair;
+using testing::count;
 
 std::vector<std::string> leftover_of(const SyncReport& r) {
   std::vector<std::string> out;
@@ -23,17 +24,6 @@ std::vector<std::string> leftover_of(const SyncReport& r) {
     out.push_back(std::string(catalog::kind_name(a.kind)) + " " + a.key + " " + std::string(block_name(a.block)));
   }
   return out;
-}
-
-int64_t count(emu::TestServer& server, const std::string& sql) {
-  auto conn = understudy::testing::connect_sa(server, "check");
-  auto rs = conn.query(sql);
-  if (!rs || rs->rows.empty()) {
-    ADD_FAILURE() << sql << ": " << (rs ? "no rows" : rs.error().to_string());
-    return -1;
-  }
-  const int64_t* v = odbc::as_int(rs->rows[0][0]);
-  return v ? *v : -1;
 }
 
 TEST(Sync, PaymentsConvergesOntoAnEmptySecondary) {
@@ -211,36 +201,6 @@ TEST(Sync, AFailingObjectDoesNotStopTheOthers) {
   auto again = pair.sync(true);  // the fault cleared: the rest follows
   ASSERT_TRUE(again);
   EXPECT_TRUE(again->converged) << again->to_text();
-}
-
-TEST(Sync, ADroppedConnectionIsFinishedByTheNextSyncWithoutDuplicates) {
-  for (int64_t n : {7, 23, 41}) {
-    SCOPED_TRACE(n);
-    SyncPair pair(testing::payments_primary(), testing::empty_secondary());
-    auto dry = pair.sync(false);  // reads done; now count statements of the apply only
-    ASSERT_TRUE(dry);
-    {
-      auto& f = pair.secondary->faults();
-      std::lock_guard<std::mutex> lock(f.mu);
-      f.drop_after_statements = n + 200;  // the apply's own reads come first
-    }
-    auto first = pair.sync(true);
-    {
-      auto& f = pair.secondary->faults();
-      std::lock_guard<std::mutex> lock(f.mu);
-      f.drop_after_statements = -1;
-    }
-    if (first) {
-      EXPECT_NE(first->exit_code(), 0);
-    }
-    auto second = pair.sync(true);
-    ASSERT_TRUE(second) << second.error().to_string();
-    EXPECT_TRUE(second->converged) << second->to_text();
-    EXPECT_EQ(count(*pair.secondary, "SELECT COUNT(*) FROM msdb.dbo.sysjobs"), 2);
-    EXPECT_EQ(count(*pair.secondary, "SELECT COUNT(*) FROM msdb.dbo.sysschedules"), 2);
-    EXPECT_EQ(count(*pair.secondary, "SELECT COUNT(*) FROM msdb.dbo.sysjobsteps"), 6);
-    EXPECT_EQ(count(*pair.secondary, "SELECT COUNT(*) FROM msdb.dbo.sysjobschedules"), 3);
-  }
 }
 
 TEST(Sync, MissingSecretsBlockAndNothingIsBlanked) {

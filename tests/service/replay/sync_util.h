@@ -86,6 +86,19 @@ struct SyncPair {
   }
 };
 
+// The first column of the first row of `sql` run on `server` as sa (-1 and a test failure when
+// there is none).
+inline int64_t count(emu::TestServer& server, const std::string& sql) {
+  auto conn = understudy::testing::connect_sa(server, "check");
+  auto rs = conn.query(sql);
+  if (!rs || rs->rows.empty()) {
+    ADD_FAILURE() << sql << ": " << (rs ? "no rows" : rs.error().to_string());
+    return -1;
+  }
+  const int64_t* v = odbc::as_int(rs->rows[0][0]);
+  return v ? *v : -1;
+}
+
 inline emu::TestServerOptions payments_primary() { return {.fixture = emu::fixture_path("payments-primary.json")}; }
 inline emu::TestServerOptions empty_secondary(int edition = 3) {
   return {.fixture = emu::fixture_path("empty-secondary.json"), .engine_edition = edition};
