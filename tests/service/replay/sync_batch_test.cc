@@ -153,7 +153,11 @@ TEST(SyncBatches, ADroppedConnectionAtAnyStatementOfTheApplyConverges) {
       f.drop_after_statements = -1;
     }
     if (first) {
-      EXPECT_NE(first->exit_code(), 0);
+      // A drop that only cost a connection the run could open again (the roles' probe) may still
+      // converge; a run that says so must have proved it with its re-read.
+      if (first->exit_code() == 0) {
+        EXPECT_TRUE(first->converged) << first->to_text();
+      }
       for (const auto& o : first->execution.outcomes) {
         if (o.status == "unknown") {
           EXPECT_NE(o.error_message.find("connection was lost"), std::string::npos);
