@@ -3,9 +3,6 @@
 // Without --apply: prints the plan (summary + T-SQL with secrets as placeholders), changes nothing;
 // exit 0 nothing to do, 1 drift to replay. With --apply: exit 0 converged, 4 partial, 3 lock held,
 // 69 target lost (replay/sync.h).
-#include <pwd.h>
-#include <unistd.h>
-
 #include <ostream>
 
 #include "catalog/object.h"
@@ -13,6 +10,7 @@
 #include "cli/invocation.h"
 #include "cli/sync_options.h"
 #include "replay/sync.h"
+#include "report/activation.h"
 #include "report/records.h"
 #include "store/store.h"
 
@@ -28,23 +26,27 @@ int run_sync(const Invocation& inv) {
   }
   auto st = store::Store::open((*cfg)->store);
   if (!st) return inv.fail(st.error());
+  auto pair = (*cfg)->pair(req->pair);
+  if (!pair) return inv.fail(pair.error());
+  auto due = report::activation_due(**cfg, **st, **pair);  // a role change: activate the jobs first
+  if (!due) return inv.fail(due.error());
+  req->activation = *due;
   auto report = replay::sync(**cfg, **st, *req);
   if (!report) return inv.fail(report.error());
   if (report->applied) {
     // Every change Understudy makes is in the audit trail, whichever face made it.
-    const passwd* pw = getpwuid(geteuid());
-    std::string actor = std::string("cli:") + (pw != nullptr ? pw->pw_name : std::to_string(geteuid()));
+    const std::string actor = cli_actor();
+    if (report->activation) {
+      auto recorded = report::record_activation(**st, req->pair, actor, report->run_id, *report->activation);
+      if (!recorded) return inv.fail(recorded.error());
+    }
     auto migrated = report::migrate(**st);
     if (!migrated) return inv.fail(migrated.error());
     auto audited = report::append_audit(**st, {0, "", actor, "sync.apply", req->pair, report->run_id,
                                                 report->audit_detail(), "", ""});
     if (!audited) return inv.fail(audited.error());
   }
-  if (inv.value("format") == "json") {
-    inv.out() << report->to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
-  } else {
-    inv.out() << report->to_text();
-  }
+  print_report(inv, *report);
   return report->exit_code();
 }
 

@@ -61,6 +61,17 @@ constexpr CommandSpec kCommands[] = {
                     "secondary by a failover are never pruned or overwritten; --carry-stranded plans (and with "
                     "--apply carries) them to the live primary.",
      .run = run_sync},
+    {.name = "activate",
+     .summary = "after a failover: Agent jobs enabled on the live primary, disabled on the live secondary",
+     .description = "Asks both instances of the pair which holds the primary role now (exit 5 when that cannot be "
+                    "told, nothing written) and takes the last snapshot of the instance activated last (right "
+                    "after a failover: the old primary's, docs/replay.md), then enables on the live "
+                    "primary every job enabled in that snapshot and, with jobs_on_secondary = \"disabled\" (the "
+                    "default), disables those jobs on the live secondary. Jobs are not created or changed otherwise "
+                    "(sync does that). Idempotent. Exit 0 when done or nothing was to do, 4 when a change failed or "
+                    "the secondary could not be read (its jobs stay as they are), 69 when the primary is "
+                    "unreachable, 66 for an unknown pair or no snapshot.",
+     .run = run_activate},
     {.name = "script",
      .summary = "write the pair's plan as a standalone T-SQL script for sqlcmd",
      .description = "Builds the same plan as `sync` and writes it as a script a DBA can review and run with "

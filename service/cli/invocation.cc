@@ -1,5 +1,8 @@
 #include "cli/invocation.h"
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <ostream>
 
@@ -67,5 +70,10 @@ Result<const config::Config*> Invocation::config() const {
 }
 
 int Invocation::fail(const Error& e) const { return print_error(err_, e); }
+
+std::string cli_actor() {
+  const passwd* pw = getpwuid(geteuid());
+  return std::string("cli:") + (pw != nullptr ? pw->pw_name : std::to_string(geteuid()));
+}
 
 }  // namespace understudy::cli

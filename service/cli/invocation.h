@@ -8,6 +8,8 @@
 // Thread-safety: one Invocation per run, used by the thread that runs the command.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <functional>
 #include <iosfwd>
 #include <map>
@@ -68,5 +70,17 @@ class Invocation {
 
 // Prints an error the CLI way to `err`; returns its exit code.
 int print_error(std::ostream& err, const Error& e);
+
+// Who the audit trail names for a change made from the CLI: "cli:<OS user>".
+std::string cli_actor();
+// A report of a command that prints table or json: `--format json` → its to_json(), else to_text().
+template <typename Report>
+void print_report(const Invocation& inv, const Report& report) {
+  if (inv.value("format") == "json") {
+    inv.out() << report.to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else {
+    inv.out() << report.to_text();
+  }
+}
 
 }  // namespace understudy::cli

@@ -30,7 +30,7 @@ constexpr OptionSpec kOptions[] = {
     // snapshot, snapshots, diff
     {.name = "instance", .commands = "snapshot,snapshots list", .value_name = "NAME", .env = "UNDERSTUDY_INSTANCE",
      .help = "an instance of the config file"},
-    {.name = "pair", .commands = "gate,snapshot,diff,sync,script", .value_name = "NAME", .env = "UNDERSTUDY_PAIR",
+    {.name = "pair", .commands = "gate,snapshot,diff,sync,script,activate", .value_name = "NAME", .env = "UNDERSTUDY_PAIR",
      .help = "a pair of the config file (snapshot: its primary)"},
     {.name = "id", .commands = "snapshots show", .type = OptType::kInt, .value_name = "ID", .positional = true,
      .required = true, .help = "snapshot id (see `understudy snapshots list`)"},
@@ -40,7 +40,7 @@ constexpr OptionSpec kOptions[] = {
      .help = "only objects of this kind"},
     {.name = "against", .commands = "diff", .type = OptType::kEnum, .value_name = "WHAT", .default_value = "live",
      .allowed = "live,snapshot", .help = "compare with the secondary read now, or with its latest snapshot"},
-    {.name = "format", .commands = "gate,diff,snapshots list,snapshots show,sync", .type = OptType::kEnum, .value_name = "FORMAT",
+    {.name = "format", .commands = "gate,diff,snapshots list,snapshots show,sync,activate", .type = OptType::kEnum, .value_name = "FORMAT",
      .default_value = "table", .allowed = "table,json,csv", .env = "UNDERSTUDY_FORMAT", .help = "output format"},
     // audit verify
     {.name = "head", .commands = "audit verify", .value_name = "HASH",

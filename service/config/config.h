@@ -67,6 +67,11 @@ struct Pair {
   SecretSource listener_password;             // empty = the primary instance's password source
   std::map<std::string, std::string> windows_to_entra;  // "DOMAIN\\user" -> Entra login name (MI targets)
   std::chrono::seconds max_snapshot_age{3600};          // default "1h"
+  // Agent jobs on the live secondary (issue 11): kDisabled (default) replays them disabled there and
+  // expects them disabled; kEnabled replays the primary's `enabled` flag (jobs that check their
+  // replica's role themselves).
+  enum class JobsOnSecondary { kDisabled, kEnabled };
+  JobsOnSecondary jobs_on_secondary = JobsOnSecondary::kDisabled;
 
   // True when objects of `kind` named `name` take part in snapshots, diffs and syncs of this pair.
   bool selects(std::string_view kind, std::string_view name) const;

@@ -28,6 +28,7 @@ std::string describe(const Config& c) {
     if (!p.read_write_listener.empty()) o << "  read-write listener: " << p.read_write_listener << "\n";
     if (!p.read_only_listener.empty()) o << "  read-only listener: " << p.read_only_listener << "\n";
     if (!p.ha_group.empty()) o << "  ha group: " << p.ha_group << "\n";
+    if (p.jobs_on_secondary == Pair::JobsOnSecondary::kEnabled) o << "  jobs on the secondary: enabled (as on the primary)\n";
     if (!p.windows_to_entra.empty()) o << "  windows_to_entra: " << p.windows_to_entra.size() << " mapping(s)\n";
   }
   o << "service: listen " << c.service.listen << "; tls " << (c.service.tls_cert.empty() ? "off" : "on")

@@ -216,9 +216,17 @@ Result<Pair> read_pair(const std::string& name, const toml::table& t, const std:
   auto group = r.string("ha_group");
   if (!group) return tl::unexpected(group.error());
   p.ha_group = group->value_or("");
+  auto jobs = r.string("jobs_on_secondary");
+  if (!jobs) return tl::unexpected(jobs.error());
+  if (*jobs) {
+    if (**jobs == "enabled") p.jobs_on_secondary = Pair::JobsOnSecondary::kEnabled;
+    else if (**jobs != "disabled")
+      return fail(ErrorCode::kConfig,
+                  r.at(*t.get("jobs_on_secondary")) + ": " + r.key_path("jobs_on_secondary") + " must be \"disabled\" or \"enabled\", not \"" + **jobs + "\"");
+  }
   US_TRY(r.finish({"primary", "secondary", "kinds", "include", "exclude", "read_write_listener",
                    "read_only_listener", "listener_password_env", "listener_password_file", "windows_to_entra",
-                   "max_snapshot_age", "ha_group"}));
+                   "max_snapshot_age", "ha_group", "jobs_on_secondary"}));
   return p;
 }
 

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "base/channel.h"
+#include "diff/expectation.h"
 #include "config/secrets.h"
 #include "log/log.h"
 #include "odbc/connection.h"
@@ -269,6 +270,9 @@ Result<PairDrift> pair_drift(const config::Config& config, store::Store& store, 
   auto source =
       latest_digests(store, p.primary, p, &out.source, "run `understudy snapshot --pair " + pair_name + "` first");
   if (!source) return tl::unexpected(source.error());
+  // The source as the secondary should hold it (jobs_on_secondary: expectation.h).
+  const diff::Fetch source_fetch = expecting(p, from_store(store));
+  US_TRY(expect_on_secondary(p, *source, from_store(store)));
 
   Result<diff::Comparison> cmp = diff::Comparison{};
   if (against == Against::kLive) {
@@ -287,7 +291,7 @@ Result<PairDrift> pair_drift(const config::Config& config, store::Store& store, 
       ++kept_source;
     }
     source->resize(kept_source);
-    cmp = diff::compare_digests(*source, live->digests, from_store(store), kept, live->facts);
+    cmp = diff::compare_digests(*source, live->digests, source_fetch, kept, live->facts);
     if (cmp) {
       cmp->source_objects += live->equal_count;
       cmp->target_objects += live->equal_count;
@@ -303,7 +307,7 @@ Result<PairDrift> pair_drift(const config::Config& config, store::Store& store, 
         if (!inst) return tl::unexpected(inst.error());
         facts = diff::facts_from(*inst);
       }
-    cmp = diff::compare_digests(*source, *target, from_store(store), from_store(store), facts);
+    cmp = diff::compare_digests(*source, *target, source_fetch, from_store(store), facts);
   }
   if (!cmp) return tl::unexpected(cmp.error());
   out.comparison = std::move(*cmp);

@@ -166,6 +166,10 @@ constexpr CheckType kTypes[] = {
      &parse_freshness},
     {"tsql", "a T-SQL batch completes without error on the target (or the primary); run in a transaction that is rolled back",
      &parse_tsql},
+    // Issue 11.
+    {"jobs_active", "Agent jobs enabled on the live primary only: none enabled on the live secondary, none of those "
+                    "enabled on the primary's last snapshot disabled on the live primary",
+     &parse_jobs_active},
 };
 
 }  // namespace

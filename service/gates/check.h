@@ -39,6 +39,7 @@ enum Need : unsigned {
   kNeedLanding = 1u << 5,          // EvalInput::landing — who answers behind the listeners
   kNeedDatabaseUsers = 1u << 6,    // EvalInput::users — orphaned database users on the target
   kNeedTsql = 1u << 7,             // EvalInput::tsql — the batches of `tsql` checks (gather_tsql)
+  kNeedJobs = 1u << 8,             // EvalInput::jobs — where Agent jobs are enabled (issue 11)
 };
 
 class Check {

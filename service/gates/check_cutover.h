@@ -5,6 +5,7 @@
 //   orphaned_users  check_orphaned_users.cc  no database user whose SID has no login on the target
 //   freshness       check_freshness.cc       the latest primary snapshot is within the allowed age
 //   tsql            check_tsql.cc            a DBA's T-SQL batch completes without error (run, then rolled back)
+//   jobs_active     check_jobs_active.cc     Agent jobs enabled on the live primary only (issue 11)
 // Their failures carry a `subject` (verdict.h): database, listener, database_user, snapshot.
 // Thread-safety: the checks are immutable; run() is const and reentrant.
 #pragma once
@@ -17,7 +18,9 @@
 
 #include "base/result.h"
 #include "gates/check.h"
+#include "config/config.h"
 #include "gates/evaluate.h"
+#include "store/store.h"
 
 namespace understudy::gates {
 
@@ -35,6 +38,14 @@ struct TsqlSpec {
 const TsqlSpec* tsql_spec(const Check& check);
 // Key of a tsql check's result in EvalInput::tsql.
 std::string tsql_input_key(const TsqlSpec& spec);
+[[nodiscard]] Result<std::shared_ptr<const Check>> parse_jobs_active(const nlohmann::json& j, const std::string& p);
+
+// The kNeedJobs input (check_jobs_active.cc): the primary's last snapshot and both instances' jobs
+// read live. `primary`/`secondary`: configured instance names in their live roles.
+// `snapshot`: the primary's last snapshot as report/activation.h chooses it.
+[[nodiscard]] Result<JobsState> read_jobs_state(const config::Config& cfg, store::Store& store, const config::Pair& pair,
+                                                const std::string& primary, const std::string& secondary,
+                                                const store::SnapshotInfo& snapshot);
 
 namespace cutover {
 

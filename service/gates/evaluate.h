@@ -47,6 +47,18 @@ struct Drift {
   nlohmann::json fields = nlohmann::json::object();
 };
 
+// Where the pair's Agent jobs are enabled (issue 11; check_jobs_active.cc). Job names are folded
+// (catalog::fold_name) in the live maps, as spelled in the snapshot's.
+struct JobsState {
+  std::string primary, secondary;  // configured instance names, in their live roles
+  bool disabled_on_secondary = true;  // the pair's jobs_on_secondary
+  int64_t snapshot_id = 0;            // the primary's last snapshot (diff/expectation.h)
+  std::string snapshot_instance;
+  std::map<std::string, bool> in_snapshot;            // job -> enabled there
+  Result<std::map<std::string, bool>> on_primary = std::map<std::string, bool>();
+  Result<std::map<std::string, bool>> on_secondary = std::map<std::string, bool>();
+};
+
 struct EvalInput {
   std::string pair;
   // The pair's roles as read live before the evaluation (service/roles). When they cannot be
@@ -73,6 +85,7 @@ struct EvalInput {
   std::optional<Result<DatabaseUsers>> users;
   // `tsql` checks (check_tsql.cc): what each batch did, by tsql_input_key(); absent = not run.
   std::map<std::string, Result<TsqlRun>> tsql;
+  std::optional<Result<JobsState>> jobs;  // kNeedJobs
 };
 
 // What checks see: every input they declared is present and fresh.

@@ -8,6 +8,7 @@
 #include "config/secrets.h"
 #include "odbc/connection.h"
 #include "diff/drift.h"
+#include "diff/expectation.h"
 
 namespace understudy::gates {
 
@@ -50,6 +51,7 @@ Result<PrimarySnapshot> decode(store::Store& store, const config::Pair& pair, co
   auto opts = drift::read_options(&pair);
   for (auto& o : *objs)
     if (selected(opts, o)) snap.objects.push_back(std::move(o));
+  drift::expect_on_secondary(pair, snap.objects);  // compared with the secondary (diff/expectation.h)
   return snap;
 }
 }  // namespace
@@ -117,7 +119,7 @@ Result<std::shared_ptr<const PrimarySnapshot>> PrimaryCache::latest(store::Store
     std::lock_guard lock(mu_);
     auto it = by_pair_.find(pair.name);
     if (it != by_pair_.end() && it->second.id == info.id && it->second.run_id == info.run_id &&
-        it->second.taken_at == info.taken_at)
+        it->second.taken_at == info.taken_at && it->second.jobs_disabled == drift::jobs_disabled_on_secondary(pair))
       return it->second.snapshot;
   }
   // Decoded outside the cache's lock: other pairs are served meanwhile.
@@ -125,7 +127,7 @@ Result<std::shared_ptr<const PrimarySnapshot>> PrimaryCache::latest(store::Store
   if (!snap) return tl::unexpected(snap.error());
   auto shared = std::make_shared<const PrimarySnapshot>(std::move(*snap));
   std::lock_guard lock(mu_);
-  by_pair_[pair.name] = {info.id, info.run_id, info.taken_at, shared};  // the older entry is released here
+  by_pair_[pair.name] = {info.id, info.run_id, info.taken_at, drift::jobs_disabled_on_secondary(pair), shared};  // the older entry is released here
   ++decodes_;
   return shared;
 }

@@ -55,7 +55,8 @@ struct TargetAgainstPrimary {
 // A snapshot is identified by id, run id and taken_at together, so even a reused row id (a store
 // that pruned its newest snapshot) cannot serve stale objects. Bounded: one entry per pair name
 // (pairs and their selections are fixed for the life of a Config), so polling does not grow it.
-// Errors are never cached. One cache per Config (entries are keyed by pair name).
+// Errors are never cached. One cache per Config (entries are keyed by pair name). The objects are
+// decoded as the pair's secondary should hold them (jobs_on_secondary), which is part of the key.
 class PrimaryCache {
  public:
   [[nodiscard]] Result<std::shared_ptr<const PrimarySnapshot>> latest(store::Store& store, const config::Pair& pair);
@@ -67,6 +68,7 @@ class PrimaryCache {
     int64_t id = 0;
     std::string run_id;
     std::string taken_at;
+    bool jobs_disabled = true;  // decoded with the pair's jobs_on_secondary (diff/expectation.h)
     std::shared_ptr<const PrimarySnapshot> snapshot;
   };
   mutable std::mutex mu_;

@@ -11,11 +11,13 @@
 
 #include "diff/diff.h"
 #include "gates/check.h"
+#include "gates/check_cutover.h"
 #include "gates/drift.h"
 #include "gates/evaluate.h"
 #include "gates/sources.h"
 #include "log/log.h"
 #include "replay/sync.h"
+#include "report/activation.h"
 #include "roles/read.h"
 
 namespace understudy::http {
@@ -146,6 +148,9 @@ gates::GateResult App::evaluate_uncoalesced(const gates::Gate& gate, const confi
     in.direction = roles->describe();
     if (roles->live && roles->primary_reachable && secondary_was_primary_last(*roles)) {
       std::swap(live.primary, live.secondary);
+      // The target is the live primary here: its jobs are compared as the snapshot has them
+      // (enabled where they ran), not as a secondary should hold them (diff/expectation.h).
+      live.jobs_on_secondary = config::Pair::JobsOnSecondary::kEnabled;
       in.direction += roles->secondary_reachable
                           ? "; the new primary " + live.secondary + " has no snapshot since the roles changed: comparing it against the old primary " + live.primary + "'s last snapshot (did everything make it across)"
                           : "; the old primary " + live.primary + " is unreachable: comparing the new primary " + live.secondary + " against " + live.primary + "'s last snapshot";
@@ -200,6 +205,16 @@ gates::GateResult App::evaluate_uncoalesced(const gates::Gate& gate, const confi
     if (landing) landing->finish(in);
     // `tsql` checks: on the live target (or live primary), rolled back (gates/check_tsql.cc).
     if (needs & gates::kNeedTsql) gates::gather_tsql(options_.config, live, gate, in);
+    // `jobs_active`: the Agent jobs of the live primary and the live secondary (the real roles, not
+    // the comparison's swap above) against the snapshot of intent (report/activation.h).
+    if (needs & gates::kNeedJobs)
+      in.jobs = [&]() -> Result<gates::JobsState> {
+        auto own = own_store();  // live reads of both instances: not on the shared connection
+        if (!own) return tl::unexpected(own.error());
+        auto snap = report::intent_snapshot(**own, pair);
+        if (!snap) return tl::unexpected(snap.error());
+        return gates::read_jobs_state(options_.config, **own, pair, roles->primary, roles->secondary, *snap);
+      }();
   } catch (const std::exception& e) {
     in.target = tl::unexpected(Error(ErrorCode::kInternal, std::string("evaluation failed: ") + e.what()));
   }
@@ -316,7 +331,7 @@ void App::integrity_loop() {
   }
 }
 
-Result<report::Run> App::sync(const config::Pair& pair, bool apply, const std::string& actor) {
+Result<std::unique_lock<std::mutex>> App::lock_pair(const config::Pair& pair) {
   std::mutex* lock_ptr;
   {
     std::lock_guard lock(state_mu_);
@@ -327,6 +342,12 @@ Result<report::Run> App::sync(const config::Pair& pair, bool apply, const std::s
   std::unique_lock pair_lock(*lock_ptr, std::try_to_lock);
   if (!pair_lock.owns_lock())
     return fail(ErrorCode::kLockHeld, "a sync of pair '" + pair.name + "' is running", "wait for it and retry");
+  return pair_lock;
+}
+
+Result<report::Run> App::sync(const config::Pair& pair, bool apply, const std::string& actor) {
+  auto pair_lock = lock_pair(pair);
+  if (!pair_lock) return tl::unexpected(pair_lock.error());
 
   report::Run run;
   run.type = "sync";
@@ -338,7 +359,11 @@ Result<report::Run> App::sync(const config::Pair& pair, bool apply, const std::s
   req.apply = apply;
   req.who = actor;
   auto own = own_store();  // reads and writes the target: not on the shared connection
-  auto rep = own ? replay::sync(options_.config, **own, req) : Result<replay::SyncReport>(tl::unexpected(own.error()));
+  if (!own) return tl::unexpected(own.error());
+  auto due = report::activation_due(options_.config, **own, pair);
+  if (!due) return tl::unexpected(due.error());
+  req.activation = *due;  // a role change: the jobs are activated first (report/activation.h)
+  auto rep = replay::sync(options_.config, **own, req);
   run.finished_at = gates::format_rfc3339(now());
   if (!rep) {
     run.id = drift::new_run_id();
@@ -378,10 +403,20 @@ Result<report::Run> App::sync(const config::Pair& pair, bool apply, const std::s
                 {"exit_code", rep->exit_code()},
                 {"actions", actions}};
   US_TRY(with_store([&](store::Store& st) { return report::save_run(st, run); }));
+  if (apply && rep->activation)
+    US_TRY(with_store([&](store::Store& s) { return report::record_activation(s, pair.name, actor, run.id, *rep->activation); }));
   if (apply) {
     US_TRY(audit_append({0, "", actor, "sync.apply", pair.name, run.id, rep->audit_detail(), "", ""}));
   }
   return run;
+}
+
+Result<replay::ActivateReport> App::activate(const config::Pair& pair, const std::string& actor) {
+  auto pair_lock = lock_pair(pair);
+  if (!pair_lock) return tl::unexpected(pair_lock.error());
+  auto own = own_store();  // live reads and writes of both instances: not on the shared connection
+  if (!own) return tl::unexpected(own.error());
+  return report::activate_pair(options_.config, **own, pair, actor);
 }
 
 Result<std::optional<report::Run>> App::run(const std::string& id) {

@@ -39,6 +39,7 @@
 #include "http/metrics.h"
 #include "http/single_flight.h"
 #include "roles/roles.h"
+#include "replay/activate.h"
 #include "report/drift_report.h"
 #include "report/records.h"
 #include "store/store.h"
@@ -81,6 +82,9 @@ class App {
   [[nodiscard]] Result<drift::PairDrift> drift(const config::Pair& pair);
   // Plans (apply=false) or applies a sync. kLockHeld when a sync of the pair is running.
   [[nodiscard]] Result<report::Run> sync(const config::Pair& pair, bool apply, const std::string& actor);
+  // Activates the pair's jobs for the live roles (replay/activate.h), under the pair's sync lock;
+  // audited when it changed something. kLockHeld when a sync of the pair is running.
+  [[nodiscard]] Result<replay::ActivateReport> activate(const config::Pair& pair, const std::string& actor);
   [[nodiscard]] Result<std::optional<report::Run>> run(const std::string& id);
   [[nodiscard]] Result<report::DriftReport> drift_report(const std::string& pair, const std::string& since,
                                                          const std::string& until);
@@ -119,6 +123,8 @@ class App {
   // readers on other connections go on; the snapshot writer holds no write transaction while
   // it waits for the instance (store/snapshot_writer.h).
   [[nodiscard]] Result<std::unique_ptr<store::Store>> own_store();
+  // The pair's sync lock (sync and activate), held by the returned lock; kLockHeld when taken.
+  [[nodiscard]] Result<std::unique_lock<std::mutex>> lock_pair(const config::Pair& pair);
   template <typename F>
   auto with_store(F&& f) {
     std::lock_guard lock(store_mu_);

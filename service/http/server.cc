@@ -327,6 +327,23 @@ struct Server::Impl {
     send_json(c.res, 200, report::to_json(*run));
   }
 
+  void activate(Ctx& c) {
+    auto pair = pair_or_404(c, c.path["pair"], "pair");
+    if (!pair) return;
+    auto body = body_or_400(c);
+    if (!body) return;
+    if (!body->empty()) {
+      problem(c, http::problem(400, "usage", "unknown member '" + body->begin().key() + "'", "/" + body->begin().key(),
+                               "activate takes no body"));
+      return;
+    }
+    auto rep = app.activate(*pair, c.who.name);
+    if (!rep) return error(c, rep.error());
+    // 200 when every change was made; 503 (with the same report) when one failed or the
+    // secondary could not be read — the roles are not yet true for its jobs.
+    send_json(c.res, rep->exit_code() == 0 ? 200 : 503, rep->to_json());
+  }
+
   void run(Ctx& c) {
     auto r = app.run(c.path["id"]);
     if (!r) return error(c, r.error());
@@ -414,6 +431,8 @@ const std::vector<Route> kRoutes = {
      {"format"}, &I::drift},
     {{"POST", "/v1/pairs/{pair}/sync", Access::kOperator, "plan a sync, or apply it with {\"apply\": true}"}, {},
      &I::sync},
+    {{"POST", "/v1/pairs/{pair}/activate", Access::kOperator,
+      "after a failover: jobs enabled on the live primary, disabled on the live secondary"}, {}, &I::activate},
     {{"GET", "/v1/runs/{id}", Access::kAuditor, "one run (snapshot or sync) and its result"}, {}, &I::run},
     {{"GET", "/v1/reports/drift", Access::kAuditor, "drift history of a pair: every evaluation and sync (json, csv, html)"},
      {"pair", "since", "until", "format"}, &I::report},

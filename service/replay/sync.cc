@@ -15,6 +15,7 @@
 #include "config/secrets.h"
 #include "diff/diff.h"
 #include "diff/drift.h"
+#include "diff/expectation.h"
 #include "log/log.h"
 #include "odbc/connection.h"
 #include "replay/journal.h"
@@ -220,6 +221,7 @@ Result<Context> prepare(const config::Config& cfg, store::Store& st, const SyncR
     if (!objects) return tl::unexpected(objects.error());
     c.source = selected(std::move(*objects), *c.pair);
   }
+  drift::expect_on_secondary(*c.pair, c.source);  // jobs_on_secondary (diff/expectation.h)
   return c;
 }
 
@@ -258,6 +260,24 @@ Result<std::map<std::string, std::string>> stranded_on_target(store::Store& st, 
   auto found = find_stranded(st, c.pair->name, c.primary->name, c.secondary->name, target);
   if (!found) return tl::unexpected(found.error());
   return stranded_reasons(*found, c.primary->name, c.secondary->name);
+}
+
+// With jobs_on_secondary = "enabled" the secondary gets the primary's `enabled` flag as it is
+// after step 0: the jobs the activation enables on the primary (planned or done) are enabled in
+// the source too. With "disabled" the source already expects them off (diff/expectation.h).
+void source_after_activation(const config::Pair& pair, const ActivationPlan& activation,
+                             std::vector<ServerObject>& source) {
+  if (drift::jobs_disabled_on_secondary(pair)) return;
+  for (const auto& change : activation.changes) {
+    if (!change.enable || change.outcome.starts_with("failed")) continue;
+    for (auto& o : source) {
+      if (o.kind != catalog::Kind::kAgentJob || o.match_key() != catalog::fold_name(change.job)) continue;
+      auto it = o.fields.find("enabled");
+      if (it == o.fields.end()) continue;
+      *it = it->is_boolean() ? nlohmann::json(true) : nlohmann::json(1);
+      o.seal();
+    }
+  }
 }
 
 // Releases the pair's lock when the run ends, however it ends.
@@ -349,6 +369,21 @@ Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncR
   Phases phases;
   auto c = prepare(cfg, st, req);
   if (!c) return tl::unexpected(c.error());
+  if (req.activation) {  // step 0: the roles changed since the last activation
+    if (req.activation->roles.primary != c->roles.primary)
+      return fail(ErrorCode::kRolesUnknown,
+                  "pair " + c->pair->name + ": the roles changed while the sync started (" +
+                      req.activation->roles.describe + ", then " + c->roles.describe() + ")",
+                  "run sync again; nothing was written");
+    auto activation = plan_activation(cfg, st, *c->pair, *req.activation);
+    if (!activation) return tl::unexpected(activation.error());
+    report.activation = ActivateReport{std::move(*activation), false};
+    if (req.apply) {
+      execute_activation(cfg, report.activation->plan);
+      report.activation->applied = true;
+    }
+    if (!c->carry) source_after_activation(*c->pair, report.activation->plan, c->source);
+  }
   phases.source = phases.lap();
   auto conn = connect(*c->secondary);
   if (!conn) return tl::unexpected(conn.error());
@@ -420,7 +455,9 @@ Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncR
 }
 
 int SyncReport::exit_code() const {
-  if (!applied) return plan.empty() ? 0 : error_info(ErrorCode::kDrift).exit_code;
+  const bool activating = activation && !activation->plan.changes.empty();
+  if (!applied) return plan.empty() && !activating ? 0 : error_info(ErrorCode::kDrift).exit_code;
+  if (activation && activation->exit_code() != 0) return error_info(ErrorCode::kPartial).exit_code;
   if (execution.aborted && execution.aborted->code == ErrorCode::kUnavailable) return execution.aborted->exit_code();
   const bool blocked = std::any_of(leftover.begin(), leftover.end(), counts_as_blocked);
   if (!converged || execution.failed > 0 || execution.aborted || blocked) return error_info(ErrorCode::kPartial).exit_code;
@@ -428,8 +465,10 @@ int SyncReport::exit_code() const {
 }
 
 std::string SyncReport::to_text() const {
-  if (!applied) return plan.to_text();
-  std::string out = fmt::format("sync of pair {} onto {} (run {}): {} applied, {} failed, {} blocked\n",
+  std::string first;
+  if (activation) first = "step 0 — the roles changed since the last activation:\n" + activation->to_text();
+  if (!applied) return first + plan.to_text();
+  std::string out = first + fmt::format("sync of pair {} onto {} (run {}): {} applied, {} failed, {} blocked\n",
                                 tsql::comment_text(plan.pair), tsql::comment_text(plan.target), run_id,
                                 execution.applied, execution.failed, execution.blocked);
   if (!plan.direction.empty()) out += "direction: " + tsql::comment_text(plan.direction) + "\n";
@@ -490,6 +529,7 @@ nlohmann::json SyncReport::to_json() const {
   nlohmann::json j = run_summary(*this);
   j["outcomes"] = std::move(outcomes);
   j["plan"] = replay::to_json(plan);
+  if (activation) j["activation"] = activation->to_json();
   return j;
 }
 

@@ -8,6 +8,8 @@
 //   2. the target: read live (the diff needs the truth, not a snapshot)
 //   3. diff → plan (secrets as placeholders; "blocked: secret unknown" when the config names no
 //      source for one); the plan and every action's outcome go to the journal
+//   0. after a role change (SyncRequest::activation): the jobs' activation (activate.h) — enabled
+//      on the live primary, disabled on the live secondary — planned, or applied first
 //   4. apply: the per-pair lock, execute (executor.h), then re-read the target and diff again:
 //      `converged` when what is left is only incompatible, blocked or kept-extra items (when no
 //      batch reached the target, step 2's read is the proof and is not repeated)
@@ -25,6 +27,7 @@
 
 #include "base/result.h"
 #include "config/config.h"
+#include "replay/activate.h"
 #include "replay/executor.h"
 #include "replay/plan.h"
 #include "store/store.h"
@@ -46,6 +49,9 @@ struct SyncRequest {
   // MI link cutover, a removed failover group): run the configured direction anyway, once, on
   // the operator's word. Without it such a sync is refused (kRolesUnknown).
   bool configured_direction = false;
+  // Set by the caller when the roles changed since the last activation (report/activation.h): the
+  // sync activates the jobs first (activate.h), planned or applied with the rest.
+  std::optional<ActivationRequest> activation;
 };
 
 struct SyncReport {
@@ -55,6 +61,7 @@ struct SyncReport {
   Execution execution;
   bool converged = false;
   std::vector<Action> leftover;  // after apply: what the re-diff still finds (none runnable when converged)
+  std::optional<ActivateReport> activation;  // the first step after a role change
 
   int exit_code() const;
   std::string to_text() const;  // the plan (dry run) or the outcome of each action + the verdict

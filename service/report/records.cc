@@ -271,6 +271,19 @@ nlohmann::json to_json(const AuditEntry& e) {
           {"hash", e.hash}};
 }
 
+Status for_each_audit(store::Store& store, const std::function<void(const AuditEntry&)>& f) {
+  int64_t after = 0;
+  while (true) {
+    auto page = list_audit(store, after, 1000);
+    if (!page) return tl::unexpected(page.error());
+    if (page->empty()) return {};
+    for (const auto& e : *page) {
+      after = e.seq;
+      f(e);
+    }
+  }
+}
+
 Result<AuditVerdict> verify_audit(store::Store& store, const std::string& pinned_head) {
   AuditVerdict v;
   std::string prev = kGenesis;

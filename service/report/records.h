@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -71,6 +72,8 @@ struct AuditEntry {
 // Appends (seq, prev_hash, hash and `at` when empty are filled in) inside one transaction.
 [[nodiscard]] Result<AuditEntry> append_audit(store::Store& store, AuditEntry entry);
 [[nodiscard]] Result<std::vector<AuditEntry>> list_audit(store::Store& store, int64_t after_seq, int64_t limit);
+// Calls `f` with every entry in order, a page of 1000 at a time.
+[[nodiscard]] Status for_each_audit(store::Store& store, const std::function<void(const AuditEntry&)>& f);
 nlohmann::json to_json(const AuditEntry& e);
 std::string audit_hash(const AuditEntry& e);  // over every field but `hash`
 

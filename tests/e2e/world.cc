@@ -9,6 +9,7 @@
 
 #include "http/auth.h"
 #include "odbc/connection.h"
+#include "sql_rows.h"
 
 namespace e2e {
 
@@ -62,7 +63,7 @@ World::World(WorldOptions options) {
           "\"\npassword_env = \"E2E_SA_PASSWORD\"\nlogin_timeout = \"5s\"\n\n";
   toml += "[instances.secondary]\nconnection = \"" + connection(secondary_port_) +
           "\"\npassword_env = \"E2E_SA_PASSWORD\"\nlogin_timeout = \"5s\"\n\n";
-  toml += "[pairs.payments]\nprimary = \"primary\"\nsecondary = \"secondary\"\n\n";
+  toml += "[pairs.payments]\nprimary = \"primary\"\nsecondary = \"secondary\"\n" + options.pair_settings + "\n";
   toml += "[service]\nlisten = \"127.0.0.1:" + std::to_string(closed_port()) + "\"\nsnapshot_interval = \"0\"\ngates_dir = \"" + gates_dir() + "\"\n";
   if (options.tls) {
     auto r = run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
@@ -149,6 +150,11 @@ void World::exec_on_primary(const std::string& sql) {
   if (!conn) throw std::runtime_error("connect to primary: " + conn.error().message);
   auto r = conn->execute(sql);
   if (!r) throw std::runtime_error("primary: " + r.error().message);
+}
+
+std::vector<std::string> World::query(bool on_primary, const std::string& sql) {
+  return query_rows(connection(on_primary ? primary_port_ : secondary_port_), kSaPassword,
+                    on_primary ? "primary" : "secondary", sql);
 }
 
 nlohmann::json body_json(const httplib::Result& r) {

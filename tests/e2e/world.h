@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -28,6 +29,7 @@ struct WorldOptions {
   std::string extra_gate;         // a gate file (JSON) written as gates/<name>.json in gates_dir
   std::string extra_gate_name;
   bool tls = false;               // generate a self-signed certificate and serve HTTPS
+  std::string pair_settings;      // TOML lines appended to [pairs.payments] (e.g. jobs_on_secondary)
 };
 
 class World {
@@ -58,6 +60,9 @@ class World {
 
   // Runs one T-SQL batch on the primary emulator (tests add hostile names through it).
   void exec_on_primary(const std::string& sql);
+  // Runs one batch on the primary or the secondary; each result set's rows as text, columns
+  // joined by '|' (NULL as "NULL").
+  std::vector<std::string> query(bool on_primary, const std::string& sql);
 
  private:
   std::string dir_;

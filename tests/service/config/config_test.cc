@@ -95,7 +95,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "understudy.toml:11: unknown key 'pairs.prod.max_age'",
                 "known keys in [pairs.prod]: primary, secondary, kinds, include, exclude, read_write_listener, "
                 "read_only_listener, listener_password_env, listener_password_file, windows_to_entra, "
-                "max_snapshot_age, ha_group"},
+                "max_snapshot_age, ha_group, jobs_on_secondary"},
         BadFile{"listener_with_password",
                 std::string(kInstances) +
                     "[pairs.prod]\nprimary = \"primary\"\nsecondary = \"secondary\"\n"

@@ -142,11 +142,26 @@ TEST(DiffCli, CsvGuardsEveryFormulaStart) {
 }
 
 TEST(DiffCli, NoDriftIsExitZero) {
-  Pair pair(primary_fixture(), primary_fixture());
+  // The secondary as a sync leaves it: everything the primary has, its Agent jobs disabled
+  // (jobs_on_secondary = "disabled", the default: a job runs only where the primary is).
+  json secondary = primary_fixture();
+  secondary["jobs"][0]["enabled"] = false;
+  Pair pair(primary_fixture(), secondary);
   ASSERT_EQ(understudy(pair.dir, {"snapshot", "--pair", "prod"}).exit_code, 0);
   auto r = understudy(pair.dir, {"diff", "--pair", "prod"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(r.out.substr(r.out.rfind('\n', r.out.size() - 2) + 1), "no drift\n");
+}
+
+TEST(DiffCli, AJobEnabledOnTheSecondaryIsDrift) {
+  Pair pair(primary_fixture(), primary_fixture());  // the job enabled on both
+  ASSERT_EQ(understudy(pair.dir, {"snapshot", "--pair", "prod"}).exit_code, 0);
+  auto r = understudy(pair.dir, {"diff", "--pair", "prod", "--format", "json"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  auto doc = json::parse(r.out);
+  ASSERT_EQ(doc["findings"].size(), 1u) << r.out;
+  EXPECT_EQ(doc["findings"][0]["key"], "export");
+  EXPECT_EQ(doc["findings"][0]["changes"], json::parse(R"([{"field":"enabled","before":false,"after":true}])"));
 }
 
 TEST(DiffCli, AgainstSnapshotNeedsOneOfTheSecondary) {

@@ -79,7 +79,7 @@ const BadCase kBad[] = {
     {R"({"format_version": 1, "name": "g", "description": "d", "pairs": ["a"], "checks": [{"kinds": ["login"]}]})",
      "gates/g.json: /checks/0/type: required property missing", ""},
     {R"({"format_version": 1, "name": "g", "description": "d", "pairs": ["a"], "checks": [{"type": "vibes"}]})",
-     "gates/g.json: /checks/0/type: unknown check type \"vibes\"", "check types: no_drift, required_objects, replication, landing, orphaned_users, freshness, tsql"},
+     "gates/g.json: /checks/0/type: unknown check type \"vibes\"", "check types: no_drift, required_objects, replication, landing, orphaned_users, freshness, tsql, jobs_active"},
     {R"({"format_version": 1, "name": "g", "description": "d", "pairs": ["a"],
          "checks": [{"type": "no_drift", "kinds": ["login", "logn"]}]})",
      "gates/g.json: /checks/0/kinds/1: unknown kind \"logn\"",
