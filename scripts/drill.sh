@@ -2,8 +2,8 @@
 # A planned failover drill, end to end, on emulated instances — the runbook of the field report
 # (docs/runbook.md runs the same steps against real instances):
 #   pre-stage the secondary (snapshot the primary, sync) → pre-cutover gate (?state=synchronized)
-#   → planned failover → post-failover gate (roles swapped) → fail back → post-failover gate
-#   (?expect=primary: roles back).
+#   → planned failover → activate → post-failover gate (roles swapped) → fail back → activate →
+#   post-failover gate (?expect=primary: roles back).
 # Each step's gate answer is printed; the drill stops at the first gate that does not pass, with
 # exit 1 (the gate failed) or 2 (the gate could not tell). Exit 0 when every gate passed.
 #
@@ -132,6 +132,15 @@ gate() {
   fi
 }
 
+# `understudy activate` after each failover: Agent jobs enabled on the live primary only (exit 0 asserted).
+activate() {
+  echo "\$ understudy activate --pair payments"
+  local rc=0
+  "$BIN/understudy" activate --pair payments >"$WORK/activate.out" 2>>"$WORK/understudy.err" || rc=$?
+  cat "$WORK/activate.out"
+  [ "$rc" = 0 ] || { echo "drill stopped: activate exit $rc" >&2; exit 1; }
+}
+
 MAX_LAG=${DRILL_MAX_LAG:+&max_lag_seconds=$DRILL_MAX_LAG}
 step "runbook: verify the secondary before a planned failover (objects, orphaned users, replication SYNCHRONIZED, freshness)"
 gate "/v1/gates/pre-cutover?pair=payments&state=synchronized$MAX_LAG"
@@ -140,12 +149,16 @@ gate "/v1/gates/landing?pair=payments"
 
 step "runbook: planned failover to PAYMENTS-WEST"
 control "/failover?mode=planned" | jq -r '"primary is now \(.primary), secondary \(.secondary)"'
-step "runbook: validate after the failover (listeners swapped, objects, orphaned users)"
+step "runbook: activate — Agent jobs enabled on PAYMENTS-WEST, disabled on PAYMENTS-EAST"
+activate
+step "runbook: validate after the failover (listeners swapped, objects, orphaned users, jobs)"
 gate "/v1/gates/post-failover?pair=payments"
 
 step "runbook: fail back with a planned failover to PAYMENTS-EAST"
 control "/failover?mode=planned" | jq -r '"primary is now \(.primary), secondary \(.secondary)"'
-step "runbook: validate after failing back (listeners back to the original roles)"
+step "runbook: activate — Agent jobs back on PAYMENTS-EAST"
+activate
+step "runbook: validate after failing back (listeners back to the original roles, jobs)"
 gate "/v1/gates/post-failover?pair=payments&expect=primary"
 
 step "drill passed: every gate answered 200"

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
+#include "diff/expectation.h"
 #include "replay/journal.h"
 
 namespace understudy::replay {
@@ -51,7 +52,8 @@ std::string stranded_key(catalog::Kind kind, const std::string& match_key) {
 
 Result<std::vector<StrandedObject>> find_stranded(store::Store& st, const std::string& pair, const std::string& source,
                                                   const std::string& target,
-                                                  const std::vector<catalog::ServerObject>& target_objects) {
+                                                  const std::vector<catalog::ServerObject>& target_objects,
+                                                  const config::Pair* expect) {
   auto runs = applied_runs(st, pair);
   if (!runs) return tl::unexpected(runs.error());
   // Walk back: syncs onto today's target (their sources are known versions) until the latest sync
@@ -71,7 +73,8 @@ Result<std::vector<StrandedObject>> find_stranded(store::Store& st, const std::s
   for (int64_t id : known) {
     auto objects = st.load_objects(id);
     if (!objects) continue;  // a snapshot since pruned from history proves nothing either way
-    for (const auto& o : *objects) versions.insert(stranded_key(o.kind, o.match_key()) + "|" + o.fingerprint);
+    for (const auto& o : *objects)
+      versions.insert(stranded_key(o.kind, o.match_key()) + "|" + (expect ? drift::expected_on_secondary(*expect, o) : o).fingerprint);
   }
   // "Last seen": the target's own snapshots, newest first.
   auto history = st.list_snapshots(target);
@@ -79,7 +82,7 @@ Result<std::vector<StrandedObject>> find_stranded(store::Store& st, const std::s
   for (const auto& o : target_objects) {
     if (o.kind == catalog::Kind::kInstance) continue;
     const std::string k = stranded_key(o.kind, o.match_key());
-    if (versions.count(k + "|" + o.fingerprint)) continue;
+    if (versions.count(k + "|" + (expect ? drift::expected_on_secondary(*expect, o) : o).fingerprint)) continue;
     StrandedObject s{o.kind, o.key, "", *reference};
     if (history) {
       for (const auto& snap : *history) {

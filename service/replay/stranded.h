@@ -16,6 +16,8 @@
 // reported stranded. "Last seen" is when the newest snapshot of the target holding exactly that
 // version was taken, else "" (only the live read has it).
 //
+// `expect`: versions are compared as the pair expects them on a secondary (diff/expectation.h:
+// an Agent job's `enabled` flag is `activate`'s to set, not a change that can be stranded).
 // Thread-safety: one call at a time per Store. Ownership: borrows the store.
 #pragma once
 
@@ -25,6 +27,7 @@
 
 #include "base/result.h"
 #include "catalog/object.h"
+#include "config/config.h"
 #include "store/store.h"
 
 namespace understudy::replay {
@@ -39,7 +42,8 @@ struct StrandedObject {
 // `source`, `target`: config instance names of today's live primary and secondary.
 [[nodiscard]] Result<std::vector<StrandedObject>> find_stranded(store::Store& store, const std::string& pair,
                                                                 const std::string& source, const std::string& target,
-                                                                const std::vector<catalog::ServerObject>& target_objects);
+                                                                const std::vector<catalog::ServerObject>& target_objects,
+                                                                const config::Pair* expect = nullptr);
 
 // How the latest applied sync of `pair` established its direction (its plan's `direction`:
 // "roles read live (…)…" or "no HA group visible: …"); nullopt when the pair has none.

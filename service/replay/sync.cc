@@ -148,7 +148,7 @@ Result<Context> prepare_carry(const config::Config& cfg, store::Store& st, const
   auto objects = catalog::read_objects(*conn, drift::read_options(c.pair));
   if (!objects) return tl::unexpected(objects.error());
   auto on_secondary = selected(std::move(*objects), *c.pair);
-  auto stranded = find_stranded(st, c.pair->name, c.roles.primary, c.roles.secondary, on_secondary);
+  auto stranded = find_stranded(st, c.pair->name, c.roles.primary, c.roles.secondary, on_secondary, c.pair);
   if (!stranded) return tl::unexpected(stranded.error());
   for (const auto& o : *stranded) c.only.insert(std::string(catalog::kind_name(o.kind)) + "|" + catalog::fold_name(o.key));
   std::erase_if(on_secondary, [&](const ServerObject& o) { return !c.only.count(stranded_id(o)); });
@@ -257,7 +257,7 @@ Result<Plan> make_plan(const config::Config& cfg, const Context& c, const std::v
 Result<std::map<std::string, std::string>> stranded_on_target(store::Store& st, const Context& c,
                                                               const std::vector<ServerObject>& target) {
   if (c.carry) return std::map<std::string, std::string>();  // carrying them is the point
-  auto found = find_stranded(st, c.pair->name, c.primary->name, c.secondary->name, target);
+  auto found = find_stranded(st, c.pair->name, c.primary->name, c.secondary->name, target, c.pair);
   if (!found) return tl::unexpected(found.error());
   return stranded_reasons(*found, c.primary->name, c.secondary->name);
 }
