@@ -1,5 +1,7 @@
 #include "catalog/assemble.h"
 
+#include <ctime>
+
 #include <algorithm>
 
 #include "catalog/canonical.h"
@@ -99,6 +101,13 @@ ObjectRecord& Assembler::start(Kind kind, std::string_view key) {
   return current_.record;
 }
 
+int64_t Assembler::tomorrow_utc_yyyymmdd() {
+  std::time_t t = std::time(nullptr) + 24 * 60 * 60;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return (tm.tm_year + 1900) * 10000LL + (tm.tm_mon + 1) * 100LL + tm.tm_mday;
+}
+
 void Assembler::emit(bool default_excluded) {
   fields_.finish(current_.record.fields, &current_.record.canonical);
   volatile_.finish(current_.record.volatile_fields);
@@ -124,14 +133,46 @@ const std::string* Assembler::name_by_sid(const std::string* sid) const {
 
 void Assembler::row(ResultSetId id, const Columns& c, const odbc::Row& r) {
   switch (id) {
+    case ResultSetId::kRights: return;  // checked by the reader
     case ResultSetId::kInstance: return instance(c, r);
     case ResultSetId::kSubsystems:
       subsystems_.push_back(text_or_empty(c.at(r, "subsystem")));
+      subsystem_names_[id_of(c.at(r, "subsystem_id"))] = text_or_empty(c.at(r, "subsystem"));
       return;
+    case ResultSetId::kProxySubsystems: {
+      const std::string* name = name_by_id(subsystem_names_, c.at(r, "subsystem_id"));
+      NameJson n;
+      name_json(name, false, n.text);
+      name_json(name, true, n.canonical);
+      proxy_subsystems_[id_of(c.at(r, "proxy_id"))].push_back(std::move(n));
+      return;
+    }
+    case ResultSetId::kProxyLogins: {
+      const auto& sid_value = c.at(r, "sid");
+      auto sid = hex_text(sid_value);
+      const bool has_sid = odbc::as_bytes(sid_value) || odbc::as_text(sid_value);
+      const std::string* name = name_by_sid(has_sid ? &sid : nullptr);
+      NameJson n;
+      name_json(name, false, n.text);
+      name_json(name, true, n.canonical);
+      proxy_principals_[id_of(c.at(r, "proxy_id"))].push_back(std::move(n));
+      return;
+    }
     case ResultSetId::kCredentials: return credential(c, r);
     case ResultSetId::kEndpoints:
       endpoints_[id_of(c.at(r, "endpoint_id"))] = text_or_empty(c.at(r, "name"));
       return;
+    case ResultSetId::kAvailabilityGroups:
+      availability_groups_[guid_text(c.at(r, "group_id"))] = text_or_empty(c.at(r, "name"));
+      return;
+    case ResultSetId::kAvailabilityReplicas: {
+      auto group = availability_groups_.find(guid_text(c.at(r, "group_id")));
+      const auto& metadata_id = c.at(r, "replica_metadata_id");
+      if (group != availability_groups_.end() && as_int_json(metadata_id).is_number_integer()) {
+        availability_group_by_replica_[id_of(metadata_id)] = group->second;
+      }
+      return;
+    }
     case ResultSetId::kSqlLogins: return sql_login(c, r);
     case ResultSetId::kConnectDenies:
       connect_denied_.insert(id_of(c.at(r, "grantee_principal_id")));
@@ -155,10 +196,16 @@ void Assembler::row(ResultSetId id, const Columns& c, const odbc::Row& r) {
       job_parts_[guid_text(c.at(r, "job_id"))].schedules.push_back(std::move(n));
       return;
     }
+    case ResultSetId::kTargetServers:
+      target_servers_[id_of(c.at(r, "server_id"))] = text_or_empty(c.at(r, "server_name"));
+      return;
     case ResultSetId::kJobServers: {
+      // server_id 0 is the local server; others are target servers of a multiserver (MSX) setup,
+      // rows of msdb.dbo.systargetservers — not sys.servers ids.
+      // https://learn.microsoft.com/sql/relational-databases/system-tables/dbo-sysjobservers-transact-sql
       static const std::string kLocal = "(local)";
       auto sid = id_of(c.at(r, "server_id"));
-      const std::string* name = sid == 0 ? &kLocal : name_by_id(servers_, c.at(r, "server_id"));
+      const std::string* name = sid == 0 ? &kLocal : name_by_id(target_servers_, c.at(r, "server_id"));
       NameJson n;
       name_json(name, false, n.text);
       name_json(name, true, n.canonical);
@@ -320,8 +367,15 @@ void Assembler::permission(const Columns& c, const odbc::Row& r) {
     securable_excluded = p && p->excluded;
   } else if (class_desc == "ENDPOINT") {
     securable = name_by_id(endpoints_, c.at(r, "major_id"));
+  } else if (class_desc == "AVAILABILITY GROUP") {
+    // major_id is the group's local replica_metadata_id (sys.availability_replicas).
+    securable = name_by_id(availability_group_by_replica_, c.at(r, "major_id"));
   }
-  append_key({grantee->name, class_desc, securable ? *securable : kEmpty, permission},
+  // A securable that cannot be named is keyed by its id, so that two of them never share a key
+  // (its replay then fails on the missing name instead of emitting an empty identifier).
+  std::string unresolved;
+  if (!securable && class_desc != "SERVER") unresolved = "#" + std::to_string(id_of(c.at(r, "major_id")));
+  append_key({grantee->name, class_desc, securable ? *securable : unresolved, permission},
              start(Kind::kServerPermission, "").key);
   fields_.put_text("class_desc", class_desc);
   fields_.put_text("grantee", grantee->name);
@@ -342,6 +396,13 @@ void Assembler::server(const Columns& c, const odbc::Row& r) {
   auto name = text_or_empty(c.at(r, "name"));
   servers_[id] = name;
   if (id == 0) return;  // the local server
+  // An old-style remote server (sp_addserver; is_linked = 0) serves remote procedure calls only:
+  // it is not a linked server and is not replayed as one.
+  // https://learn.microsoft.com/sql/relational-databases/system-catalog-views/sys-servers-transact-sql
+  if (as_int_json(c.at(r, "is_linked")) == 0) {
+    remote_servers_.insert(id);
+    return;
+  }
   start(Kind::kLinkedServer, name);
   put(fields_, c, r, {"catalog", "collation_name", "data_source", "location", "product", "provider", "provider_string"},
       As::kText);
@@ -359,7 +420,7 @@ void Assembler::server(const Columns& c, const odbc::Row& r) {
 void Assembler::linked_login(const Columns& c, const odbc::Row& r) {
   auto sid = id_of(c.at(r, "server_id"));
   auto server = servers_.find(sid);
-  if (sid == 0 || server == servers_.end()) return;
+  if (sid == 0 || server == servers_.end() || remote_servers_.count(sid)) return;
   const auto& local_id = c.at(r, "local_principal_id");
   const std::string* local = nullptr;
   if (auto lid = as_int_json(local_id); lid.is_number_integer() && lid != 0) {  // 0 / NULL: the all-logins mapping
@@ -397,11 +458,26 @@ void Assembler::operator_row(const Columns& c, const odbc::Row& r) {
 
 void Assembler::proxy(const Columns& c, const odbc::Row& r) {
   auto name = text_or_empty(c.at(r, "name"));
-  proxies_[id_of(c.at(r, "proxy_id"))] = name;
+  const int64_t id = id_of(c.at(r, "proxy_id"));
+  proxies_[id] = name;
   start(Kind::kAgentProxy, name);
+  // Grants (sp_grant_login_to_proxy, sp_grant_proxy_to_subsystem): a step using the proxy needs
+  // both, so they are part of its definition. Sorted arrays of names.
+  auto grants = [&](std::unordered_map<int64_t, std::vector<NameJson>>& from, const char* field) {
+    std::vector<std::pair<std::string, std::string>> pairs;
+    if (auto it = from.find(id); it != from.end()) {
+      for (auto& n : it->second) pairs.emplace_back(std::move(n.text), std::move(n.canonical));
+      from.erase(it);
+    }
+    std::string text, canonical;
+    name_array(pairs, text, canonical);
+    fields_.put_raw(field, text, canonical);
+  };
   fields_.put_name("credential_name", name_by_id(credentials_, c.at(r, "credential_id")));
   fields_.put("description", c.at(r, "description"), As::kText);
   fields_.put("enabled", c.at(r, "enabled"), As::kFlag);
+  grants(proxy_principals_, "granted_logins");
+  grants(proxy_subsystems_, "granted_subsystems");
   volatile_.put("credential_date_created", c.at(r, "credential_date_created"), As::kText);
   volatile_.put("proxy_id", c.at(r, "proxy_id"), As::kInt);
   volatile_.put("user_sid", c.at(r, "user_sid"), As::kHex);
@@ -415,8 +491,23 @@ void Assembler::schedule(const Columns& c, const odbc::Row& r) {
   const auto& owner_sid = c.at(r, "owner_sid");
   auto sid = hex_text(owner_sid);
   bool has_sid = odbc::as_bytes(owner_sid) || odbc::as_text(owner_sid);
-  put(fields_, c, r,
-      {"active_end_date", "active_end_time", "active_start_date", "active_start_time"}, As::kInt);
+  // sp_add_schedule: "For weekly or monthly schedules, the Agent ignores if active_start_date is in
+  // the past, and instead uses the current date" — a replayed copy can never keep a past start, so
+  // for those a start no later than tomorrow (UTC, the slack covering the server's time zone) is
+  // not compared: it is kept among the volatile fields as stored.
+  // https://learn.microsoft.com/sql/relational-databases/system-stored-procedures/sp-add-schedule-transact-sql
+  const auto freq_type = as_int_json(c.at(r, "freq_type"));
+  const auto start_date = as_int_json(c.at(r, "active_start_date"));
+  const bool weekly_or_monthly = freq_type == 8 || freq_type == 16 || freq_type == 32;
+  const bool start_not_compared =
+      weekly_or_monthly && start_date.is_number_integer() && start_date.get<int64_t>() <= tomorrow_yyyymmdd_;
+  put(fields_, c, r, {"active_end_date", "active_end_time"}, As::kInt);
+  if (start_not_compared) {
+    fields_.put_null("active_start_date");
+  } else {
+    fields_.put("active_start_date", c.at(r, "active_start_date"), As::kInt);
+  }
+  fields_.put("active_start_time", c.at(r, "active_start_time"), As::kInt);
   fields_.put("enabled", c.at(r, "enabled"), As::kFlag);
   put(fields_, c, r,
       {"freq_interval", "freq_recurrence_factor", "freq_relative_interval", "freq_subday_interval", "freq_subday_type",
@@ -424,6 +515,7 @@ void Assembler::schedule(const Columns& c, const odbc::Row& r) {
       As::kInt);
   fields_.put("name", c.at(r, "name"), As::kText);
   fields_.put_name("owner_login_name", name_by_sid(has_sid ? &sid : nullptr));
+  if (start_not_compared) volatile_.put("active_start_date", c.at(r, "active_start_date"), As::kInt);
   put(volatile_, c, r, {"date_created", "date_modified"}, As::kText);
   volatile_.put("originating_server_id", c.at(r, "originating_server_id"), As::kInt);
   volatile_.put("owner_sid", owner_sid, As::kHex);

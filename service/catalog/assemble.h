@@ -37,7 +37,7 @@ class Assembler {
   // before writing the next object into it, so swapping in a spent record recycles its buffers.
   using Sink = std::function<void(Candidate&)>;
   // REQUIRES: `sink` outlives the Assembler. Objects reach it in batch order.
-  explicit Assembler(Sink sink) : sink_(std::move(sink)) {}
+  explicit Assembler(Sink sink) : sink_(std::move(sink)), tomorrow_yyyymmdd_(tomorrow_utc_yyyymmdd()) {}
   // One row of result set `id`. Throws CatalogError on a malformed row (and whatever the sink throws).
   void row(ResultSetId id, const Columns& c, const odbc::Row& r);
   // After the last row of result set `id`: hands on what that set completed.
@@ -99,7 +99,12 @@ class Assembler {
   // Writes the fields and volatile fields put so far into the current record and hands it on.
   void emit(bool default_excluded = false);
 
+  // YYYYMMDD of tomorrow (UTC) when the read starts: weekly and monthly schedules starting no later
+  // are compared without their start date (the Agent replaces a past one by the current date).
+  static int64_t tomorrow_utc_yyyymmdd();
+
   Sink sink_;
+  int64_t tomorrow_yyyymmdd_;
   Candidate current_;
   ObjectText fields_{true}, volatile_{false}, step_text_{true};
   std::string scratch_;
@@ -107,6 +112,16 @@ class Assembler {
   bool have_instance_ = false;
   std::vector<std::string> subsystems_;
   Names credentials_, endpoints_, servers_, categories_, operators_, proxies_, schedule_uids_;
+  std::unordered_set<int64_t> remote_servers_;  // sys.servers ids with is_linked = 0
+  Names target_servers_;  // msdb.dbo.systargetservers: what sysjobservers.server_id names
+  Names subsystem_names_;  // syssubsystems: subsystem_id -> name
+  // Who may use each proxy (read before the proxies): subsystems, and logins or fixed server roles
+  // (sysproxylogin by SID), by name.
+  std::unordered_map<int64_t, std::vector<NameJson>> proxy_subsystems_, proxy_principals_;
+  // Availability groups as securables: group_id -> name, then replica_metadata_id -> group name
+  // (class 108 permissions name the group by its replica's metadata id).
+  std::unordered_map<std::string, std::string> availability_groups_;
+  Names availability_group_by_replica_;
   std::unordered_map<int64_t, Principal> principals_;
   std::unordered_map<std::string, std::string> sid_names_;  // sid hex -> principal name
   std::unordered_map<int64_t, SqlLogin> sql_logins_;        // principal_id -> details (until principals end)

@@ -33,7 +33,7 @@ bool is_name_field(std::string_view field) {
   if (ends_with(field, "_name")) return true;
   static constexpr std::string_view kNames[] = {"name",     "grantee",  "securable", "linked_server",
                                                 "local_login", "provider", "catalog", "servers",
-                                                "schedules"};
+                                                "schedules", "granted_logins", "granted_subsystems"};
   for (auto n : kNames)
     if (field == n) return true;
   return false;

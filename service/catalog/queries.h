@@ -11,27 +11,36 @@
 namespace understudy::catalog {
 
 enum class ResultSetId {
-  kInstance, kSubsystems, kCredentials, kEndpoints, kSqlLogins, kConnectDenies, kPrincipals, kMembers,
-  kPermissions, kServers, kLinkedLogins, kCategories, kOperators, kProxies, kSchedules, kSteps,
-  kJobSchedules, kJobServers, kJobs,
+  kRights, kInstance, kSubsystems, kCredentials, kEndpoints, kAvailabilityGroups, kAvailabilityReplicas, kSqlLogins,
+  kConnectDenies, kPrincipals, kMembers, kPermissions, kServers, kLinkedLogins, kCategories, kOperators,
+  kProxySubsystems, kProxyLogins, kProxies, kSchedules, kSteps, kJobSchedules, kTargetServers, kJobServers, kJobs,
 };
 
 inline constexpr std::string_view kResultSetNames[] = {
-    "instance", "subsystems", "credentials", "endpoints", "sql logins", "connect denies", "principals",
-    "role members", "permissions", "servers", "linked logins", "categories", "operators", "proxies",
-    "schedules", "job steps", "job schedules", "job servers", "jobs",
+    "rights", "instance", "subsystems", "credentials", "endpoints", "availability groups", "availability replicas",
+    "sql logins", "connect denies", "principals", "role members", "permissions", "servers", "linked logins",
+    "categories", "operators", "proxy subsystems", "proxy logins", "proxies", "schedules", "job steps",
+    "job schedules", "target servers", "job servers", "jobs",
 };
 
+// The first set asks whether the login can see everything: without CONTROL SERVER,
+// sys.sql_logins.password_hash reads NULL (https://learn.microsoft.com/sql/t-sql/functions/loginproperty-transact-sql),
+// sys.servers.provider_string NULL without ALTER ANY LINKED SERVER, and metadata visibility hides
+// other logins, roles and their permissions; CONTROL SERVER implies all of them. A read without it
+// is refused (reader.cc), never taken as the instance's state.
 inline constexpr std::string_view kCatalogBatch = R"sql(SET NOCOUNT ON;
+SELECT CAST(HAS_PERMS_BY_NAME(NULL, NULL, 'CONTROL SERVER') AS int) AS control_server;
 SELECT CAST(SERVERPROPERTY('ServerName') AS nvarchar(128)) AS server_name,
        CAST(SERVERPROPERTY('Edition') AS nvarchar(128)) AS edition,
        CAST(SERVERPROPERTY('EngineEdition') AS int) AS engine_edition,
        CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS product_version,
        CAST(SERVERPROPERTY('Collation') AS nvarchar(128)) AS collation;
-SELECT subsystem FROM msdb.dbo.syssubsystems;
+SELECT subsystem_id, subsystem FROM msdb.dbo.syssubsystems;
 SELECT credential_id, name, credential_identity, target_type, target_id, create_date, modify_date
 FROM sys.credentials;
 SELECT endpoint_id, name FROM sys.endpoints;
+SELECT group_id, name FROM sys.availability_groups;
+SELECT group_id, replica_metadata_id FROM sys.availability_replicas;
 SELECT principal_id, is_policy_checked, is_expiration_checked, password_hash FROM sys.sql_logins;
 SELECT grantee_principal_id FROM sys.server_permissions WHERE class = 100 AND type = 'COSQ' AND state = 'D';
 SELECT principal_id, name, sid, type, type_desc, is_disabled, create_date, modify_date, default_database_name,
@@ -54,6 +63,8 @@ SELECT id, name, enabled, email_address, pager_address, netsend_address, weekday
        sunday_pager_end_time, pager_days, category_id, last_email_date, last_email_time, last_pager_date,
        last_pager_time, last_netsend_date, last_netsend_time
 FROM msdb.dbo.sysoperators;
+SELECT proxy_id, subsystem_id FROM msdb.dbo.sysproxysubsystem;
+SELECT proxy_id, sid, flags FROM msdb.dbo.sysproxylogin;
 SELECT proxy_id, name, credential_id, enabled, description, user_sid, credential_date_created
 FROM msdb.dbo.sysproxies;
 SELECT schedule_id, schedule_uid, originating_server_id, name, owner_sid, enabled, freq_type, freq_interval,
@@ -65,6 +76,7 @@ SELECT job_id, step_id, step_name, subsystem, command, flags, additional_paramet
        database_user_name, retry_attempts, retry_interval, os_run_priority, output_file_name, proxy_id, step_uid
 FROM msdb.dbo.sysjobsteps;
 SELECT job_id, schedule_id FROM msdb.dbo.sysjobschedules;
+SELECT server_id, server_name FROM msdb.dbo.systargetservers;
 SELECT job_id, server_id FROM msdb.dbo.sysjobservers;
 SELECT job_id, name, enabled, description, start_step_id, category_id, owner_sid, notify_level_eventlog,
        notify_level_email, notify_level_netsend, notify_level_page, notify_email_operator_id,

@@ -111,6 +111,16 @@ Status read_records(odbc::Connection& conn, const ReadOptions& options, const Re
         auto got = st->fetch(row);
         if (!got) return tl::unexpected(got.error());
         if (!*got) break;
+        if (id == ResultSetId::kRights) {
+          const int64_t* control = odbc::as_int(cols.at(row, "control_server"));
+          if (!control || *control != 1) {
+            return fail(ErrorCode::kPermission,
+                        conn.label() + ": the login cannot see every server-level object (it lacks CONTROL SERVER)",
+                        "a partial read would show unseen objects as missing; grant CONTROL SERVER or use a sysadmin "
+                        "login (docs/permissions.md)");
+          }
+          continue;
+        }
         assembler.row(id, cols, row);
       }
       assembler.end(id);

@@ -12,7 +12,11 @@ constexpr CommandSpec kCommands[] = {
                     "(unknown keys, connection strings with PWD=, open password files, pairs naming undefined "
                     "instances) and prints a summary in which every secret is redacted. With --resolve-secrets it "
                     "also reads every password and secret source and reports the ones that fail; values are "
-                    "never printed. Exit 0 when the configuration is valid, 78 when it is not.",
+                    "never printed. With --live it connects to every instance and names the permissions its login "
+                    "lacks for what the pairs do with it (reading the catalog needs CONTROL SERVER; sync --apply "
+                    "onto a pair's secondary needs sysadmin). Exit 0 when the configuration is valid (and, with "
+                    "--live, every login has what it needs), 78 when it is not, 77 when a login lacks a "
+                    "permission, 69 when an instance cannot be reached.",
      .run = run_config_check},
     {.name = "snapshot",
      .summary = "read an instance's server-level state and store it as a snapshot",

@@ -27,6 +27,8 @@ constexpr OptionSpec kOptions[] = {
     // config check
     {.name = "resolve-secrets", .commands = "config check", .type = OptType::kFlag,
      .help = "also read every password and secret source (values are never printed)"},
+    {.name = "live", .commands = "config check", .type = OptType::kFlag,
+     .help = "also connect to every instance and name the permissions its login lacks (docs/permissions.md)"},
     // snapshot, snapshots, diff
     {.name = "instance", .commands = "snapshot,snapshots list", .value_name = "NAME", .env = "UNDERSTUDY_INSTANCE",
      .help = "an instance of the config file"},

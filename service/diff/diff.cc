@@ -57,12 +57,18 @@ bool is_access_field(const std::string& field) {
          field == "enabled" || field == "type";
 }
 
-std::optional<Finding> compare_pair(const ServerObject& src, const ServerObject& tgt) {
+std::optional<Finding> compare_pair(const ServerObject& src, const ServerObject& tgt, const TargetFacts& facts) {
   if (src.fingerprint == tgt.fingerprint && !src.fingerprint.empty()) return std::nullopt;
   Finding f;
   f.kind = src.kind;
   f.key = src.key;
   f.changes = field_changes(src.fields, tgt.fields);
+  if (facts.is_managed_instance() && src.kind == Kind::kAgentJob) {
+    // "Eventlog isn't supported" on a managed instance: its Agent keeps notify_level_eventlog at
+    // 0 whatever is asked, so a source's event log level is no difference there.
+    // https://learn.microsoft.com/azure/azure-sql/managed-instance/job-automation-managed-instance
+    std::erase_if(f.changes, [](const FieldChange& c) { return c.field == "notify_level_eventlog" && c.after == 0; });
+  }
   bool hash_known = src.password_hash.has_value() && tgt.password_hash.has_value();
   bool hash_differs = false;
   if (hash_known) {
@@ -80,6 +86,12 @@ std::optional<Finding> compare_pair(const ServerObject& src, const ServerObject&
     f.category = Category::kSidMismatch;
     f.severity = Severity::kCritical;
     f.reason = "same login name with another sid: database users mapped to it are orphaned";
+    return f;
+  }
+  if (auto why = incompatibility(src, facts)) {  // the target cannot hold the source's definition
+    f.category = Category::kIncompatible;
+    f.severity = Severity::kHigh;
+    f.reason = *why;
     return f;
   }
   f.category = Category::kDifferent;
@@ -165,7 +177,7 @@ Comparison compare(std::span<const ServerObject> source, std::span<const ServerO
       [&](size_t i) { out.findings.push_back(missing_finding(*a[i].object, facts)); },
       [&](size_t j) { out.findings.push_back(extra_finding(*b[j].object)); },
       [&](size_t i, size_t j) {
-        if (auto f = compare_pair(*a[i].object, *b[j].object)) out.findings.push_back(std::move(*f));
+        if (auto f = compare_pair(*a[i].object, *b[j].object, facts)) out.findings.push_back(std::move(*f));
       });
   return out;
 }
@@ -221,7 +233,7 @@ Result<Comparison> compare_digests(std::span<const catalog::ObjectDigest> source
         case What::kMissing: out.findings.push_back(missing_finding((*src)[si++], facts)); break;
         case What::kExtra: out.findings.push_back(extra_finding((*tgt)[ti++])); break;
         case What::kBoth:
-          if (auto f = compare_pair((*src)[si++], (*tgt)[ti++])) out.findings.push_back(std::move(*f));
+          if (auto f = compare_pair((*src)[si++], (*tgt)[ti++], facts)) out.findings.push_back(std::move(*f));
           break;
       }
     }

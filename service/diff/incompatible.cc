@@ -1,8 +1,14 @@
-// What a target cannot hold. Managed Instance limits from Microsoft's "T-SQL differences between SQL
-// Server and Azure SQL Managed Instance"
-// (https://learn.microsoft.com/en-us/azure/azure-sql/managed-instance/transact-sql-tsql-differences-sql-server);
-// subsystems from the target's
-// msdb.dbo.syssubsystems (sources conflict on CmdExec/PowerShell, so the target decides).
+// What a target cannot hold, each with what to do about it; never attempted. Managed Instance
+// limits follow Microsoft's pages:
+//   SQL Agent on MI — pager, net send, alerts, proxies, event log, multi-server (MSX/TSX), merge
+//   replication and queue reader steps, Analysis Services steps are not supported:
+//   https://learn.microsoft.com/azure/azure-sql/managed-instance/job-automation-managed-instance
+//   T-SQL differences — Windows logins; credentials only with SHARED ACCESS SIGNATURE or a managed
+//   identity (no cryptographic providers); linked servers only through SQLNCLI, SQLNCLI11,
+//   SQLOLEDB, MSOLEDBSQL:
+//   https://learn.microsoft.com/azure/azure-sql/managed-instance/transact-sql-tsql-differences-sql-server
+// Other subsystems come from the target's msdb.dbo.syssubsystems (sources conflict on
+// CmdExec/PowerShell, so the target decides).
 #include <string>
 
 #include "catalog/object.h"
@@ -15,6 +21,27 @@ namespace {
 std::string text(const nlohmann::json& fields, const char* name) {
   auto it = fields.find(name);
   return (it != fields.end() && it->is_string()) ? it->get<std::string>() : std::string();
+}
+
+int64_t int_field(const nlohmann::json& fields, const char* name) {
+  auto it = fields.find(name);
+  return (it != fields.end() && it->is_number_integer()) ? it->get<int64_t>() : 0;
+}
+
+bool has_text(const nlohmann::json& fields, const char* name) { return !text(fields, name).empty(); }
+
+// Job step subsystems a managed instance never runs, whatever its syssubsystems says.
+bool mi_unsupported_subsystem(const std::string& subsystem) {
+  static constexpr std::string_view kNever[] = {"merge", "queuereader", "analysisquery", "analysiscommand"};
+  auto s = catalog::fold_name(subsystem);
+  for (auto k : kNever)
+    if (s == k) return true;
+  return false;
+}
+
+bool is_mi_credential_identity(const std::string& identity) {
+  auto i = catalog::fold_name(identity);
+  return i == "shared access signature" || i == "managed identity";
 }
 
 bool is_mi_provider(const std::string& provider) {
@@ -46,9 +73,37 @@ std::optional<std::string> incompatibility(const catalog::ServerObject& o, const
         break;
       }
       case Kind::kCredential:
-        if (text(f, "credential_identity").find('\\') != std::string::npos)
-          return "windows credential identities are not supported on a managed instance";
+        if (has_text(f, "target_type"))
+          return "credentials of a cryptographic provider (EKM) are not supported on a managed instance: "
+                 "configure the key vault on the instance itself, and exclude this credential";
+        if (!is_mi_credential_identity(text(f, "credential_identity")))
+          return "credential identity " + text(f, "credential_identity") +
+                 " is not supported on a managed instance (only SHARED ACCESS SIGNATURE or Managed Identity): "
+                 "create a SAS or managed-identity credential on the target by hand, and exclude this one";
         break;
+      case Kind::kAgentOperator:
+        if (has_text(f, "pager_address") || has_text(f, "netsend_address"))
+          return "pager and net send notifications are not supported on a managed instance (e-mail only): "
+                 "remove the operator's pager and net send addresses on the primary, or exclude it";
+        break;
+      case Kind::kAgentCategory:
+        if (int_field(f, "category_type") == 2)
+          return "multi-server (MSX/TSX) job categories are not supported on a managed instance: exclude it";
+        break;
+      case Kind::kAgentJob: {
+        if (int_field(f, "notify_level_netsend") != 0 || int_field(f, "notify_level_page") != 0 ||
+            has_text(f, "notify_netsend_operator_name") || has_text(f, "notify_page_operator_name"))
+          return "the job notifies by net send or pager, which a managed instance does not support: set its net "
+                 "send and page notifications to none on the primary (e-mail works), or exclude it";
+        if (f.contains("servers") && f["servers"].is_array()) {
+          for (const auto& server : f["servers"]) {
+            if (server.is_string() && catalog::fold_name(server.get<std::string>()) != "(local)")
+              return "the job targets multi-server (MSX/TSX) target server " + server.get<std::string>() +
+                     ", which a managed instance does not support: exclude it";
+          }
+        }
+        break;
+      }
       case Kind::kAgentSchedule:
         if (f.contains("freq_type") && f["freq_type"] == 128)
           return "cpu-idle schedules (freq_type 128) are not supported on a managed instance";
@@ -60,6 +115,9 @@ std::optional<std::string> incompatibility(const catalog::ServerObject& o, const
   if (o.kind == Kind::kAgentJob && f.contains("steps") && f["steps"].is_array()) {
     for (const auto& step : f["steps"]) {
       std::string label = "step " + (step.contains("step_id") ? step["step_id"].dump() : std::string("?"));
+      if (facts.is_managed_instance() && mi_unsupported_subsystem(text(step, "subsystem")))
+        return label + " uses subsystem " + text(step, "subsystem") +
+               ", which a managed instance does not support: rewrite the step on the primary, or exclude the job";
       if (facts.subsystems) {
         auto sub = text(step, "subsystem");
         // T-SQL is built into Agent and has no syssubsystems row.

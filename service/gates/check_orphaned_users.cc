@@ -2,7 +2,9 @@
 // SID has no login on the target (reference §6.1: users follow logins by SID, so a login recreated
 // without SID = … orphans them in every database). Each orphan is listed with its database, name,
 // SID, and the target's login of the same name with its other SID when there is one — the fix is
-// then either CREATE LOGIN … SID = <user sid> or ALTER USER … WITH LOGIN.
+// then either CREATE LOGIN … SID = <user sid> or ALTER USER … WITH LOGIN. Databases the target
+// cannot be queried in (a non-readable availability group secondary) are listed, and the check is
+// unknown rather than passing when nothing else fails.
 #include "gates/check_cutover.h"
 #include "gates/validate.h"
 
@@ -34,9 +36,18 @@ class OrphanedUsers final : public Check {
       out.failures.push_back({catalog::Kind::kInstance, o.database + "|" + o.user,
                               o.login.empty() ? "orphaned" : "orphaned_sid_mismatch", std::move(fields), "database_user"});
     }
-    out.details = {{"instance", u.instance}, {"databases", u.databases}};
+    out.details = {{"instance", u.instance}, {"databases", u.databases}, {"unreadable_databases", u.unreadable}};
     cutover::conclude(out, "orphaned database user(s)",
                       "no orphaned users in " + std::to_string(u.databases.size()) + " user database(s)");
+    if (out.verdict == Verdict::kPass && !u.unreadable.empty()) {
+      // The readable databases are clean, but the users of the others cannot be seen.
+      std::string names;
+      for (const auto& db : u.unreadable) names += (names.empty() ? "" : ", ") + db;
+      out.verdict = Verdict::kUnknown;
+      out.reason = "no orphaned users in " + std::to_string(u.databases.size()) +
+                   " readable user database(s); not readable on the target (availability group secondary without "
+                   "read access): " + names;
+    }
     return out;
   }
 

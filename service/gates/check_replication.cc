@@ -7,6 +7,11 @@
 // Failover-group links report replication_state_desc; CATCH_UP is "synchronizing", and since a geo
 // link has no synchronized state, it counts as synchronized only with a reported lag of 0.
 // A lag bound with no reported lag fails (lag_unknown): the gate never passes on what it cannot see.
+// A failover group's replication_lag_sec is filled on the primary database only, so it is read
+// there (cutover_sources.cc); the primary's list of ONLINE user databases is compared with the
+// target's, since a database still seeding is not on the target yet (missing_on_target). When the
+// primary cannot be read, what it alone can tell is unknown: the check then never passes (unknown,
+// naming the primary's error) but still fails on what the target itself shows.
 #include "gates/check_cutover.h"
 #include "gates/validate.h"
 
@@ -33,7 +38,13 @@ nlohmann::json describe(const DatabaseReplica& d) {
           {"role", d.role.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.role)},
           {"state", d.state.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.state)},
           {"health", d.health.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.health)},
-          {"lag_seconds", d.lag_seconds ? nlohmann::json(*d.lag_seconds) : nlohmann::json(nullptr)}};
+          {"lag_seconds", d.lag_seconds ? nlohmann::json(*d.lag_seconds) : nlohmann::json(nullptr)},
+          {"lag_reported_by", d.lag_reported_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.lag_reported_by)}};
+}
+
+nlohmann::json primary_side(const HaState& ha) {
+  if (ha.primary_error) return {{"instance", nullptr}, {"error", ha.primary_error->message}};
+  return {{"instance", ha.primary_instance}, {"databases", ha.primary_databases}};
 }
 
 class Replication final : public Check {
@@ -69,9 +80,13 @@ class Replication final : public Check {
       }
       databases.push_back(describe(d));
     }
+    for (const auto& db : ha.missing_on_target) {
+      nlohmann::json fields = {{"database", db}, {"primary", ha.primary_instance}};
+      out.failures.push_back({catalog::Kind::kInstance, db, "missing_on_target", std::move(fields), "database"});
+    }
     out.details = {{"instance", ha.instance}, {"required_state", required},
                    {"max_lag_seconds", max_lag ? nlohmann::json(*max_lag) : nlohmann::json(nullptr)},
-                   {"databases", databases}};
+                   {"databases", databases}, {"primary", primary_side(ha)}};
     if (ha.databases.empty()) {
       // Nothing replicates: a DR target without user databases is not ready, say so.
       out.failures.push_back({catalog::Kind::kInstance, ha.instance, "no_user_databases", nlohmann::json::object(), "database"});
@@ -79,6 +94,11 @@ class Replication final : public Check {
     cutover::conclude(out, "replication finding(s)",
                       "all " + std::to_string(ha.databases.size()) + " user database(s) healthy and " + required +
                           (max_lag ? ", lag within " + std::to_string(*max_lag) + " s" : ""));
+    if (out.verdict == Verdict::kPass && ha.primary_error) {
+      out.verdict = Verdict::kUnknown;
+      out.reason = "the primary could not be read (" + ha.primary_error->message +
+                   "): databases it has that the target lacks, and failover-group lag, are reported there only";
+    }
     return out;
   }
 

@@ -54,12 +54,24 @@ struct DatabaseReplica {
   std::string state;    // as the view says: SYNCHRONIZING, SYNCHRONIZED, NOT SYNCHRONIZING, CATCH_UP, SEEDING, …
   std::string health;   // HEALTHY | PARTIALLY_HEALTHY | NOT_HEALTHY (geo links: HEALTHY when CATCH_UP)
   std::optional<int64_t> lag_seconds;  // secondary_lag_seconds / replication_lag_sec; nullopt = not reported
+  // Who reported lag_seconds: "target", or "primary" for a failover group, whose
+  // replication_lag_sec (like last_replication) is filled on the primary database only
+  // (https://learn.microsoft.com/sql/relational-databases/system-dynamic-management-views/sys-dm-geo-replication-link-status-azure-sql-database);
+  // "" when nobody did.
+  std::string lag_reported_by;
 };
 
 struct HaState {
   std::string instance;                   // @@SERVERNAME of the target
   std::vector<std::string> databases;     // ONLINE user databases, by name
   std::vector<DatabaseReplica> replicas;  // one or more per database; mechanism "" for none
+  // The pair's primary, read for what the target cannot say: its ONLINE user databases (one still
+  // seeding is not on the target yet, so only the primary's list reveals it) and the failover-group
+  // lag. primary_error is set when the primary could not be read; then those are unknown.
+  std::string primary_instance;               // @@SERVERNAME of the primary, "" when unread
+  std::vector<std::string> primary_databases;  // its ONLINE user databases
+  std::optional<Error> primary_error;
+  std::vector<std::string> missing_on_target;  // primary databases the target does not have ONLINE
 };
 
 // What one listener connection found.
@@ -87,8 +99,12 @@ struct OrphanedUser {
 
 struct DatabaseUsers {
   std::string instance;
-  std::vector<std::string> databases;  // user databases checked (ONLINE)
+  std::vector<std::string> databases;  // user databases checked (ONLINE and readable)
   std::vector<OrphanedUser> orphans;   // sorted by database, user
+  // ONLINE user databases that cannot be queried here: the local replica is an availability group
+  // secondary without read access (querying one fails with error 976, and would fail the whole
+  // UNION ALL). Their users are unknown.
+  std::vector<std::string> unreadable;
 };
 
 // What a `tsql` check's batch did (check_tsql.cc): error_number 0 = it completed without error.
@@ -98,8 +114,11 @@ struct TsqlRun {
   std::string error_message;  // ERROR_MESSAGE()
 };
 
-// The live reads. `instance` is a configured instance name.
-[[nodiscard]] Result<HaState> read_ha_state(const config::Config& cfg, const std::string& instance);
+// The live reads. `instance` is a configured instance name. read_ha_state reads the target, then
+// the primary (`primary`, login timeout at most 5 s) for its database list and failover-group lag;
+// a primary that cannot be read is recorded in HaState::primary_error, not returned as an error.
+[[nodiscard]] Result<HaState> read_ha_state(const config::Config& cfg, const std::string& instance,
+                                            const std::string& primary);
 [[nodiscard]] Result<DatabaseUsers> read_database_users(const config::Config& cfg, const std::string& instance);
 [[nodiscard]] Landing read_landing(const config::Config& cfg, const config::Pair& pair);
 // Connects to the instance and asks for @@SERVERNAME (login timeout at most 5 s).

@@ -95,9 +95,53 @@ std::string geo_health(const std::string& state) {
 
 bool is_managed(int64_t engine_edition) { return engine_edition == 5 || engine_edition == 8; }
 
+// The failover-group link rows of `databases` (one UNION ALL, one round trip).
+Result<odbc::ResultSet> read_geo_links(odbc::Connection& conn, const std::vector<std::string>& databases) {
+  auto geo = union_over(databases, [](const std::string& lit, const std::string& q) {
+    return "SELECT " + lit + " AS database_name, partner_server, partner_database, role_desc, replication_state_desc, "
+           "replication_lag_sec FROM " + q +
+           ".sys.dm_geo_replication_link_status";
+  });
+  if (!geo) return tl::unexpected(geo.error());
+  return conn.query(*geo);
+}
+
+bool same_name(const std::string& a, const std::string& b) { return catalog::fold_name(a) == catalog::fold_name(b); }
+
+// The primary's side of read_ha_state: its databases, and the lag its geo links report.
+void read_primary_side(const config::Config& cfg, const std::string& primary, HaState& ha) {
+  auto fail_with = [&](const Error& e) { ha.primary_error = e; };
+  auto conn = connect_instance(cfg, primary, 5);
+  if (!conn) return fail_with(conn.error());
+  auto sets = conn->execute(kHeaderSql);
+  if (!sets) return fail_with(sets.error());
+  auto head = header_from(*sets);
+  if (!head) return fail_with(head.error());
+  ha.primary_instance = head->server_name;
+  ha.primary_databases = head->databases;
+  for (const auto& db : head->databases) {
+    bool on_target = std::any_of(ha.databases.begin(), ha.databases.end(), [&](const std::string& t) { return same_name(t, db); });
+    if (!on_target) ha.missing_on_target.push_back(db);
+  }
+  const bool any_geo = std::any_of(ha.replicas.begin(), ha.replicas.end(),
+                                   [](const DatabaseReplica& d) { return d.mechanism == "failover_group" && !d.lag_seconds; });
+  if (!any_geo || !is_managed(head->engine_edition) || head->databases.empty()) return;
+  auto rows = read_geo_links(*conn, head->databases);
+  if (!rows) return fail_with(rows.error());
+  for (const auto& r : rows->rows) {
+    if (text_of(r[3]) != "PRIMARY") continue;
+    for (auto& d : ha.replicas) {
+      // The primary's link to the target's database of the same name.
+      if (d.mechanism != "failover_group" || d.lag_seconds || !same_name(d.database, text_of(r[2]))) continue;
+      d.lag_seconds = int_of(r[5]);
+      if (d.lag_seconds) d.lag_reported_by = "primary";
+    }
+  }
+}
+
 }  // namespace
 
-Result<HaState> read_ha_state(const config::Config& cfg, const std::string& instance) {
+Result<HaState> read_ha_state(const config::Config& cfg, const std::string& instance, const std::string& primary) {
   auto conn = connect_instance(cfg, instance, 0);
   if (!conn) return tl::unexpected(conn.error());
   std::string sql = std::string(kHeaderSql) +
@@ -127,17 +171,14 @@ Result<HaState> read_ha_state(const config::Config& cfg, const std::string& inst
     d.state = text_of(r[4]);
     d.health = text_of(r[5]);
     d.lag_seconds = int_of(r[6]);
+    if (d.lag_seconds) d.lag_reported_by = "target";
     ha.replicas.push_back(std::move(d));
   }
   // Failover groups: the link status is per user database (empty in master), and exists only on
-  // Azure SQL (Managed Instance); one UNION ALL over the databases, one round trip.
+  // Azure SQL (Managed Instance); one UNION ALL over the databases, one round trip. On the
+  // secondary replication_lag_sec is NULL: read_primary_side fills it from the primary.
   if (is_managed(head->engine_edition) && !head->databases.empty()) {
-    auto geo = union_over(head->databases, [](const std::string& lit, const std::string& q) {
-      return "SELECT " + lit + " AS database_name, partner_server, partner_database, role_desc, replication_state_desc, "
-             "replication_lag_sec FROM " + q + ".sys.dm_geo_replication_link_status";
-    });
-    if (!geo) return tl::unexpected(geo.error());
-    auto rows = conn->query(*geo);
+    auto rows = read_geo_links(*conn, head->databases);
     if (!rows) return tl::unexpected(rows.error());
     for (const auto& r : rows->rows) {
       DatabaseReplica d;
@@ -148,13 +189,15 @@ Result<HaState> read_ha_state(const config::Config& cfg, const std::string& inst
       d.state = text_of(r[4]);
       d.health = geo_health(d.state);
       d.lag_seconds = int_of(r[5]);
+      if (d.lag_seconds) d.lag_reported_by = "target";
       ha.replicas.push_back(std::move(d));
     }
   }
+  read_primary_side(cfg, primary, ha);
   for (const auto& db : ha.databases) {
     bool any = std::any_of(ha.replicas.begin(), ha.replicas.end(),
                            [&](const DatabaseReplica& d) { return catalog::fold_name(d.database) == catalog::fold_name(db); });
-    if (!any) ha.replicas.push_back({db, "", "", "", "", "", std::nullopt});
+    if (!any) ha.replicas.push_back({db, "", "", "", "", "", std::nullopt, ""});
   }
   std::stable_sort(ha.replicas.begin(), ha.replicas.end(), [](const DatabaseReplica& a, const DatabaseReplica& b) {
     return catalog::fold_name(a.database) < catalog::fold_name(b.database);
@@ -165,19 +208,32 @@ Result<HaState> read_ha_state(const config::Config& cfg, const std::string& inst
 Result<DatabaseUsers> read_database_users(const config::Config& cfg, const std::string& instance) {
   auto conn = connect_instance(cfg, instance, 0);
   if (!conn) return tl::unexpected(conn.error());
+  // A database whose local replica is an availability group secondary not readable by every
+  // connection (secondary_role_allow_connections 0 NO / 1 READ_ONLY intent) answers error 976.
+  // https://learn.microsoft.com/sql/database-engine/availability-groups/windows/active-secondaries-readable-secondary-replicas-always-on-availability-groups
   auto sets = conn->execute(std::string(kHeaderSql) +
-                            "SELECT name, sid FROM sys.server_principals WHERE type IN ('S', 'U', 'G', 'E', 'X');");
+                            "SELECT name, sid FROM sys.server_principals WHERE type IN ('S', 'U', 'G', 'E', 'X');\n"
+                            "SELECT d.name FROM sys.dm_hadr_database_replica_states AS drs\n"
+                            "JOIN sys.availability_replicas AS ar ON ar.replica_id = drs.replica_id\n"
+                            "JOIN sys.databases AS d ON d.database_id = drs.database_id\n"
+                            "WHERE drs.is_local = 1 AND drs.is_primary_replica = 0 AND d.database_id > 4\n"
+                            "AND ar.secondary_role_allow_connections <> 2;");
   if (!sets) return tl::unexpected(sets.error());
   auto head = header_from(*sets);
   if (!head) return tl::unexpected(head.error());
-  if (sets->size() < 3) return fail(ErrorCode::kSql, "unexpected reply to the login query");
+  if (sets->size() < 4) return fail(ErrorCode::kSql, "unexpected reply to the login query");
   // Logins by name, matched in C++: comparing names across databases in T-SQL can raise a
   // collation conflict (error 468) when a user database's collation differs from master's.
   std::map<std::string, std::pair<std::string, std::string>> logins;  // folded name -> (name, sid)
   for (const auto& r : (*sets)[2].rows) logins[catalog::fold_name(text_of(r[0]))] = {text_of(r[0]), hex_of(r[1])};
   DatabaseUsers out;
   out.instance = head->server_name;
-  out.databases = head->databases;
+  for (const auto& r : (*sets)[3].rows) out.unreadable.push_back(text_of(r[0]));
+  std::sort(out.unreadable.begin(), out.unreadable.end());
+  for (const auto& db : head->databases) {
+    bool unreadable = std::any_of(out.unreadable.begin(), out.unreadable.end(), [&](const std::string& u) { return same_name(u, db); });
+    if (!unreadable) out.databases.push_back(db);
+  }
   if (out.databases.empty()) return out;
   // Users mapped to a SQL login (authentication_type 1, INSTANCE) or a Windows login (3), whose
   // SID no login of the instance has (reference §6.1); dbo, guest and the system users excluded.
@@ -290,7 +346,7 @@ CutoverReads::CutoverReads(const config::Config& cfg, const config::Pair& pair, 
   r.needs = needs;
   const config::Config* c = &cfg;
   const config::Pair* p = &pair;
-  if (needs & kNeedReplication) r.ha = start_read<HaState>([c, p] { return read_ha_state(*c, p->secondary); });
+  if (needs & kNeedReplication) r.ha = start_read<HaState>([c, p] { return read_ha_state(*c, p->secondary, p->primary); });
   if (needs & kNeedDatabaseUsers)
     r.users = start_read<DatabaseUsers>([c, p] { return read_database_users(*c, p->secondary); });
   if (needs & kNeedLanding) {

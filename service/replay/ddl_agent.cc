@@ -23,21 +23,100 @@ Result<Sql> find_schedule(const std::string& uid) {
       .raw(";");
 }
 
+// A text argument of an sp_update_* call. NULL means "leave unchanged" to these procedures, so a
+// value the source lacks is cleared with N' ' (blank strings become NULL): the rule the
+// sp_update_jobstep page gives for @output_file_name, and what sp_update_operator does with its
+// addresses and sp_update_jobstep with @proxy_name. On create (`update` false) NULL is the default.
+void text_or_clear(Exec& e, tsql::Keyword param, const std::optional<std::string>& v, bool update) {
+  if (v) {
+    e.str(param, *v);
+  } else if (update) {
+    e.str(param, " ");
+  } else {
+    e.null(param);
+  }
+}
+
 // --- operators -----------------------------------------------------------------------------
 
-void operator_args(Exec& e, const json& f) {
-  e.num("@enabled", flag(f, "enabled") ? 1 : 0)
-      .opt_str("@email_address", opt_text(f, "email_address"))
-      .opt_str("@pager_address", opt_text(f, "pager_address"))
+void operator_args(Exec& e, const json& f, bool update) {
+  e.num("@enabled", flag(f, "enabled") ? 1 : 0);
+  text_or_clear(e, "@email_address", opt_text(f, "email_address"), update);
+  text_or_clear(e, "@pager_address", opt_text(f, "pager_address"), update);
+  e
       .num("@weekday_pager_start_time", num(f, "weekday_pager_start_time"))
       .num("@weekday_pager_end_time", num(f, "weekday_pager_end_time"))
       .num("@saturday_pager_start_time", num(f, "saturday_pager_start_time"))
       .num("@saturday_pager_end_time", num(f, "saturday_pager_end_time"))
       .num("@sunday_pager_start_time", num(f, "sunday_pager_start_time"))
       .num("@sunday_pager_end_time", num(f, "sunday_pager_end_time"))
-      .num("@pager_days", num(f, "pager_days"))
-      .opt_str("@netsend_address", opt_text(f, "netsend_address"))
-      .opt_str("@category_name", opt_text(f, "category_name"));
+      .num("@pager_days", num(f, "pager_days"));
+  text_or_clear(e, "@netsend_address", opt_text(f, "netsend_address"), update);
+  text_or_clear(e, "@category_name", opt_text(f, "category_name"), update);
+}
+
+// --- proxies -------------------------------------------------------------------------------
+
+bool is_fixed_server_role(const std::string& name) {
+  static constexpr std::string_view kRoles[] = {"sysadmin",     "securityadmin", "serveradmin", "setupadmin",
+                                                "processadmin", "diskadmin",     "dbcreator",   "bulkadmin"};
+  const std::string folded = catalog::fold_name(name);
+  for (auto r : kRoles)
+    if (folded == r) return true;
+  return false;
+}
+
+// Grants and revokes what differs between `want` (source) and `have` (target, nullptr on create):
+// sp_grant_proxy_to_subsystem / sp_revoke_proxy_from_subsystem and sp_grant_login_to_proxy /
+// sp_revoke_login_from_proxy (a fixed server role is granted as @fixed_server_role).
+Status proxy_grants(Statements& out, const std::string& proxy, const json& want, const json* have) {
+  auto list = [](const json& f, const char* field) {
+    std::vector<std::string> v;
+    if (auto it = f.find(field); it != f.end() && it->is_array()) {
+      for (const auto& e : *it)
+        if (e.is_string()) v.push_back(e.get<std::string>());
+    }
+    return v;
+  };
+  auto in = [](const std::vector<std::string>& v, const std::string& x) {
+    for (const auto& e : v)
+      if (catalog::fold_name(e) == catalog::fold_name(x)) return true;
+    return false;
+  };
+  const auto want_subs = list(want, "granted_subsystems"), want_logins = list(want, "granted_logins");
+  const auto have_subs = have ? list(*have, "granted_subsystems") : std::vector<std::string>{};
+  const auto have_logins = have ? list(*have, "granted_logins") : std::vector<std::string>{};
+  for (const auto& sub : have_subs) {
+    if (in(want_subs, sub)) continue;
+    Exec e("msdb.dbo.sp_revoke_proxy_from_subsystem");
+    e.returning("@rc").str("@proxy_name", proxy).str("@subsystem_name", sub);
+    US_TRY(push_proc(out, e));
+  }
+  for (const auto& login : have_logins) {
+    if (in(want_logins, login)) continue;
+    Exec e("msdb.dbo.sp_revoke_login_from_proxy");
+    e.returning("@rc").str("@name", login).str("@proxy_name", proxy);
+    US_TRY(push_proc(out, e));
+  }
+  for (const auto& sub : want_subs) {
+    if (in(have_subs, sub)) continue;
+    Exec e("msdb.dbo.sp_grant_proxy_to_subsystem");
+    e.returning("@rc").str("@proxy_name", proxy).str("@subsystem_name", sub);
+    US_TRY(push_proc(out, e));
+  }
+  for (const auto& login : want_logins) {
+    if (in(have_logins, login)) continue;
+    Exec e("msdb.dbo.sp_grant_login_to_proxy");
+    e.returning("@rc");
+    if (is_fixed_server_role(login)) {
+      e.str("@fixed_server_role", login);
+    } else {
+      e.str("@login_name", login);
+    }
+    e.str("@proxy_name", proxy);
+    US_TRY(push_proc(out, e));
+  }
+  return {};
 }
 
 // --- schedules -----------------------------------------------------------------------------
@@ -50,11 +129,18 @@ void schedule_args(Exec& e, const json& f) {
       .num("@freq_subday_interval", num(f, "freq_subday_interval"))
       .num("@freq_relative_interval", num(f, "freq_relative_interval"))
       .num("@freq_recurrence_factor", num(f, "freq_recurrence_factor"))
-      .num("@active_start_date", num(f, "active_start_date"))
       .num("@active_end_date", num(f, "active_end_date"))
       .num("@active_start_time", num(f, "active_start_time"))
       .num("@active_end_time", num(f, "active_end_time"))
       .opt_str("@owner_login_name", opt_text(f, "owner_login_name"));
+  // A weekly or monthly schedule's past start date is not compared (the Agent uses the current
+  // date instead, see catalog/assemble.cc): NULL lets sp_add_schedule take today and
+  // sp_update_schedule keep the target's.
+  if (f.contains("active_start_date") && f["active_start_date"].is_number_integer()) {
+    e.num("@active_start_date", num(f, "active_start_date"));
+  } else {
+    e.null("@active_start_date");
+  }
 }
 
 // --- jobs ----------------------------------------------------------------------------------
@@ -91,32 +177,32 @@ void job_args(Exec& e, const json& f, const json* tgt) {
   if (changed("delete_level")) e.num("@delete_level", num(f, "delete_level"));
 }
 
-// Every step argument of sp_add_jobstep / sp_update_jobstep (absolute values).
-void step_args(Exec& e, const json& st) {
-  e.str("@step_name", text(st, "step_name"))
-      .str("@subsystem", text(st, "subsystem"))
-      .opt_str("@command", opt_text(st, "command"))
-      .opt_str("@additional_parameters", opt_text(st, "additional_parameters"))
+// Every step argument of sp_add_jobstep / sp_update_jobstep (absolute values; on update a value the
+// source lacks is cleared, see text_or_clear).
+void step_args(Exec& e, const json& st, bool update) {
+  e.str("@step_name", text(st, "step_name")).str("@subsystem", text(st, "subsystem"));
+  text_or_clear(e, "@command", opt_text(st, "command"), update);
+  e.opt_str("@additional_parameters", opt_text(st, "additional_parameters"))
       .num("@cmdexec_success_code", num(st, "cmdexec_success_code"))
       .num("@on_success_action", num(st, "on_success_action"))
       .num("@on_success_step_id", num(st, "on_success_step_id"))
       .num("@on_fail_action", num(st, "on_fail_action"))
-      .num("@on_fail_step_id", num(st, "on_fail_step_id"))
-      .opt_str("@server", opt_text(st, "server"))
-      .opt_str("@database_name", opt_text(st, "database_name"))
-      .opt_str("@database_user_name", opt_text(st, "database_user_name"))
-      .num("@retry_attempts", num(st, "retry_attempts"))
+      .num("@on_fail_step_id", num(st, "on_fail_step_id"));
+  text_or_clear(e, "@server", opt_text(st, "server"), update);
+  text_or_clear(e, "@database_name", opt_text(st, "database_name"), update);
+  text_or_clear(e, "@database_user_name", opt_text(st, "database_user_name"), update);
+  e.num("@retry_attempts", num(st, "retry_attempts"))
       .num("@retry_interval", num(st, "retry_interval"))
-      .num("@os_run_priority", num(st, "os_run_priority"))
-      .opt_str("@output_file_name", opt_text(st, "output_file_name"))
-      .num("@flags", num(st, "flags"))
-      .opt_str("@proxy_name", opt_text(st, "proxy_name"));
+      .num("@os_run_priority", num(st, "os_run_priority"));
+  text_or_clear(e, "@output_file_name", opt_text(st, "output_file_name"), update);
+  e.num("@flags", num(st, "flags"));
+  text_or_clear(e, "@proxy_name", opt_text(st, "proxy_name"), update);
 }
 
 Status add_step(Statements& out, const std::string& job, const json& st) {
   Exec e("msdb.dbo.sp_add_jobstep");
   e.returning("@rc").str("@job_name", job).num("@step_id", num(st, "step_id"));
-  step_args(e, st);
+  step_args(e, st, false);
   return push_proc(out, e);
 }
 
@@ -180,7 +266,7 @@ Result<Statements> alter_job(const ServerObject& s, const ServerObject& t) {
     if (catalog::canonical_fields(ss[i]) == catalog::canonical_fields(ts[i])) continue;
     Exec e("msdb.dbo.sp_update_jobstep");
     e.returning("@rc").str("@job_name", s.key).num("@step_id", num(ss[i], "step_id"));
-    step_args(e, ss[i]);
+    step_args(e, ss[i], true);
     US_TRY(push_proc(out, e));
   }
   for (size_t i = ts.size(); i > ss.size(); --i) {
@@ -229,7 +315,7 @@ Result<Statements> create_agent(const ServerObject& o) {
     case Kind::kAgentOperator: {
       Exec e("msdb.dbo.sp_add_operator");
       e.returning("@rc").str("@name", o.key);
-      operator_args(e, f);
+      operator_args(e, f, false);
       US_TRY(push_proc(out, e));
       return out;
     }
@@ -238,6 +324,7 @@ Result<Statements> create_agent(const ServerObject& o) {
       e.returning("@rc").str("@proxy_name", o.key).opt_str("@credential_name", opt_text(f, "credential_name"));
       e.num("@enabled", flag(f, "enabled") ? 1 : 0).opt_str("@description", opt_text(f, "description"));
       US_TRY(push_proc(out, e));
+      US_TRY(proxy_grants(out, o.key, f, nullptr));
       return out;
     }
     case Kind::kAgentSchedule: {
@@ -266,7 +353,7 @@ Result<Statements> alter_agent(const ServerObject& s, const ServerObject& t) {
     case Kind::kAgentOperator: {
       Exec e("msdb.dbo.sp_update_operator");
       e.returning("@rc").str("@name", s.key);
-      operator_args(e, f);
+      operator_args(e, f, true);
       US_TRY(push_proc(out, e));
       return out;
     }
@@ -275,6 +362,7 @@ Result<Statements> alter_agent(const ServerObject& s, const ServerObject& t) {
       e.returning("@rc").str("@proxy_name", s.key).opt_str("@credential_name", opt_text(f, "credential_name"));
       e.num("@enabled", flag(f, "enabled") ? 1 : 0).str("@description", opt_text(f, "description").value_or(""));
       US_TRY(push_proc(out, e));
+      US_TRY(proxy_grants(out, s.key, f, &t.fields));
       return out;
     }
     case Kind::kAgentSchedule: {

@@ -94,16 +94,23 @@ Result<Statements> create_linked(const ServerObject& o, const Context& ctx) {
   Statements out;
   Exec add("master.dbo.sp_addlinkedserver");
   add.returning("@rc").str("@server", o.key).str("@srvproduct", text(f, "product"));
-  // Product 'SQL Server' named after its network name takes no provider or properties (15428).
+  // Product 'SQL Server' takes no provider or properties (error 15428): the server is named after
+  // its network name, and a different network name (data_source) is set with sp_setnetname.
+  // https://learn.microsoft.com/sql/relational-databases/system-stored-procedures/sp-addlinkedserver-transact-sql
+  // https://learn.microsoft.com/sql/relational-databases/system-stored-procedures/sp-setnetname-transact-sql
   const auto source = opt_text(f, "data_source");
-  const bool plain_sql_server = catalog::fold_name(text(f, "product")) == "sql server" &&
-                                (!source || catalog::fold_name(*source) == o.match_key());
-  if (!plain_sql_server) {
+  const bool sql_server_product = catalog::fold_name(text(f, "product")) == "sql server";
+  if (!sql_server_product) {
     add.opt_str("@provider", opt_text(f, "provider")).opt_str("@datasrc", source);
     add.opt_str("@location", opt_text(f, "location")).opt_str("@provstr", opt_text(f, "provider_string"));
     add.opt_str("@catalog", opt_text(f, "catalog"));
   }
   US_TRY(push_proc(out, add));
+  if (sql_server_product && source && catalog::fold_name(*source) != o.match_key()) {
+    Exec net("master.dbo.sp_setnetname");
+    net.returning("@rc").str("@server", o.key).str("@netname", *source);
+    US_TRY(push_proc(out, net));
+  }
   for (const auto& opt : kOptions) {
     if (opt.type == ServerOption::kText && !opt_text(f, opt.field)) continue;
     US_TRY(set_option(out, o, opt));
@@ -115,10 +122,17 @@ Result<Statements> create_linked(const ServerObject& o, const Context& ctx) {
   return out;
 }
 
+// Both are product 'SQL Server' linked servers: their network name changes in place (sp_setnetname).
+bool netname_settable(const ServerObject& s, const ServerObject& t) {
+  return catalog::fold_name(text(s.fields, "product")) == "sql server" &&
+         catalog::fold_name(text(t.fields, "product")) == "sql server" && opt_text(s.fields, "data_source");
+}
+
 std::vector<std::string> linked_definition_changes(const ServerObject& s, const ServerObject& t) {
   std::vector<std::string> out;
   if (s.kind != Kind::kLinkedServer || t.kind != Kind::kLinkedServer) return out;
   for (const char* field : kDefinition) {
+    if (std::string_view(field) == "data_source" && netname_settable(s, t)) continue;
     if (differs(s, t, field)) out.emplace_back(field);
   }
   return out;
@@ -133,6 +147,11 @@ Result<Statements> alter_linked(const ServerObject& s, const ServerObject& t) {
                 "rerun with --allow-recreate to drop the target linked server and create it as on the primary");
   }
   Statements out;
+  if (differs(s, t, "data_source")) {  // netname_settable (else it is a definition change)
+    Exec net("master.dbo.sp_setnetname");
+    net.returning("@rc").str("@server", s.key).str("@netname", text(s.fields, "data_source"));
+    US_TRY(push_proc(out, net));
+  }
   for (const auto& opt : kOptions) {
     if (differs(s, t, opt.field)) US_TRY(set_option(out, s, opt));
   }

@@ -69,7 +69,10 @@ std::string sqlcmd_batch(const Sql& batch, const std::map<SecretRef, std::string
                 if (it == vars.end()) {
                   append_expr(expr, redacted_placeholder(ref));
                 } else if (form == SecretForm::kString) {
-                  expr += " + N'N''' + N'$(" + it->second + ")' + N''''";
+                  // The variable's text lands in a literal of this outer expression, which undoes
+                  // one doubling of its quotes; REPLACE doubles them again for the inner literal, so
+                  // the secret is supplied with ' doubled once, as in a plain batch.
+                  expr += " + N'N''' + REPLACE(N'$(" + it->second + ")', N'''', N'''''') + N''''";
                 } else {
                   expr += " + N'$(" + it->second + ")'";
                 }

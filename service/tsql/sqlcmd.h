@@ -14,7 +14,9 @@
 //   sqlcmd_comment()  text for a -- comment line: control characters escaped (comment_text) and
 //                     "$(" broken up.
 // A secret substituted by sqlcmd lands between quotes as is: a secret containing ' must be
-// supplied with the quote doubled (docs/replay.md).
+// supplied with the quote doubled (docs/replay.md) — once, in both forms: in dynamic SQL the
+// variable sits in a literal of the outer expression and REPLACE doubles its quotes again for
+// the statement that EXEC runs.
 // Thread-safety: pure functions.
 #pragma once
 

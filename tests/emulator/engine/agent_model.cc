@@ -28,21 +28,54 @@ std::optional<int64_t> find_category(sqlite3* db, int64_t cls, const std::string
                {integer(cls), text(name)});
 }
 
+namespace {
+
+// The 13 columns of an operator row, in the order both statements below bind them.
+std::vector<Value> operator_values(const OperatorSpec& s) {
+  return {text(s.name), integer(s.enabled), opt_text(s.email_address), opt_text(s.pager_address),
+          integer(s.weekday_pager_start_time), integer(s.weekday_pager_end_time), integer(s.saturday_pager_start_time),
+          integer(s.saturday_pager_end_time), integer(s.sunday_pager_start_time), integer(s.sunday_pager_end_time),
+          integer(s.pager_days), opt_text(s.netsend_address), integer(s.category_id)};
+}
+
+}  // namespace
+
 int64_t insert_operator(sqlite3* db, const OperatorSpec& s) {
   exec(db,
        "INSERT INTO msdb_sysoperators (name, enabled, email_address, pager_address, weekday_pager_start_time, "
        "weekday_pager_end_time, saturday_pager_start_time, saturday_pager_end_time, sunday_pager_start_time, "
        "sunday_pager_end_time, pager_days, netsend_address, category_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
        "?10, ?11, ?12, ?13)",
-       {text(s.name), integer(s.enabled), opt_text(s.email_address), opt_text(s.pager_address),
-        integer(s.weekday_pager_start_time), integer(s.weekday_pager_end_time), integer(s.saturday_pager_start_time),
-        integer(s.saturday_pager_end_time), integer(s.sunday_pager_start_time), integer(s.sunday_pager_end_time),
-        integer(s.pager_days), opt_text(s.netsend_address), integer(s.category_id)});
+       operator_values(s));
   return sqlite3_last_insert_rowid(db);
+}
+
+void update_operator(sqlite3* db, int64_t id, const OperatorSpec& s) {
+  auto values = operator_values(s);
+  values.push_back(integer(id));
+  exec(db,
+       "UPDATE msdb_sysoperators SET name = ?1, enabled = ?2, email_address = ?3, pager_address = ?4, "
+       "weekday_pager_start_time = ?5, weekday_pager_end_time = ?6, saturday_pager_start_time = ?7, "
+       "saturday_pager_end_time = ?8, sunday_pager_start_time = ?9, sunday_pager_end_time = ?10, pager_days = ?11, "
+       "netsend_address = ?12, category_id = ?13 WHERE id = ?14",
+       values);
 }
 
 std::optional<int64_t> find_operator(sqlite3* db, const std::string& name) {
   return id_of(db, "SELECT id FROM msdb_sysoperators WHERE name = ?1", {text(name)});
+}
+
+int64_t insert_target_server(sqlite3* db, const std::string& name) {
+  const std::string now = now_text();
+  exec(db,
+       "INSERT INTO msdb_systargetservers (server_name, enlist_date, last_poll_date, local_time_at_last_poll) "
+       "VALUES (?1, ?2, ?2, ?2)",
+       {text(name), text(now)});
+  return sqlite3_last_insert_rowid(db);
+}
+
+std::optional<int64_t> find_target_server(sqlite3* db, const std::string& name) {
+  return id_of(db, "SELECT server_id FROM msdb_systargetservers WHERE server_name = ?1", {text(name)});
 }
 
 int64_t insert_proxy(sqlite3* db, const std::string& name, int64_t credential_id, int64_t enabled,

@@ -28,11 +28,18 @@ struct OperatorSpec {
   int64_t category_id = 99;
 };
 int64_t insert_operator(sqlite3* db, const OperatorSpec& s);
+// Overwrites operator `id` with `s` (its name too).
+void update_operator(sqlite3* db, int64_t id, const OperatorSpec& s);
 std::optional<int64_t> find_operator(sqlite3* db, const std::string& name);
 
 int64_t insert_proxy(sqlite3* db, const std::string& name, int64_t credential_id, int64_t enabled,
                      const std::optional<std::string>& description, const std::string& user_sid);
 std::optional<int64_t> find_proxy(sqlite3* db, const std::string& name);
+
+// msdb.dbo.systargetservers: target servers enlisted at this (master) server. Ids from 1; 0 in
+// sysjobservers is the local server.
+int64_t insert_target_server(sqlite3* db, const std::string& name);
+std::optional<int64_t> find_target_server(sqlite3* db, const std::string& name);
 
 struct ScheduleSpec {
   std::string name;

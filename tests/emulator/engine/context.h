@@ -66,6 +66,10 @@ struct ViewDef {
   std::string canonical_name;  // e.g. "sys.server_principals", "msdb.dbo.sysjobs"
   std::string sqlite_source;   // SQLite table, view, or parenthesised subquery to put after FROM
   std::vector<ViewColumn> columns;  // in SQL Server's order; SQLite source exposes the same names
+  // Set when the view's database cannot be read now (e.g. error 976, a non-readable availability
+  // group secondary): a query naming the view fails with it.
+  int32_t unavailable_number = 0;
+  std::string unavailable_message;
 };
 
 // ---- procedures ----

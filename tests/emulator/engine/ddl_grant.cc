@@ -1,10 +1,28 @@
 // ddl_grant.cc — GRANT / DENY / REVOKE at server scope: the server (class 100), logins and server
-// roles (class 101), endpoints (class 105). Reference §3.6.
+// roles (class 101), endpoints (class 105), availability groups (class 108). Reference §3.6.
 #include "engine/ddl_internal.h"
 
 namespace emu::st {
 
 namespace {
+
+// An availability group as a securable (class 108): sys.server_permissions.major_id holds the
+// replica_metadata_id of the group's local replica ("ID for the local metadata object for
+// availability replicas", sys.availability_replicas). A replica without one gets one here.
+// https://learn.microsoft.com/sql/relational-databases/system-catalog-views/sys-availability-replicas-transact-sql
+std::optional<int64_t> availability_group_securable(ExecContext& ctx, sqlite3* db, const std::string& name) {
+  auto rows = query(db,
+                    "SELECT r.rowid, r.replica_metadata_id FROM ha_availability_replicas r JOIN ha_availability_groups g "
+                    "ON g.group_id = r.group_id WHERE g.name = ?1 ORDER BY (r.replica_server_name = ?2) DESC, r.rowid "
+                    "LIMIT 1",
+                    {text(name), text(ctx.config->server_name)});
+  if (rows.empty()) return std::nullopt;
+  if (auto id = as_int(rows[0][1])) return id;
+  auto next = scalar(db, "SELECT coalesce(max(replica_metadata_id), 65535) + 1 FROM ha_availability_replicas");
+  const int64_t id = as_int(*next).value_or(65536);
+  exec(db, "UPDATE ha_availability_replicas SET replica_metadata_id = ?1 WHERE rowid = ?2", {integer(id), rows[0][0]});
+  return id;
+}
 
 struct Permission {
   std::string name;  // upper-case words joined by one space
@@ -50,6 +68,9 @@ void ddl_permission(DdlParser& p, const std::string& verb) {
       what = "server role";
     } else if (p.accept_kw("ENDPOINT")) {
       what = "endpoint";
+    } else if (p.accept_kw("AVAILABILITY")) {
+      p.expect_kw("GROUP");
+      what = "availability group";
     } else {
       p.syntax_error();
     }
@@ -60,6 +81,11 @@ void ddl_permission(DdlParser& p, const std::string& verb) {
       if (!v) throw cannot_find(what, target);
       cls = 105;
       major = as_int(*v).value_or(0);
+    } else if (std::string(what) == "availability group") {
+      auto id = availability_group_securable(p.ctx(), db, target);
+      if (!id) throw cannot_find(what, target);
+      cls = 108;
+      major = *id;
     } else {
       auto t = find_principal(db, target);
       const bool role = std::string(what) == "server role";

@@ -68,7 +68,7 @@ class SessionEnv final : public TranslateEnv {
   SessionEnv(SessionImpl& s, Frame& f) : s_(s), f_(f) {}
   std::optional<ViewDef> resolve(const std::vector<std::string>& parts) override {
     if (parts.size() == 1 && !parts[0].empty() && parts[0][0] == '@') return s_.materialize_table(parts[0], f_);
-    return s_.inst_.state().resolve_view(s_.db_, parts);
+    return s_.inst_.state().resolve_view_for(s_.db_, parts, s_.login_);
   }
   std::optional<SqlType> variable_type(const std::string& name) override {
     auto v = s_.lookup_variable(name, f_);

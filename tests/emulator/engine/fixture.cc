@@ -418,8 +418,9 @@ void load_job(sqlite3* db, const Obj& o) {
   o.each("servers", [&](const json& j, const std::string& ptr) {
     if (!j.is_string()) throw FixtureError{ptr, "expected a server name"};
     const std::string name = j.get<std::string>();
-    std::optional<int64_t> id = iequals(name, "(local)") ? std::optional<int64_t>(0) : find_server_id(db, name);
-    if (!id) throw FixtureError{ptr, "no server named '" + name + "'"};
+    // sysjobservers.server_id: 0 for the local server, else a target server (msdb.dbo.systargetservers).
+    std::optional<int64_t> id = iequals(name, "(local)") ? std::optional<int64_t>(0) : find_target_server(db, name);
+    if (!id) throw FixtureError{ptr, "no target server named '" + name + "'"};
     if (scalar(db, "SELECT 1 FROM msdb_sysjobservers WHERE job_id = ?1 AND server_id = ?2", {text(job_id), integer(*id)})) {
       throw FixtureError{ptr, "job already targeted at this server"};
     }
@@ -494,7 +495,8 @@ bool CatalogState::load_fixture(const nlohmann::json& fixture, std::string* erro
     Savepoint sp(db_);
     Obj root(fixture, "");
     root.allow({"version", "description", "instance", "credentials", "server_roles", "logins", "permissions",
-                "linked_servers", "databases", "categories", "operators", "proxies", "schedules", "jobs", "ha"});
+                "linked_servers", "databases", "categories", "operators", "proxies", "schedules", "target_servers",
+                "jobs", "ha"});
     if (root.num("version", 0) != 1) throw FixtureError{"/version", "expected version 1"};
     if (root.has("instance")) load_instance(*this, config, Obj(root.raw("instance"), "/instance"));
     root.each("credentials", [&](const json& j, const std::string& ptr) {
@@ -526,6 +528,11 @@ bool CatalogState::load_fixture(const nlohmann::json& fixture, std::string* erro
     root.each("permissions", [&](const json& j, const std::string& ptr) { load_permission(db_, Obj(j, ptr)); });
     root.each("linked_servers", [&](const json& j, const std::string& ptr) { load_linked_server(db_, Obj(j, ptr)); });
     root.each("databases", [&](const json& j, const std::string& ptr) { load_database(db_, config, Obj(j, ptr)); });
+    root.each("target_servers", [&](const json& j, const std::string& ptr) {
+      if (!j.is_string()) throw FixtureError{ptr, "expected a target server name"};
+      if (find_target_server(db_, j.get<std::string>())) throw FixtureError{ptr, "target server listed twice"};
+      insert_target_server(db_, j.get<std::string>());
+    });
     root.each("categories", [&](const json& j, const std::string& ptr) {
       Obj o(j, ptr);
       o.allow({"name", "class", "type"});

@@ -579,6 +579,12 @@ void fn_is_srvrolemember(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   sqlite3_result_int(ctx, member);
 }
 
+void fn_has_server_perm(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[1]) == SQLITE_NULL) return sqlite3_result_null(ctx);
+  const std::string login = sqlite3_value_type(argv[0]) == SQLITE_NULL ? "" : text_arg(argv[0]);
+  result(ctx, state_of(ctx)->has_server_permission_by_name(login, text_arg(argv[1])));
+}
+
 struct FnDef {
   const char* name;
   int argc;
@@ -628,6 +634,7 @@ bool register_functions(sqlite3* db, CatalogState* state, std::string* error) {
       {"emu_db_name", 1, fn_db_name, false, true},
       {"emu_db_id", 1, fn_db_id, false, true},
       {"emu_is_srvrolemember", 2, fn_is_srvrolemember, false, true},
+      {"emu_has_server_perm", 2, fn_has_server_perm, false, true},
   };
   for (const auto& d : kFns) {
     int flags = SQLITE_UTF8 | (d.deterministic ? SQLITE_DETERMINISTIC : 0);

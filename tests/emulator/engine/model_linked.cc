@@ -59,6 +59,15 @@ void create_local_server(sqlite3* db, const std::string& name) {
   insert_server_row(db, 0, name, "SQL Server", "SQLOLEDB", name, std::nullopt, std::nullopt, std::nullopt, true);
 }
 
+int64_t create_remote_server(sqlite3* db, const std::string& name) {
+  check_identifier_length(name);
+  auto v = scalar(db, "SELECT coalesce(max(server_id), 0) + 1 FROM t_servers");
+  const int64_t id = as_int(*v).value_or(1);
+  // Flags as the local row: not linked (is_linked 0), RPC enabled, no data access.
+  insert_server_row(db, id, name, "SQL Server", "SQLOLEDB", name, std::nullopt, std::nullopt, std::nullopt, true);
+  return id;
+}
+
 std::optional<int64_t> find_server_id(sqlite3* db, const std::string& name) {
   auto v = scalar(db, "SELECT server_id FROM t_servers WHERE name = ?1", {text(name)});
   if (!v) return std::nullopt;

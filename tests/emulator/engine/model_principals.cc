@@ -52,6 +52,10 @@ constexpr PermDef kPrincipalPerms[] = {
 // Endpoint (class 105) permissions.
 constexpr PermDef kEndpointPerms[] = {
     {"ALTER", "AL"}, {"CONNECT", "CO"}, {"CONTROL", "CL"}, {"TAKE OWNERSHIP", "TO"}, {"VIEW DEFINITION", "VW"}};
+// Availability group (class 108) permissions: the table of "GRANT Availability Group Permissions"
+// https://learn.microsoft.com/sql/t-sql/statements/grant-availability-group-permissions-transact-sql
+constexpr PermDef kAvailabilityGroupPerms[] = {
+    {"ALTER", "AL"}, {"CONNECT", "CO"}, {"CONTROL", "CL"}, {"TAKE OWNERSHIP", "TO"}, {"VIEW DEFINITION", "VW"}};
 
 template <size_t N>
 std::string lookup(const PermDef (&defs)[N], const std::string& name) {
@@ -158,6 +162,7 @@ std::string permission_code(int64_t cls, const std::string& name) {
   if (cls == 100) return lookup(kServerPerms, name);
   if (cls == 101) return lookup(kPrincipalPerms, name);
   if (cls == 105) return lookup(kEndpointPerms, name);
+  if (cls == 108) return lookup(kAvailabilityGroupPerms, name);
   return "";
 }
 

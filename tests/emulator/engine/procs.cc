@@ -154,6 +154,8 @@ const std::vector<ProcDef>& procedures() {
     add_agent_job_procs(&v);
     add_agent_step_procs(&v);
     add_agent_schedule_procs(&v);
+    add_agent_operator_procs(&v);
+    add_agent_proxy_procs(&v);
     return v;
   }();
   return all;

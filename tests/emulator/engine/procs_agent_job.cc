@@ -281,9 +281,17 @@ void sp_add_jobserver(ProcCall& c) {
   const std::string local = to_upper_ascii(c.config().server_name);
   const auto server = c.str("@server_name");
   if (server && !iequals(*server, "(LOCAL)") && !iequals(*server, local)) {
-    // Multi-server targets need an MSX; this instance has no registered target servers.
+    // A multi-server target must be enlisted here (msdb.dbo.systargetservers); MI has no MSX.
     if (c.managed_instance()) raise_mi_unsupported("multi-server administration", 15);
-    raise_does_not_exist("@server_name", *server);
+    auto target = find_target_server(c.db(), *server);
+    if (!target) raise_does_not_exist("@server_name", *server);
+    if (scalar(c.db(), "SELECT 1 FROM msdb_sysjobservers WHERE job_id = ?1 AND server_id = ?2",
+               {text(job_id), integer(*target)})) {
+      auto name = scalar(c.db(), "SELECT name FROM msdb_sysjobs WHERE job_id = ?1", {text(job_id)});
+      throw SqlError{14269, "Job '" + as_text(*name).value_or("") + "' is already targeted at server '" + *server + "'."};
+    }
+    insert_jobserver(c.db(), job_id, *target);
+    return;
   }
   if (scalar(c.db(), "SELECT 1 FROM msdb_sysjobservers WHERE job_id = ?1 AND server_id = 0", {text(job_id)})) {
     auto name = scalar(c.db(), "SELECT name FROM msdb_sysjobs WHERE job_id = ?1", {text(job_id)});

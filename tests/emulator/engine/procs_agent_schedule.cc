@@ -100,6 +100,12 @@ int64_t add_schedule(ProcCall& c, const std::string& name, const std::string& ow
   s.freq_type = 0;
   s = read_schedule(c, s);
   verify_schedule(c, s, mi_state);
+  // "For weekly or monthly schedules, the Agent ignores if active_start_date is in the past, and
+  // instead uses the current date."
+  // https://learn.microsoft.com/sql/relational-databases/system-stored-procedures/sp-add-schedule-transact-sql
+  if ((s.freq_type == 8 || s.freq_type == 16 || s.freq_type == 32) && s.active_start_date < today_int()) {
+    s.active_start_date = today_int();
+  }
   if (auto uid = c.guid("@schedule_uid")) {
     s.schedule_uid = *uid;
     if (auto existing = scalar(c.db(), "SELECT schedule_id FROM msdb_sysschedules WHERE schedule_uid = ?1", {text(*uid)})) {

@@ -141,7 +141,12 @@ void sp_update_jobstep(ProcCall& c) {
   s.step_id = step_id;
   s.step_name = c.str("@step_name").value_or(*as_text(r[0]));
   s.subsystem = c.str("@subsystem").value_or(*as_text(r[1]));
+  // sp_update_jobstep: NULL keeps a value; an empty or all-blank string clears it (the page's rule
+  // for @output_file_name, which the procedure applies to every nullable text argument and to
+  // @proxy_name). https://learn.microsoft.com/sql/relational-databases/system-stored-procedures/sp-update-jobstep-transact-sql
+  auto cleared = [&](const char* param) { auto v = c.str(param); return v && v->empty(); };
   s.command = c.is_null("@command") ? as_text(r[2]) : c.raw_str("@command");
+  if (cleared("@command")) s.command.reset();
   s.additional_parameters = c.is_null("@additional_parameters") ? as_text(r[3]) : c.raw_str("@additional_parameters");
   s.cmdexec_success_code = c.num("@cmdexec_success_code").value_or(*as_int(r[4]));
   s.on_success_action = c.num("@on_success_action").value_or(*as_int(r[5]));
@@ -151,14 +156,21 @@ void sp_update_jobstep(ProcCall& c) {
   s.server = c.is_null("@server") ? as_text(r[9]) : c.str("@server");
   s.database_name = c.is_null("@database_name") ? as_text(r[10]) : c.str("@database_name");
   s.database_user_name = c.is_null("@database_user_name") ? as_text(r[11]) : c.str("@database_user_name");
+  for (auto* v : {&s.server, &s.database_name, &s.database_user_name}) {
+    if (*v && (*v)->empty()) v->reset();
+  }
   s.retry_attempts = c.num("@retry_attempts").value_or(*as_int(r[12]));
   s.retry_interval = c.num("@retry_interval").value_or(*as_int(r[13]));
   s.os_run_priority = c.num("@os_run_priority").value_or(*as_int(r[14]));
   s.output_file_name = c.is_null("@output_file_name") ? as_text(r[15]) : c.str("@output_file_name");
   if (s.output_file_name && s.output_file_name->empty()) s.output_file_name.reset();
   s.flags = c.num("@flags").value_or(*as_int(r[16]));
-  s.proxy_id = proxy_for(c);
-  if (!s.proxy_id && !is_null(r[17])) s.proxy_id = as_int(r[17]);
+  if (cleared("@proxy_name")) {
+    s.proxy_id.reset();  // "@proxy_name = N''" removes the step's proxy
+  } else {
+    s.proxy_id = proxy_for(c);
+    if (!s.proxy_id && !is_null(r[17])) s.proxy_id = as_int(r[17]);
+  }
   verify_step(c, job_id, s, step_count(c.db(), job_id), step_id);
   exec(c.db(),
        "UPDATE msdb_sysjobsteps SET step_name = ?1, subsystem = ?2, command = ?3, additional_parameters = ?4, "

@@ -106,9 +106,52 @@ void sp_dropserver(ProcCall& c) {
   exec(c.db(), "DELETE FROM t_servers WHERE server_id = ?1", {integer(server)});
 }
 
+// setupadmin (or sysadmin) membership, as sp_addserver and sp_setnetname require (15247 otherwise).
+void require_setupadmin(ProcCall& c) {
+  auto me = caller(c.ctx(), c.db());
+  if (c.ctx().login_name.empty() || caller_is_sysadmin(c) || (me && is_role_member(c.db(), 6, me->id))) return;
+  throw SqlError{15247, "User does not have permission to perform this action."};
+}
+
+// sp_addserver without @local defines an old-style remote server (sys.servers.is_linked = 0, for
+// remote procedure calls only); with 'LOCAL' it renames the local server, which this instance
+// already has (one local server per instance).
+// https://learn.microsoft.com/sql/relational-databases/system-stored-procedures/sp-addserver-transact-sql
+void sp_addserver(ProcCall& c) {
+  refuse_in_transaction(c);
+  require_setupadmin(c);
+  const std::string name = *c.str("@server");
+  const auto local = c.str("@local");
+  const auto duplicate_ok = c.str("@duplicate_ok");
+  if (local && !iequals(*local, "LOCAL")) {
+    throw SqlError{15600, "An invalid parameter or option was specified for procedure 'sp_addserver'.", 15};
+  }
+  if (duplicate_ok && !iequals(*duplicate_ok, "duplicate_OK")) {
+    throw SqlError{15600, "An invalid parameter or option was specified for procedure 'sp_addserver'.", 15};
+  }
+  if (find_server_id(c.db(), name)) {
+    if (duplicate_ok) return;
+    throw SqlError{15028, "The server '" + name + "' already exists."};
+  }
+  if (local) throw SqlError{15090, "There is already a local server."};
+  create_remote_server(c.db(), name);
+}
+
+// sp_setnetname: the network name (sys.servers.data_source) of an existing remote or linked server.
+// https://learn.microsoft.com/sql/relational-databases/system-stored-procedures/sp-setnetname-transact-sql
+void sp_setnetname(ProcCall& c) {
+  require_setupadmin(c);
+  const int64_t server = existing_server(c, *c.str("@server"));
+  exec(c.db(), "UPDATE t_servers SET data_source = ?1, modify_date = ?2 WHERE server_id = ?3",
+       {text(*c.str("@netname")), text(now_text()), integer(server)});
+}
+
 }  // namespace
 
 void add_linked_server_procs(std::vector<ProcDef>* out) {
+  out->push_back({"sp_addserver", "master",
+                  {p_str("@server", 128, true), p_str("@local", 10), p_str("@duplicate_ok", 13)}, sp_addserver});
+  out->push_back({"sp_setnetname", "master", {p_str("@server", 128, true), p_str("@netname", 128, true)}, sp_setnetname});
   out->push_back({"sp_addlinkedserver", "master",
                   {p_str("@server", 128, true), p_str("@srvproduct", 128), p_str("@provider", 128),
                    p_str("@datasrc", 4000), p_str("@location", 4000), p_str("@provstr", 4000), p_str("@catalog", 128),

@@ -253,6 +253,17 @@ CREATE TABLE msdb_sysproxies (
   user_sid BLOB NOT NULL,
   credential_date_created TEXT NOT NULL
 );
+CREATE TABLE msdb_sysproxysubsystem (
+  subsystem_id INTEGER NOT NULL,
+  proxy_id INTEGER NOT NULL,
+  PRIMARY KEY (subsystem_id, proxy_id)
+);
+CREATE TABLE msdb_sysproxylogin (
+  proxy_id INTEGER NOT NULL,
+  sid BLOB,
+  principal_id INTEGER,
+  flags INTEGER NOT NULL DEFAULT 0
+);
 CREATE TABLE msdb_syssubsystems (
   subsystem_id INTEGER PRIMARY KEY,
   subsystem TEXT COLLATE CI NOT NULL,
@@ -350,6 +361,18 @@ CREATE TABLE msdb_sysjobschedules (
   job_id TEXT COLLATE CI,
   next_run_date INTEGER NOT NULL DEFAULT 0,
   next_run_time INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE msdb_systargetservers (
+  server_id INTEGER PRIMARY KEY,
+  server_name TEXT COLLATE CI NOT NULL,
+  location TEXT COLLATE CI,
+  time_zone_adjustment INTEGER NOT NULL DEFAULT 0,
+  enlist_date TEXT NOT NULL,
+  last_poll_date TEXT NOT NULL,
+  status INTEGER NOT NULL DEFAULT 1,
+  local_time_at_last_poll TEXT NOT NULL,
+  enlisted_by_nt_user TEXT COLLATE CI NOT NULL DEFAULT '',
+  poll_interval INTEGER NOT NULL DEFAULT 60
 );
 CREATE TABLE msdb_sysjobservers (
   job_id TEXT COLLATE CI NOT NULL,
@@ -510,8 +533,11 @@ void create_database_views(sqlite3* db, int64_t database_id) {
               "type_desc, default_schema_name, create_date, modify_date, owning_principal_id, sid, is_fixed_role, "
               "authentication_type, authentication_type_desc, default_language_name, default_language_lcid, "
               "allow_encrypted_value_modifications FROM t_db_principals WHERE database_id = " + id + ";"
+              // last_replication and replication_lag_sec are filled on the primary database only
+              // (role 0): https://learn.microsoft.com/sql/relational-databases/system-dynamic-management-views/sys-dm-geo-replication-link-status-azure-sql-database
               "CREATE VIEW IF NOT EXISTS db" + id + "_geo_replication_link_status AS SELECT link_guid, "
-              "partner_server, partner_database, last_replication, replication_lag_sec, replication_state, "
+              "partner_server, partner_database, CASE WHEN \"role\" = 0 THEN last_replication END AS last_replication, "
+              "CASE WHEN \"role\" = 0 THEN replication_lag_sec END AS replication_lag_sec, replication_state, "
               "replication_state_desc, \"role\", role_desc, secondary_allow_connections, "
               "secondary_allow_connections_desc, last_commit FROM t_geo_links WHERE database_id = " + id + ";");
 }

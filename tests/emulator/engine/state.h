@@ -43,6 +43,13 @@ class CatalogState {
   // Resolves a one-, two- or three-part object name as SQL Server would from `current_db`
   // (sys.* views from any database; msdb.dbo.* tables; per-database sys.database_principals).
   std::optional<ViewDef> resolve_view(const std::string& current_db, const std::vector<std::string>& parts) const;
+  // The same as the session's login `login` sees it (empty: everything, as for the instance
+  // itself): sys.sql_logins.password_hash is NULL without CONTROL SERVER, sys.servers.
+  // provider_string NULL without ALTER ANY LINKED SERVER.
+  std::optional<ViewDef> resolve_view_for(const std::string& current_db, const std::vector<std::string>& parts,
+                                          const std::string& login) const;
+  // HAS_PERMS_BY_NAME(NULL, NULL, permission) for `login`: 1 / 0, NULL for an unknown permission.
+  Value has_server_permission_by_name(const std::string& login, const std::string& permission) const;
 
   // Built-in functions that depend on state (the executor exposes them to SELECT).
   Value login_property(const std::string& login, const std::string& property) const;   // LOGINPROPERTY

@@ -108,6 +108,8 @@ struct LinkedServerSpec {
 // sys.servers row 0.
 void create_local_server(sqlite3* db, const std::string& name);
 int64_t create_linked_server(sqlite3* db, const LinkedServerSpec& spec, bool self_mapping);
+// An old-style remote server (sp_addserver without 'local'): is_linked = 0, product 'SQL Server'.
+int64_t create_remote_server(sqlite3* db, const std::string& name);
 std::optional<int64_t> find_server_id(sqlite3* db, const std::string& name);
 // Applies one sp_serveroption option (name as SQL Server spells it) to a server; throws SqlError
 // 15600-family errors for bad names/values. Value NULL allowed for 'collation name'.

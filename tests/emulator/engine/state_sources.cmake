@@ -20,4 +20,6 @@ list(APPEND EMU_ENGINE_SOURCES
   procs_agent_job.cc
   procs_agent_step.cc
   procs_agent_schedule.cc
+  procs_agent_operator.cc
+  procs_agent_proxy.cc
 )

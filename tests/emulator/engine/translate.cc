@@ -94,6 +94,7 @@ bool Translator::add_sources(const TableRef& ref, bool nullable, Scope* scope) {
         for (size_t i = 0; i < parts.size(); ++i) shown += (i ? "." : "") + parts[i];
         return fail(208, "Invalid object name '" + shown + "'.");
       }
+      if (view->unavailable_number != 0) return fail(view->unavailable_number, view->unavailable_message);
       SourceTable t;
       t.alias = ref.alias.empty() ? parts.back() : ref.alias;
       t.columns = view->columns;

@@ -322,6 +322,13 @@ bool Translator::function(const Expr& e, const Scope& scope, TExpr* out) {
       }
       return set("emu_is_srvrolemember(" + a[0].sql + ", " + login + ")", SqlType::Int());
     }
+    if (f == "HAS_PERMS_BY_NAME" && a.size() == 3 && a[0].null_literal && a[1].null_literal) {
+      // Server scope (securable and class NULL): the caller's effective server permission.
+      // https://learn.microsoft.com/sql/t-sql/functions/has-perms-by-name-transact-sql
+      TExpr p;
+      if (!param("@@emu_login", &p)) return false;
+      return set("emu_has_server_perm(" + p.sql + ", " + a[2].sql + ")", SqlType::Int());
+    }
     if (f == "HAS_PERMS_BY_NAME" || f == "IS_MEMBER") return set("1", SqlType::Int());
     if (f == "SCHEMA_NAME") return set("'dbo'", SqlType::Sysname());
     if (f == "OBJECT_ID") return set("NULL", SqlType::Int());

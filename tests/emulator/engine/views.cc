@@ -10,6 +10,8 @@
 #include "engine/lexer.h"
 #include "engine/state.h"
 #include "engine/state_util.h"
+#include "engine/ddl_internal.h"
+#include "engine/state_model.h"
 
 namespace emu {
 
@@ -185,6 +187,13 @@ std::vector<ViewDef> build_views() {
   v.push_back({"msdb.dbo.sysjobschedules", "msdb_sysjobschedules",
                {N("schedule_id", T::Int()), N("job_id", T::Guid()), NN("next_run_date", T::Int()),
                 NN("next_run_time", T::Int())}});
+  // The target servers enlisted at this master server (sysjobservers.server_id names them; 0 is
+  // the local server). https://learn.microsoft.com/sql/relational-databases/system-tables/dbo-systargetservers-transact-sql
+  v.push_back({"msdb.dbo.systargetservers", "msdb_systargetservers",
+               {NN("server_id", T::Int()), NN("server_name", Sys()), N("location", T::NVarChar(200)),
+                NN("time_zone_adjustment", T::Int()), NN("enlist_date", Dt()), NN("last_poll_date", Dt()),
+                NN("status", T::Int()), NN("local_time_at_last_poll", Dt()), NN("enlisted_by_nt_user", T::NVarChar(100)),
+                NN("poll_interval", T::Int())}});
   v.push_back({"msdb.dbo.sysjobservers", "msdb_sysjobservers",
                {NN("job_id", T::Guid()), NN("server_id", T::Int()), NN("last_run_outcome", T::TinyInt()),
                 N("last_outcome_message", T::NVarChar(4000)), NN("last_run_date", T::Int()),
@@ -206,6 +215,11 @@ std::vector<ViewDef> build_views() {
                {NN("proxy_id", T::Int()), NN("name", Sys()), NN("credential_id", T::Int()),
                 NN("enabled", T::TinyInt()), N("description", T::NVarChar(512)), NN("user_sid", T::VarBinary(85)),
                 NN("credential_date_created", Dt())}});
+  // Who may use a proxy: https://learn.microsoft.com/sql/relational-databases/system-tables/dbo-sysproxysubsystem-transact-sql
+  // and https://learn.microsoft.com/sql/relational-databases/system-tables/dbo-sysproxylogin-transact-sql
+  v.push_back({"msdb.dbo.sysproxysubsystem", "msdb_sysproxysubsystem", {NN("subsystem_id", T::Int()), NN("proxy_id", T::Int())}});
+  v.push_back({"msdb.dbo.sysproxylogin", "msdb_sysproxylogin",
+               {NN("proxy_id", T::Int()), N("sid", T::VarBinary(85)), N("principal_id", T::Int()), NN("flags", T::Int())}});
   v.push_back({"msdb.dbo.syssubsystems", "msdb_syssubsystems",
                {NN("subsystem_id", T::Int()), NN("subsystem", T::NVarChar(40)), N("description_id", T::Int()),
                 N("subsystem_dll", T::NVarChar(255)), N("agent_exe", T::NVarChar(255)),
@@ -223,6 +237,45 @@ bool is_per_database(const ViewDef& v) {
 const std::vector<ViewDef>& all_views() {
   static const std::vector<ViewDef> views = build_views();
   return views;
+}
+
+namespace {
+
+// A view whose column `column` reads NULL: the view's columns in order, that one replaced.
+void null_column(ViewDef& v, const std::string& column) {
+  std::string select;
+  for (const auto& c : v.columns) {
+    if (!select.empty()) select += ", ";
+    select += iequals(c.name, column) ? "NULL AS \"" + c.name + "\"" : "\"" + c.name + "\"";
+  }
+  v.sqlite_source = "(SELECT " + select + " FROM " + v.sqlite_source + ")";
+}
+
+}  // namespace
+
+Value CatalogState::has_server_permission_by_name(const std::string& login, const std::string& permission) const {
+  const std::string code = st::permission_code(100, to_upper_ascii(permission));
+  if (code.empty()) return Null{};
+  ExecContext ctx;
+  ctx.login_name = login;
+  return int64_t{st::has_server_permission(ctx, db_, code) ? 1 : 0};
+}
+
+std::optional<ViewDef> CatalogState::resolve_view_for(const std::string& current_db,
+                                                      const std::vector<std::string>& parts,
+                                                      const std::string& login) const {
+  auto v = resolve_view(current_db, parts);
+  if (!v || login.empty()) return v;
+  auto lacks = [&](const char* permission) {
+    return st::as_int(has_server_permission_by_name(login, permission)).value_or(0) == 0;
+  };
+  // sys.sql_logins: password_hash needs CONTROL SERVER (it is LOGINPROPERTY(name, 'PasswordHash')).
+  // https://learn.microsoft.com/sql/relational-databases/system-catalog-views/sys-sql-logins-transact-sql
+  if (v->canonical_name == "sys.sql_logins" && lacks("CONTROL SERVER")) null_column(*v, "password_hash");
+  // sys.servers: "provider_string … NULL unless the caller has ALTER ANY LINKED SERVER".
+  // https://learn.microsoft.com/sql/relational-databases/system-catalog-views/sys-servers-transact-sql
+  if (v->canonical_name == "sys.servers" && lacks("ALTER ANY LINKED SERVER")) null_column(*v, "provider_string");
+  return v;
 }
 
 std::optional<ViewDef> CatalogState::resolve_view(const std::string& current_db,
@@ -248,6 +301,24 @@ std::optional<ViewDef> CatalogState::resolve_view(const std::string& current_db,
     if (!is_per_database(v)) return v;
     ViewDef per = v;
     per.sqlite_source = "db" + std::to_string(id) + "_" + v.sqlite_source;
+    // A database whose local replica is an availability group secondary without read access
+    // (secondary_role_allow_connections 0 NO, or 1 READ_ONLY for a connection that did not ask
+    // for read intent) cannot be queried: error 976.
+    // https://learn.microsoft.com/sql/database-engine/availability-groups/windows/active-secondaries-readable-secondary-replicas-always-on-availability-groups
+    if (st::scalar(db_,
+                   "SELECT 1 FROM ha_database_replica_states s JOIN ha_availability_replicas r ON r.replica_id = "
+                   "s.replica_id WHERE s.database_id = ?1 AND s.is_local = 1 AND s.is_primary_replica = 0 AND "
+                   "coalesce(r.secondary_role_allow_connections, 2) <> 2",
+                   {st::integer(id)})) {
+      per.unavailable_number = 976;
+      per.unavailable_message =
+          "The target database, '" + db +
+          "', is participating in an availability group and is currently not accessible for queries. Either data "
+          "movement is suspended or the availability replica is not enabled for read access. To allow read-only "
+          "access to this and other databases in the availability group, enable read access to one or more "
+          "secondary availability replicas in the group.  For more information, see the ALTER AVAILABILITY GROUP "
+          "statement in SQL Server Books Online.";
+    }
     return per;
   }
   return std::nullopt;

@@ -77,6 +77,15 @@ const Expected kViews[] = {
     {"msdb.dbo.sysproxies",
      "proxy_id int, name nvarchar(128), credential_id int, enabled tinyint, description nvarchar(512)?, "
      "user_sid varbinary(85), credential_date_created datetime"},
+    // https://learn.microsoft.com/sql/relational-databases/system-tables/dbo-systargetservers-transact-sql
+    {"msdb.dbo.systargetservers",
+     "server_id int, server_name nvarchar(128), location nvarchar(200)?, time_zone_adjustment int, enlist_date datetime, "
+     "last_poll_date datetime, status int, local_time_at_last_poll datetime, enlisted_by_nt_user nvarchar(100), "
+     "poll_interval int"},
+    // https://learn.microsoft.com/sql/relational-databases/system-tables/dbo-sysproxysubsystem-transact-sql
+    {"msdb.dbo.sysproxysubsystem", "subsystem_id int, proxy_id int"},
+    // https://learn.microsoft.com/sql/relational-databases/system-tables/dbo-sysproxylogin-transact-sql
+    {"msdb.dbo.sysproxylogin", "proxy_id int, sid varbinary(85)?, principal_id int?, flags int"},
     {"msdb.dbo.syssubsystems",
      "subsystem_id int, subsystem nvarchar(40), description_id int?, subsystem_dll nvarchar(255)?, agent_exe nvarchar(255)?, "
      "start_entry_point nvarchar(30)?, event_entry_point nvarchar(30)?, stop_entry_point nvarchar(30)?, max_worker_threads int?"},

@@ -115,7 +115,9 @@ std::map<std::string, json> expected_fields() {
         {"saturday_pager_start_time", 90000}, {"saturday_pager_end_time", 120000},
         {"sunday_pager_start_time", 100000}, {"sunday_pager_end_time", 110000}, {"pager_days", 65},
         {"category_name", "[Uncategorized]"}}},
-      {"agent_proxy win_proxy", {{"credential_name", "cred_win"}, {"enabled", true}, {"description", "runs cmdexec"}}},
+      {"agent_proxy win_proxy",
+       {{"credential_name", "cred_win"}, {"enabled", true}, {"description", "runs cmdexec"},
+        {"granted_logins", nlohmann::json::array()}, {"granted_subsystems", nlohmann::json::array()}}},
       {"agent_schedule 11111111-2222-3333-4444-555555555555",
        {{"name", "Every 15 min"}, {"owner_login_name", "app"}, {"enabled", false}, {"freq_type", 4},
         {"freq_interval", 1}, {"freq_subday_type", 4}, {"freq_subday_interval", 15}, {"freq_relative_interval", 0},
@@ -124,7 +126,7 @@ std::map<std::string, json> expected_fields() {
       {"agent_schedule AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE",
        {{"name", "Month end"}, {"owner_login_name", "sa"}, {"enabled", true}, {"freq_type", 32},
         {"freq_interval", 8}, {"freq_subday_type", 1}, {"freq_subday_interval", 0}, {"freq_relative_interval", 16},
-        {"freq_recurrence_factor", 1}, {"active_start_date", 20200101}, {"active_end_date", 99991231},
+        {"freq_recurrence_factor", 1}, {"active_start_date", nullptr}, {"active_end_date", 99991231},
         {"active_start_time", 0}, {"active_end_time", 235959}}},
       {"agent_job Load",
        {{"enabled", false}, {"description", "loads"}, {"category_name", "Nightly"}, {"owner_login_name", "app"},
@@ -338,6 +340,123 @@ TEST(Reader, AQueryFailingMidBatchIsAnErrorNamingIt) {
   ASSERT_FALSE(objects.has_value());
   EXPECT_EQ(objects.error().code, ErrorCode::kSql);
   EXPECT_EQ(objects.error().native, 1205);
+}
+
+}  // namespace
+}  // namespace understudy::catalog
+
+namespace understudy::catalog {
+namespace {
+
+// sysjobservers.server_id names a target server (msdb.dbo.systargetservers), not a sys.servers row:
+// with a linked server and a target server both of id 1, the job is targeted at the target server.
+// https://learn.microsoft.com/sql/relational-databases/system-tables/dbo-sysjobservers-transact-sql
+// https://learn.microsoft.com/sql/relational-databases/system-tables/dbo-systargetservers-transact-sql
+TEST(Reader, JobServersNameTargetServersNotLinkedServers) {
+  TempDir dir;
+  json f = {{"version", 1},
+            {"linked_servers", json::array({{{"name", "LINKED_ONE"}, {"product", ""}, {"provider", "MSOLEDBSQL"},
+                                             {"data_source", "one.contoso.local"}}})},
+            {"target_servers", json::array({"TSX01"})},
+            {"jobs", json::array({{{"name", "Fan out"}, {"servers", json::array({"(local)", "TSX01"})}}})}};
+  emu::TestServer server({.fixture = testing::write_fixture(dir, "tsx", f)});
+  auto conn = testing::connect_sa(server);
+  auto objects = read_objects(conn);
+  ASSERT_TRUE(objects.has_value()) << objects.error().to_string();
+  EXPECT_EQ(by_kind_key(*objects).at("agent_job Fan out")->fields["servers"], json({"(local)", "TSX01"}));
+}
+
+// Class 108 permissions name their availability group (major_id is the group's local
+// replica_metadata_id in sys.availability_replicas); two groups give two objects.
+// https://learn.microsoft.com/sql/t-sql/statements/grant-availability-group-permissions-transact-sql
+TEST(Reader, AvailabilityGroupPermissionsAreKeyedByTheGroupName) {
+  TempDir dir;
+  json f = {{"version", 1},
+            {"logins", json::array({{{"name", "ag_operator"}, {"type", "S"}, {"password_hash", testing::app_hash()}}})},
+            {"ha",
+             {{"availability_groups", json::array({{{"group_id", "6A0C3D20-0000-4000-8000-000000000101"}, {"name", "ag one"}},
+                                                   {{"group_id", "6A0C3D20-0000-4000-8000-000000000102"}, {"name", "ag two"}}})},
+              {"availability_replicas",
+               json::array({{{"replica_id", "6A0C3D20-0000-4000-8000-000000000201"},
+                             {"group_id", "6A0C3D20-0000-4000-8000-000000000101"},
+                             {"replica_server_name", "UNDERSTUDY-EMU"}},
+                            {{"replica_id", "6A0C3D20-0000-4000-8000-000000000202"},
+                             {"group_id", "6A0C3D20-0000-4000-8000-000000000102"},
+                             {"replica_server_name", "UNDERSTUDY-EMU"}}})}}}};
+  emu::TestServer server({.fixture = testing::write_fixture(dir, "ags", f)});
+  auto conn = testing::connect_sa(server);
+  ASSERT_TRUE(conn.execute("GRANT VIEW DEFINITION ON AVAILABILITY GROUP::[ag one] TO [ag_operator]; "
+                           "GRANT VIEW DEFINITION ON AVAILABILITY GROUP::[ag two] TO [ag_operator];"));
+  auto bad = conn.execute("GRANT VIEW DEFINITION ON AVAILABILITY GROUP::[no such ag] TO [ag_operator]");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().native, 15151);
+  auto objects = read_objects(conn);
+  ASSERT_TRUE(objects.has_value()) << objects.error().to_string();
+  std::vector<std::string> securables;
+  for (const auto& o : *objects) {
+    if (o.kind == Kind::kServerPermission && o.fields["class_desc"] == "AVAILABILITY GROUP") {
+      securables.push_back(o.fields["securable"].get<std::string>());
+    }
+  }
+  std::sort(securables.begin(), securables.end());
+  EXPECT_EQ(securables, (std::vector<std::string>{"ag one", "ag two"}));
+}
+
+}  // namespace
+}  // namespace understudy::catalog
+
+namespace understudy::catalog {
+namespace {
+
+// With fewer rights SQL Server shows less: password_hash NULL without CONTROL SERVER
+// (LOGINPROPERTY), provider_string NULL without ALTER ANY LINKED SERVER. A snapshot read that way
+// would make hashes and provider strings look changed: the reader refuses it (kPermission).
+// https://learn.microsoft.com/sql/relational-databases/system-catalog-views/sys-sql-logins-transact-sql
+// https://learn.microsoft.com/sql/relational-databases/system-catalog-views/sys-servers-transact-sql
+// https://learn.microsoft.com/sql/t-sql/functions/has-perms-by-name-transact-sql
+TEST(Reader, ALoginWithoutControlServerIsRefusedNotReadAsTheTruth) {
+  TempDir dir;
+  emu::TestServer server({.fixture = testing::write_fixture(dir, "all", all_kinds())});
+  {
+    auto sa = testing::connect_sa(server);
+    ASSERT_TRUE(sa.execute("CREATE LOGIN [reader] WITH PASSWORD = N'Reader-Passw0rd!', CHECK_POLICY = OFF; "
+                           "GRANT VIEW ANY DEFINITION TO [reader]; GRANT VIEW SERVER STATE TO [reader];"));
+  }
+  auto conn = odbc::Connection::connect({.connection_string = server.connection_string_without_password("reader"),
+                                         .password = Secret(std::string("Reader-Passw0rd!")),
+                                         .label = "reader"});
+  ASSERT_TRUE(conn) << conn.error().to_string();
+  auto rights = conn->query(
+      "SELECT HAS_PERMS_BY_NAME(NULL, NULL, 'CONTROL SERVER'), HAS_PERMS_BY_NAME(NULL, NULL, 'VIEW ANY DEFINITION'), "
+      "HAS_PERMS_BY_NAME(NULL, NULL, 'ALTER ANY LINKED SERVER')");
+  ASSERT_TRUE(rights && rights->rows.size() == 1) << (rights ? "" : rights.error().to_string());
+  EXPECT_EQ(*odbc::as_int(rights->rows[0][0]), 0);
+  EXPECT_EQ(*odbc::as_int(rights->rows[0][1]), 1);
+  EXPECT_EQ(*odbc::as_int(rights->rows[0][2]), 0);
+  auto hashes = conn->query("SELECT COUNT(*) FROM sys.sql_logins WHERE password_hash IS NOT NULL");
+  ASSERT_TRUE(hashes) << hashes.error().to_string();
+  EXPECT_EQ(*odbc::as_int(hashes->rows[0][0]), 0) << "password_hash needs CONTROL SERVER";
+  auto provstr = conn->query("SELECT COUNT(*) FROM sys.servers WHERE provider_string IS NOT NULL");
+  ASSERT_TRUE(provstr) << provstr.error().to_string();
+  EXPECT_EQ(*odbc::as_int(provstr->rows[0][0]), 0) << "provider_string needs ALTER ANY LINKED SERVER";
+
+  auto objects = read_objects(*conn);
+  ASSERT_FALSE(objects);
+  EXPECT_EQ(objects.error().code, ErrorCode::kPermission);
+  EXPECT_EQ(objects.error().message, "reader: the login cannot see every server-level object (it lacks CONTROL SERVER)");
+
+  // CONTROL SERVER is enough: everything, hashes included, as sa sees it.
+  {
+    auto sa = testing::connect_sa(server);
+    ASSERT_TRUE(sa.execute("GRANT CONTROL SERVER TO [reader]"));
+  }
+  auto full = read_objects(*conn);
+  ASSERT_TRUE(full) << full.error().to_string();
+  auto sa = testing::connect_sa(server);
+  auto as_sa = read_objects(sa);
+  ASSERT_TRUE(as_sa);
+  auto got = by_kind_key(*full);
+  EXPECT_EQ(got.at("login app")->password_hash->reveal(), testing::app_hash());
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <ctime>
 
 #include "cluster/cluster.h"
@@ -110,7 +111,9 @@ TEST_F(CutoverGates, ReplicationPassesWhenEveryDatabaseIsHealthyAndSynchronized)
   ASSERT_EQ(dbs.size(), 2u);
   EXPECT_EQ(dbs[0], (nlohmann::json{{"database", "orders"}, {"mechanism", "distributed_availability_group"},
                                     {"group", "fog-prod-sqlmi"}, {"role", "SECONDARY"}, {"state", "SYNCHRONIZED"},
-                                    {"health", "HEALTHY"}, {"lag_seconds", 0}}));
+                                    {"health", "HEALTHY"}, {"lag_seconds", 0}, {"lag_reported_by", "target"}}));
+  EXPECT_EQ(r.checks.at(0).details["primary"],
+            (nlohmann::json{{"instance", "MI-PROD-EASTUS2"}, {"databases", {"orders", "payments"}}}));
 }
 
 TEST_F(CutoverGates, ReplicationFailsWhenTheLinksDistributedAgIsNotSynchronizing) {
@@ -157,15 +160,48 @@ TEST_F(CutoverGates, ReplicationReadsFailoverGroupLinksPerDatabase) {
   EXPECT_EQ(r.checks.at(0).details["databases"][1]["mechanism"], "failover_group");
   EXPECT_EQ(r.checks.at(0).details["databases"][1]["state"], "CATCH_UP");
   EXPECT_EQ(r.checks.at(0).details["databases"][1]["group"], "MI-PROD-EASTUS2.payments");
-  // The secondary does not report a lag (primary only): a lag bound cannot be proven.
-  r = eval(kReplication, {{"max_lag_seconds", "5"}});
-  EXPECT_EQ(failures_of(r),
-            "database orders|MI-PROD-EASTUS2.orders lag_unknown\n"
-            "database payments|MI-PROD-EASTUS2.payments lag_unknown\n");
+  // replication_lag_sec is "available on the primary database only": it is read there, so a lag
+  // bound and the synchronized state (a geo link at lag 0) can be proven from the secondary's gate.
+  // https://learn.microsoft.com/sql/relational-databases/system-dynamic-management-views/sys-dm-geo-replication-link-status-azure-sql-database
+  r = eval(kReplication, {{"max_lag_seconds", "5"}, {"state", "synchronized"}});
+  EXPECT_EQ(r.verdict, Verdict::kPass) << failures_of(r);
+  EXPECT_EQ(r.checks.at(0).details["databases"][1]["lag_reported_by"], "primary");
+  ASSERT_EQ(cluster->set_ha("payments", std::nullopt, std::nullopt, 45), "");
+  r = eval(kReplication, {{"max_lag_seconds", "30"}});
+  EXPECT_EQ(failures_of(r), "database payments|MI-PROD-EASTUS2.payments lag_above_bound\n");
+  EXPECT_EQ(r.failures.at(0).fields["lag_seconds"], 45);
   ASSERT_EQ(cluster->set_ha("orders", "NOT_SYNCHRONIZING", std::nullopt, std::nullopt), "");
   r = eval(kReplication);
   EXPECT_EQ(failures_of(r), "database orders|MI-PROD-EASTUS2.orders not_synchronizing\n"
                             "database orders|MI-PROD-EASTUS2.orders unhealthy\n");
+}
+
+TEST_F(CutoverGates, ReplicationSaysWhatIsUnknownWhenThePrimaryCannotBeRead) {
+  start("failover_group");
+  primary_cs = "DRIVER={FreeTDS};SERVER=127.0.0.1;PORT=1;UID=sa;TDS_Version=7.4";
+  // The failover-group lag exists on the primary only: a bound cannot be proven without it.
+  auto r = eval(kReplication, {{"max_lag_seconds", "5"}});
+  EXPECT_EQ(r.verdict, Verdict::kFail);
+  EXPECT_EQ(failures_of(r),
+            "database orders|MI-PROD-EASTUS2.orders lag_unknown\n"
+            "database payments|MI-PROD-EASTUS2.payments lag_unknown\n");
+  EXPECT_EQ(r.checks.at(0).details["primary"]["instance"], nullptr);
+  EXPECT_EQ(r.checks.at(0).details["primary"]["error"].get<std::string>().rfind("primary: ", 0), 0u);
+  // Without a bound nothing the target shows fails, but the primary's database list is unknown.
+  r = eval(kReplication);
+  EXPECT_EQ(r.verdict, Verdict::kUnknown) << failures_of(r);
+  EXPECT_EQ(r.checks.at(0).reason.rfind("the primary could not be read (primary: ", 0), 0u) << r.checks.at(0).reason;
+}
+
+// A database the primary has that is still seeding is not ONLINE on the target (geo-replication:
+// "Until seeding completes, you cannot connect to the secondary database"): only the primary's list
+// shows it.
+TEST_F(CutoverGates, ReplicationFailsForAPrimaryDatabaseNotYetOnTheTarget) {
+  start("link", 8, "ha-secondary-seeding.json");
+  auto r = eval(kReplication);
+  EXPECT_EQ(r.verdict, Verdict::kFail);
+  EXPECT_EQ(failures_of(r), "database orders missing_on_target\n");
+  EXPECT_EQ(r.failures.at(0).fields["primary"], "MI-PROD-EASTUS2");
 }
 
 TEST_F(CutoverGates, ReplicationFailsForADatabaseThatDoesNotReplicate) {
@@ -280,6 +316,49 @@ TEST_F(CutoverGates, OrphanedUsersWithoutAnyLoginOfThatName) {
             "database_user payments|app_svc orphaned\n"
             "database_user payments|rpt_svc orphaned\n");
   EXPECT_EQ(r.failures.at(1).fields["login"], nullptr);
+}
+
+// One UNION ALL over every database fails whole (error 976) when one of them is an availability
+// group secondary without read access; such databases are left out, listed, and the check is
+// unknown when the readable ones are clean.
+// https://learn.microsoft.com/sql/database-engine/availability-groups/windows/active-secondaries-readable-secondary-replicas-always-on-availability-groups
+TEST_F(CutoverGates, OrphanedUsersSkipsAndNamesANonReadableSecondaryDatabase) {
+  const std::string path = ::testing::TempDir() + "orphans-nonreadable.json";
+  {
+    nlohmann::json f = nlohmann::json::parse(std::ifstream(kFixtures + "ha-secondary.json"));
+    const std::string group = "6A0C3D20-0000-4000-8000-000000000301";
+    f["ha"] = {{"availability_groups", {{{"group_id", group}, {"name", "orders-ag"}}}},
+               {"availability_replicas",
+                {{{"replica_id", "6A0C3D20-0000-4000-8000-000000000302"}, {"group_id", group},
+                  {"replica_server_name", "UNDERSTUDY-EMU"}, {"secondary_role_allow_connections", 0},
+                  {"secondary_role_allow_connections_desc", "NO"}}}},
+               {"database_replica_states",
+                {{{"database", "orders"}, {"group_id", group}, {"replica_id", "6A0C3D20-0000-4000-8000-000000000302"},
+                  {"is_local", true}, {"is_primary_replica", false}, {"synchronization_state", 2},
+                  {"synchronization_state_desc", "SYNCHRONIZED"}, {"synchronization_health", 2},
+                  {"synchronization_health_desc", "HEALTHY"}}}}};
+    std::ofstream(path) << f.dump();
+  }
+  emu::TestServer server({.fixture = path});
+  setenv(kPasswordEnv, server.sa_password().c_str(), 1);
+  primary_cs = secondary_cs = server.connection_string_without_password();
+  {
+    auto conn = odbc::Connection::connect({.connection_string = secondary_cs, .password = Secret(server.sa_password()),
+                                           .label = "secondary"});
+    ASSERT_TRUE(conn) << conn.error().message;
+    auto refused = conn->query("SELECT name FROM [orders].sys.database_principals");
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().native, 976);
+    ASSERT_TRUE(conn->execute("DROP LOGIN [app_svc]; CREATE LOGIN [app_svc] WITH PASSWORD = N'App-Passw0rd!', "
+                              "SID = 0xA1A1A1A1000000000000000000000001"));
+  }
+  auto r = eval(kOrphans);
+  EXPECT_EQ(r.verdict, Verdict::kUnknown) << failures_of(r);
+  EXPECT_EQ(r.checks.at(0).reason,
+            "no orphaned users in 1 readable user database(s); not readable on the target (availability group "
+            "secondary without read access): orders");
+  EXPECT_EQ(r.checks.at(0).details["unreadable_databases"], (nlohmann::json{"orders"}));
+  EXPECT_EQ(r.checks.at(0).details["databases"], (nlohmann::json{"payments"}));
 }
 
 // ---- freshness ----

@@ -135,7 +135,7 @@ TEST(Sqlcmd, DataThatSqlcmdWouldReadIsSentAsDynamicSql) {
   EXPECT_EQ(sqlcmd_batch(s, {{kCred, "US_SECRET_1"}}),
             "DECLARE @us_sql nvarchar(max) = CAST(N'' AS nvarchar(max)) + N'EXEC msdb.dbo.sp_add_jobstep @command = "
             "N''x' + NCHAR(10) + N'GO' + NCHAR(10) + NCHAR(36) + N'(PATH)'''''', @p = ' + N'N''' + "
-            "N'$(US_SECRET_1)' + N'''' + N';';\nEXEC (@us_sql);\n");
+            "REPLACE(N'$(US_SECRET_1)', N'''', N'''''') + N'''' + N';';\nEXEC (@us_sql);\n");
 }
 
 TEST(Sqlcmd, CommentsCannotCarryVariables) {
