@@ -206,8 +206,29 @@ TEST(Diff, IncompatibleWithTheTarget) {
       {"tsql has no syssubsystems row", job("j", "TSQL"), 8, {"SSIS", "Snapshot"}, ""},
       {"cpu idle schedule on mi", make_object(Kind::kAgentSchedule, "UID", {{"freq_type", 128}}), 8, {"TSQL"},
        "cpu-idle schedules (freq_type 128) are not supported on a managed instance"},
+      // MI: credentials with SHARED ACCESS SIGNATURE or Managed Identity only; no EKM providers; no
+      // pager / net send; no MSX (https://learn.microsoft.com/azure/azure-sql/managed-instance/job-automation-managed-instance).
       {"windows credential on mi", make_object(Kind::kCredential, "c", {{"credential_identity", "DOM\\svc"}}), 8, {"TSQL"},
-       "windows credential identities are not supported on a managed instance"},
+       "credential identity DOM\\svc is not supported on a managed instance (only SHARED ACCESS SIGNATURE or Managed "
+       "Identity): create a SAS or managed-identity credential on the target by hand, and exclude this one"},
+      {"sas credential on mi", make_object(Kind::kCredential, "c", {{"credential_identity", "SHARED ACCESS SIGNATURE"}}), 8,
+       {"TSQL"}, ""},
+      {"managed identity credential on mi", make_object(Kind::kCredential, "c", {{"credential_identity", "Managed Identity"}}),
+       8, {"TSQL"}, ""},
+      {"ekm credential on mi",
+       make_object(Kind::kCredential, "c", {{"credential_identity", "vault"}, {"target_type", "CRYPTOGRAPHIC PROVIDER"}}), 8,
+       {"TSQL"},
+       "credentials of a cryptographic provider (EKM) are not supported on a managed instance: configure the key vault "
+       "on the instance itself, and exclude this credential"},
+      {"pager operator on mi", make_object(Kind::kAgentOperator, "o", {{"pager_address", "p@x"}}), 8, {"TSQL"},
+       "pager and net send notifications are not supported on a managed instance (e-mail only): remove the operator's "
+       "pager and net send addresses on the primary, or exclude it"},
+      {"pager operator on a box", make_object(Kind::kAgentOperator, "o", {{"pager_address", "p@x"}}), 3, {"TSQL"}, ""},
+      {"msx category on mi", make_object(Kind::kAgentCategory, "Fleet", {{"category_type", 2}}), 8, {"TSQL"},
+       "multi-server (MSX/TSX) job categories are not supported on a managed instance: exclude it"},
+      {"merge step on mi", job("j", "Merge"), 8, {"TSQL", "Merge"},
+       "step 1 uses subsystem Merge, which a managed instance does not support: rewrite the step on the primary, or "
+       "exclude the job"},
   };
   for (const auto& tc : cases) {
     SCOPED_TRACE(tc.name);

@@ -263,9 +263,11 @@ TEST(Planner, LinkedServersRunOutsideTransactionsAndDropTheDefaultMapping) {
   ASSERT_EQ(p.actions.size(), 2u);
   EXPECT_FALSE(p.actions[0].transactional);
   const auto ls_sql = sql_of(p.actions[0]);
-  EXPECT_EQ(ls_sql.front(), "EXEC @rc = master.dbo.sp_addlinkedserver @server = N'LS', @srvproduct = N'SQL Server', "
-                            "@provider = N'SQLNCLI', @datasrc = N'h,1433', @location = NULL, @provstr = NULL, "
-                            "@catalog = NULL;");
+  // Product 'SQL Server' takes no provider or data source (error 15428): created by its name, then
+  // its network name set with sp_setnetname.
+  // https://learn.microsoft.com/sql/relational-databases/system-stored-procedures/sp-addlinkedserver-transact-sql
+  EXPECT_EQ(ls_sql.front(), "EXEC @rc = master.dbo.sp_addlinkedserver @server = N'LS', @srvproduct = N'SQL Server';");
+  EXPECT_EQ(ls_sql.at(1), "EXEC @rc = master.dbo.sp_setnetname @server = N'LS', @netname = N'h,1433';");
   EXPECT_EQ(ls_sql.back(), "EXEC @rc = master.dbo.sp_droplinkedsrvlogin @rmtsrvname = N'LS', @locallogin = NULL;");
   EXPECT_EQ(sql_of(p.actions[1]), std::vector<std::string>{
                                       "EXEC @rc = master.dbo.sp_addlinkedsrvlogin @rmtsrvname = N'LS', @useself = "
