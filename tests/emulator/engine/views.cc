@@ -275,6 +275,39 @@ std::optional<ViewDef> CatalogState::resolve_view_for(const std::string& current
   // sys.servers: "provider_string … NULL unless the caller has ALTER ANY LINKED SERVER".
   // https://learn.microsoft.com/sql/relational-databases/system-catalog-views/sys-servers-transact-sql
   if (v->canonical_name == "sys.servers" && lacks("ALTER ANY LINKED SERVER")) null_column(*v, "provider_string");
+  // Dynamic management views need VIEW SERVER STATE (error 300 otherwise).
+  // https://learn.microsoft.com/sql/relational-databases/system-dynamic-management-views/system-dynamic-management-views
+  if (v->canonical_name.rfind("sys.dm_hadr_", 0) == 0 && lacks("VIEW SERVER STATE")) {
+    v->unavailable_number = 300;
+    v->unavailable_message = "VIEW SERVER STATE permission was denied on object 'server', database 'master'.";
+  }
+  // Metadata visibility: without VIEW ANY DEFINITION a login sees itself, the system logins and the
+  // fixed server roles; other logins with ALTER ANY LOGIN, user-defined roles with ALTER ANY
+  // SERVER ROLE or membership; memberships and permissions of the principals it sees.
+  // https://learn.microsoft.com/sql/relational-databases/system-catalog-views/sys-server-principals-transact-sql
+  // https://learn.microsoft.com/sql/relational-databases/system-catalog-views/sys-server-permissions-transact-sql
+  const std::string& name = v->canonical_name;
+  const bool principal_view = name == "sys.server_principals" || name == "sys.sql_logins" ||
+                              name == "sys.server_role_members" || name == "sys.server_permissions";
+  if (principal_view && lacks("VIEW ANY DEFINITION")) {
+    auto me = st::find_principal(db_, login);
+    const std::string me_id = std::to_string(me ? me->id : -1);
+    std::string visible = "principal_id = " + me_id + " OR principal_id < 256 OR is_fixed_role = 1";
+    if (!lacks("ALTER ANY LOGIN")) visible += " OR \"type\" <> 'R'";
+    visible += lacks("ALTER ANY SERVER ROLE")
+                   ? " OR principal_id IN (SELECT role_principal_id FROM t_role_members WHERE member_principal_id = " + me_id + ")"
+                   : " OR \"type\" = 'R'";
+    const std::string seen = "(SELECT principal_id FROM t_principals WHERE " + visible + ")";
+    std::string where;
+    if (name == "sys.server_role_members") {
+      where = "role_principal_id IN " + seen + " AND member_principal_id IN " + seen;
+    } else if (name == "sys.server_permissions") {
+      where = "grantee_principal_id IN " + seen;
+    } else {
+      where = visible;
+    }
+    v->sqlite_source = "(SELECT * FROM " + v->sqlite_source + " WHERE " + where + ")";
+  }
   return v;
 }
 

@@ -440,6 +440,26 @@ TEST(Reader, ALoginWithoutControlServerIsRefusedNotReadAsTheTruth) {
   ASSERT_TRUE(provstr) << provstr.error().to_string();
   EXPECT_EQ(*odbc::as_int(provstr->rows[0][0]), 0) << "provider_string needs ALTER ANY LINKED SERVER";
 
+  // Metadata visibility: with VIEW ANY DEFINITION every principal; without it, itself, the system
+  // logins and the fixed roles. DMVs need VIEW SERVER STATE (error 300).
+  auto others = conn->query("SELECT COUNT(*) FROM sys.server_principals WHERE name = N'app'");
+  ASSERT_TRUE(others) << others.error().to_string();
+  EXPECT_EQ(*odbc::as_int(others->rows[0][0]), 1);
+  {
+    auto sa = testing::connect_sa(server);
+    ASSERT_TRUE(sa.execute("CREATE LOGIN [nobody] WITH PASSWORD = N'Nobody-Passw0rd!', CHECK_POLICY = OFF"));
+  }
+  auto nobody = odbc::Connection::connect({.connection_string = server.connection_string_without_password("nobody"),
+                                           .password = Secret(std::string("Nobody-Passw0rd!")),
+                                           .label = "nobody"});
+  ASSERT_TRUE(nobody) << nobody.error().to_string();
+  auto seen = nobody->query("SELECT COUNT(*) FROM sys.server_principals WHERE name IN (N'app', N'reader', N'nobody', N'sysadmin')");
+  ASSERT_TRUE(seen) << seen.error().to_string();
+  EXPECT_EQ(*odbc::as_int(seen->rows[0][0]), 2) << "itself and the fixed role";
+  auto dmv = nobody->query("SELECT COUNT(*) FROM sys.dm_hadr_database_replica_states");
+  ASSERT_FALSE(dmv);
+  EXPECT_EQ(dmv.error().native, 300);
+
   auto objects = read_objects(*conn);
   ASSERT_FALSE(objects);
   EXPECT_EQ(objects.error().code, ErrorCode::kPermission);
