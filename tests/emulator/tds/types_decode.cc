@@ -42,6 +42,9 @@ int fixed_size(uint8_t token) {
 
 int64_t signed_le(std::string_view b) {
   uint64_t v = 0;
+  // A TDS integer is at most 8 bytes; a longer value from a malformed packet keeps its low 8 (a
+  // shift by 64 or more is undefined — found by the tds fuzz target).
+  if (b.size() > 8) b = b.substr(0, 8);
   for (size_t k = 0; k < b.size(); ++k) v |= static_cast<uint64_t>(static_cast<unsigned char>(b[k])) << (8 * k);
   if (!b.empty() && b.size() < 8 && (static_cast<unsigned char>(b.back()) & 0x80))
     v |= ~0ULL << (8 * b.size());  // sign-extend
