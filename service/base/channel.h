@@ -1,6 +1,6 @@
 // channel.h — a bounded queue between two threads, closable from either side.
 //
-// Why: a snapshot reads the catalog on one thread and writes the store on another (issue 3: on
+// Why: a snapshot reads the catalog on one thread and writes the store on another (so that, on
 // two cores the ODBC fetch and SQLite's inserts overlap instead of adding up). Batches go one way
 // full and come back spent, so their buffers are reused instead of freed on another thread.
 // Thread-safety: every member may be called from any thread.

@@ -2,8 +2,8 @@
 // service/catalog). One Assembler per read: feed it each result set's rows in batch order
 // (queries.h), call end() after each set, and every object is handed to the sink as soon as it
 // is complete — most of them as their own row arrives — so a read of hundreds of thousands of
-// objects holds only the name maps later rows need, not the objects (issue 3: peak memory).
-// Objects are written as text (object_text.h, record.h), never as JSON trees (issue 3: CPU).
+// objects holds only the name maps later rows need, not the objects (to bound peak memory).
+// Objects are written as text (object_text.h, record.h), never as JSON trees (to save CPU).
 // Ids are resolved to names here through maps of the sets already read (principals,
 // credentials, servers, categories, operators, proxies, schedules); default exclusions are
 // marked; a job is assembled from its steps, schedule attachments and servers, read before it.
