@@ -83,7 +83,7 @@ namespace {
 
 // JSON text exactly as nlohmann's dump(-1, ' ', false, replace) writes it, without building a
 // serializer per value: snapshots of hundreds of thousands of objects spend most of their CPU
-// here (issue 3). Strings of printable ASCII without '"' or '\\' — nearly every catalog value —
+// here. Strings of printable ASCII without '"' or '\\' — nearly every catalog value —
 // are copied as they are; anything else (escapes, UTF-8 to validate) goes to nlohmann itself, so
 // the text, and therefore every fingerprint and content id, is unchanged.
 void append_string(std::string_view v, bool fold, std::string& out) {

@@ -79,7 +79,7 @@ struct ServerObject {
   std::string compute_fingerprint() const;
 };
 
-// The light form of an object, for comparing sets too large to hold whole (issue 3: a diff of
+// The light form of an object, for comparing sets too large to hold whole (a diff of
 // scale L in a few hundred MB): enough to pair it with its counterpart and to tell whether the
 // two are equal. `handle` lets its owner fetch the whole object when they are not (a store
 // version id, an index into a vector …).

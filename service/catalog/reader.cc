@@ -38,7 +38,7 @@ namespace {
 
 // Every (kind, key) read, to refuse two objects whose names differ only in case (e.g. logins `A`
 // and `a` under a case-sensitive collation): they cannot both be compared or stored. Checked once
-// at the end from a hash per object and one arena of keys: no allocation per object (issue 3).
+// at the end from a hash per object and one arena of keys: no allocation per object.
 class CaseDuplicates {
  public:
   void add(Kind kind, const std::string& key) {

@@ -6,7 +6,7 @@
 // cost does not grow with the number of objects (design invariant 2). Objects come sealed, with
 // default exclusions and per-kind filters applied (docs/object-model.md): either all at once in
 // stable order (kind order, then match key), or streamed to a sink as each is complete, so that
-// a snapshot of hundreds of thousands of objects never holds them all (issue 3).
+// a snapshot of hundreds of thousands of objects never holds them all.
 //
 // Errors: whatever the connection reports (kUnavailable, kSql with SQLSTATE and native number,
 // kTempFail on a query timeout); kSql with a message naming the kind when a result set is missing

@@ -1,4 +1,4 @@
-// record.h — an object as the text the store keeps (issue 3: CPU per object).
+// record.h — an object as the text the store keeps (CPU per object).
 //
 // The catalog reader writes each object straight into this form — its fields as JSON text with
 // sorted keys, the canonical text its fingerprint covers — instead of building a JSON tree per

@@ -67,7 +67,7 @@ struct Pair {
   SecretSource listener_password;             // empty = the primary instance's password source
   std::map<std::string, std::string> windows_to_entra;  // "DOMAIN\\user" -> Entra login name (MI targets)
   std::chrono::seconds max_snapshot_age{3600};          // default "1h"
-  // Agent jobs on the live secondary (issue 11): kDisabled (default) replays them disabled there and
+  // Agent jobs on the live secondary: kDisabled (default) replays them disabled there and
   // expects them disabled; kEnabled replays the primary's `enabled` flag (jobs that check their
   // replica's role themselves).
   enum class JobsOnSecondary { kDisabled, kEnabled };

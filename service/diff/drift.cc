@@ -61,7 +61,7 @@ namespace {
 
 // Reads the instance into a snapshot on two threads: the catalog read (ODBC fetch, objects
 // written as text) on a reader thread, the store's inserts on this one. On two cores they overlap
-// instead of adding up (issue 3: a first snapshot of scale L is as much SQLite as fetch). The
+// instead of adding up (a first snapshot of scale L is as much SQLite as fetch). The
 // read starts before the writer has loaded what the instance held at its latest snapshot, and
 // runs ahead meanwhile. Records travel in batches that come back spent, so their buffers are
 // reused, not freed on the other thread. Either side's failure stops the other: a store error

@@ -1,5 +1,5 @@
 // expectation.h — what a pair expects of its live secondary where that is not a copy of the
-// primary (issue 11). One rule today: with `jobs_on_secondary = "disabled"` (the default), an
+// primary. One rule today: with `jobs_on_secondary = "disabled"` (the default), an
 // Agent job on the secondary is expected *disabled* — Microsoft's guidance is that a job runs only
 // where the database is primary — so the source side of every comparison and replay onto the
 // secondary is the primary's object with `enabled` = false. Every other field is compared as is.

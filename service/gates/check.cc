@@ -1,4 +1,4 @@
-// The built-in check types. To add one (issue 6: replication, landing, orphaned_users,
+// The built-in check types. To add one (replication, landing, orphaned_users,
 // freshness): a Check subclass, a parser, a row in kTypes, and a Need bit for any new input.
 #include "gates/check.h"
 
@@ -155,7 +155,7 @@ constexpr CheckType kTypes[] = {
      &parse_no_drift},
     {"required_objects", "each listed object exists on the target and matches the primary snapshot",
      &parse_required_objects},
-    // Issue 6 (check_cutover.h).
+    // Cutover checks (check_cutover.h).
     {"replication", "every user database of the target is healthy and synchronizing (or synchronized), lag within a bound",
      &parse_replication},
     {"landing", "the read-write listener reaches the expected primary (READ_WRITE), the read-only one the secondary (READ_ONLY)",
@@ -166,7 +166,7 @@ constexpr CheckType kTypes[] = {
      &parse_freshness},
     {"tsql", "a T-SQL batch completes without error on the target (or the primary); run in a transaction that is rolled back",
      &parse_tsql},
-    // Issue 11.
+    // jobs_active.
     {"jobs_active", "Agent jobs enabled on the live primary only: none enabled on the live secondary, none of those "
                     "enabled on the primary's last snapshot disabled on the live primary",
      &parse_jobs_active},

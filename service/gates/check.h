@@ -3,7 +3,7 @@
 // A gate file lists checks as {"type": "...", ...}. Each type is one row of the registry
 // (check_types()): its name, a parser that validates the JSON and names the JSON pointer of the
 // first error, and a Check that evaluates against an EvalContext. Built in: `no_drift`,
-// `required_objects`. Issue 6 types (replication, landing, orphaned_users, freshness) are added
+// `required_objects`. The cutover types (replication, landing, orphaned_users, freshness) are added
 // as new rows plus the inputs they declare in needs(); nothing else changes.
 //
 // Contract of Check::run: it is called only when every input it declared in needs() is present
@@ -32,14 +32,14 @@ struct EvalContext;  // evaluate.h
 enum Need : unsigned {
   kNeedPrimarySnapshot = 1u << 0,  // latest complete snapshot of the pair's primary, within max age
   kNeedTarget = 1u << 1,           // live read of the target's server-level objects
-  // Issue 6 (cutover.h). Each check turns a missing or failed input into unknown itself.
+  // Cutover checks (cutover.h). Each check turns a missing or failed input into unknown itself.
   kNeedPrimaryAnyAge = 1u << 2,    // the latest primary snapshot whatever its age (freshness judges it)
   kNeedPrimaryProbe = 1u << 3,     // a live probe of the primary: sets EvalInput::primary_reachable
   kNeedReplication = 1u << 4,      // EvalInput::ha — HA state of the target
   kNeedLanding = 1u << 5,          // EvalInput::landing — who answers behind the listeners
   kNeedDatabaseUsers = 1u << 6,    // EvalInput::users — orphaned database users on the target
   kNeedTsql = 1u << 7,             // EvalInput::tsql — the batches of `tsql` checks (gather_tsql)
-  kNeedJobs = 1u << 8,             // EvalInput::jobs — where Agent jobs are enabled (issue 11)
+  kNeedJobs = 1u << 8,             // EvalInput::jobs — where Agent jobs are enabled
 };
 
 class Check {

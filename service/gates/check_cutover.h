@@ -1,11 +1,11 @@
-// check_cutover.h — the parsers of the issue 6 check types (rows of check.cc's registry) and the
+// check_cutover.h — the parsers of the cutover check types (rows of check.cc's registry) and the
 // helpers they share. Each type lives in its own file:
 //   replication     check_replication.cc     every user database healthy, synchronizing/synchronized, lag bound
 //   landing         check_landing.cc         rw listener → expected primary + READ_WRITE, ro → secondary + READ_ONLY
 //   orphaned_users  check_orphaned_users.cc  no database user whose SID has no login on the target
 //   freshness       check_freshness.cc       the latest primary snapshot is within the allowed age
 //   tsql            check_tsql.cc            a DBA's T-SQL batch completes without error (run, then rolled back)
-//   jobs_active     check_jobs_active.cc     Agent jobs enabled on the live primary only (issue 11)
+//   jobs_active     check_jobs_active.cc     Agent jobs enabled on the live primary only
 // Their failures carry a `subject` (verdict.h): database, listener, database_user, snapshot.
 // Thread-safety: the checks are immutable; run() is const and reentrant.
 #pragma once

@@ -1,4 +1,4 @@
-// jobs_active (issue 11): SQL Server Agent jobs run only where the databases are primary —
+// jobs_active: SQL Server Agent jobs run only where the databases are primary —
 // Microsoft's guidance for availability groups; master and msdb are not replicated, so Understudy
 // replays jobs and must keep them off on the secondary. The check fails for each job
 //   - enabled_on_secondary: a job of the primary's last snapshot enabled on the live secondary

@@ -1,4 +1,4 @@
-// cutover.h — the inputs of the cutover checks (issue 6) and the live reads that produce them.
+// cutover.h — the inputs of the cutover checks and the live reads that produce them.
 //
 // The object checks compare server-level objects; the cutover checks look at what a DR runbook
 // must prove around a failover:

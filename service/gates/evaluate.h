@@ -47,7 +47,7 @@ struct Drift {
   nlohmann::json fields = nlohmann::json::object();
 };
 
-// Where the pair's Agent jobs are enabled (issue 11; check_jobs_active.cc). Job names are folded
+// Where the pair's Agent jobs are enabled (check_jobs_active.cc). Job names are folded
 // (catalog::fold_name) in the live maps, as spelled in the snapshot's.
 struct JobsState {
   std::string primary, secondary;  // configured instance names, in their live roles
@@ -79,7 +79,7 @@ struct EvalInput {
   // Request parameters of the checks (?state=, ?max_lag_seconds=, ?expect=; cutover.h), already
   // validated by validate_cutover_params. A parameter overrides the check's value in the file.
   std::map<std::string, std::string> params;
-  // Issue 6 inputs (cutover.h), present when a check declared the matching kNeed… bit.
+  // Cutover inputs (cutover.h), present when a check declared the matching kNeed… bit.
   std::optional<Result<HaState>> ha;
   std::optional<Result<Landing>> landing;
   std::optional<Result<DatabaseUsers>> users;

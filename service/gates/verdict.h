@@ -32,7 +32,7 @@ struct Failure {
   std::string key;
   std::string problem;
   nlohmann::json fields = nlohmann::json::object();
-  // Set by checks whose failures are not about a server-level object (issue 6: "database",
+  // Set by checks whose failures are not about a server-level object ("database",
   // "database_user", "listener", "snapshot"); it then names the failure's kind instead of `kind`.
   std::string subject;
 };
@@ -55,7 +55,7 @@ struct CheckOutcome {
   Verdict verdict = Verdict::kUnknown;
   std::string reason;
   std::vector<Failure> failures;  // sorted
-  // What the check looked at, for the reader of the body (issue 6 checks: every database with its
+  // What the check looked at, for the reader of the body (cutover checks: every database with its
   // state, health and lag; the instance each listener reached; the snapshot's age). null = none.
   nlohmann::json details = nullptr;
 };

@@ -167,7 +167,7 @@ gates::GateResult App::evaluate_uncoalesced(const gates::Gate& gate, const confi
   }
   std::optional<gates::CutoverReads> cutover, landing;  // their reads run while the target is read
   try {
-    // Issue 6 inputs (gates/cutover.h): replication and orphaned users of the live secondary; the
+    // Cutover inputs (gates/cutover.h): replication and orphaned users of the live secondary; the
     // landing check's `expect=primary|swapped` names the *configured* roles, so it gets the pair
     // as configured.
     cutover.emplace(options_.config, live, needs & ~gates::kNeedLanding);

@@ -46,7 +46,7 @@ struct Statement::Impl {
   bool end_of_set = false;
   std::vector<std::string> messages;
   // SQLGetData's chunk buffer, kept across calls and not zeroed: row-by-row result sets (job
-  // steps: nvarchar(max) commands) call it for every cell (issue 3).
+  // steps: nvarchar(max) commands) call it for every cell.
   std::unique_ptr<char[]> chunk;
   ~Impl();
 };

@@ -80,7 +80,7 @@ std::string utf16_to_utf8(const uint16_t* p, size_t n) {
 }
 
 void utf16_to_utf8(const uint16_t* p, size_t n, std::string& out) {
-  // ASCII, nearly every catalog name and value: one byte per unit, no encoder (issue 3: this runs
+  // ASCII, nearly every catalog name and value: one byte per unit, no encoder (this runs
   // for every text cell of a snapshot).
   size_t ascii = 0;
   while (ascii < n && p[ascii] < 0x80) ++ascii;

@@ -1,4 +1,4 @@
-// activate.h — `understudy activate --pair P` and POST /v1/pairs/{pair}/activate (issue 11):
+// activate.h — `understudy activate --pair P` and POST /v1/pairs/{pair}/activate:
 // makes the live roles true for Agent jobs, which SQL Server does not replicate.
 //
 // After a failover the new primary holds the jobs the way they were replayed onto it as the

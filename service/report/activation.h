@@ -1,4 +1,4 @@
-// activation.h — the `activate` operation (issue 11) as both faces call it, and how a sync or a
+// activation.h — the `activate` operation as both faces call it, and how a sync or a
 // gate finds "the primary's last snapshot" for Agent jobs.
 //
 // Which instance's jobs say what is meant to run: the instance activated last — the newest

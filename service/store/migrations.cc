@@ -46,7 +46,7 @@ CREATE TABLE object_presence (
 ) WITHOUT ROWID;
 CREATE INDEX object_presence_open ON object_presence(instance_id, to_snapshot);
 )sql"},
-    // Issue 3 (snapshot time at scale L): a version row belongs to one instance and carries its
+    // For snapshot time at scale L: a version row belongs to one instance and carries its
     // validity interval, so a new version is one append to the table and one in-order append to
     // object_version_open, instead of a random-order insert into a UNIQUE content-id index plus a
     // presence row with two more B-trees. The fingerprint is kept as 32 raw bytes and the match

@@ -1,5 +1,5 @@
 // open_versions.h — the versions an instance held at its latest snapshot, by content id: what a
-// SnapshotWriter looks each incoming object up in (issue 3: an unchanged snapshot of scale L looks
+// SnapshotWriter looks each incoming object up in (an unchanged snapshot of scale L looks
 // up half a million content ids).
 //
 // Versions are kept in id order — the order they were added in, which is the order the catalog

@@ -1,7 +1,7 @@
 // snapshot_writer.h — writes one snapshot object by object.
 //
 // Why a writer and not a vector: a snapshot of scale L (hundreds of thousands of objects) must
-// not be held in memory whole (issue 3: peak RSS), so the catalog reader streams each object
+// not be held in memory whole (peak RSS), so the catalog reader streams each object
 // straight into the store.
 //
 // Atomicity (design invariant 6): the snapshot's row is written `complete = 0` and every reader
@@ -10,7 +10,7 @@
 // kCommitEvery of them (at synchronous=NORMAL: until the last transaction they are invisible, so
 // losing them to a power cut loses nothing that was visible): SQLite then checkpoints the WAL
 // while the read goes on, instead of copying a whole first snapshot (~250 MB at scale L) after
-// it (issue 3: 0.5 s of a 2.8 s snapshot). A writer destroyed without commit() — the read
+// it (0.5 s of a 2.8 s snapshot). A writer destroyed without commit() — the read
 // failed — deletes what it had committed; a writer that was killed leaves rows that no reader
 // sees and that the next writer deletes before it starts. One snapshot writer at a time per
 // store: an exclusive flock() on "<store>-snapshot.lock", which the kernel releases when the
