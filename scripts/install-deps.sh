@@ -13,6 +13,7 @@ PACKAGES=(
   python3 python3-tds
   golang-go golang-github-denisenkom-go-mssqldb-dev  # tests/interop: go-mssqldb, a fifth independent TDS client
   curl
+  jq  # scripts/drill.sh: reads the gates' and the cluster's JSON answers
   wrk  # scripts/bench-gates.sh: HTTP load on the gate service
   clang libclang-rt-14-dev  # tests/fuzz: libFuzzer (clang's runtime ships it) and the sanitizers
 )

@@ -417,7 +417,10 @@ Result<Plan> build_plan(const PlanInput& in, const PlanOptions& options) {
   if (!actions) return fail(actions.error());
   plan.actions = std::move(*actions);
   for (auto& a : plan.actions) {
-    if (a.op == Operation::kCreate || a.op == Operation::kSkip || a.block == Block::kIncompatible) continue;
+    // Every action on a stranded object is blocked: an alter, a prune, a recreate, and an extra
+    // kept anyway (reported as stranded, not as an ordinary extra). Only what runs nothing and
+    // blocks nothing stays as it is.
+    if (a.block == Block::kIncompatible || (a.op == Operation::kSkip && a.block == Block::kNone)) continue;
     auto it = in.stranded.find(std::string(catalog::kind_name(a.kind)) + "|" + catalog::fold_name(a.key));
     if (it == in.stranded.end()) continue;
     a.block = Block::kStranded;

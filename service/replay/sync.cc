@@ -369,6 +369,11 @@ Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncR
   Phases phases;
   auto c = prepare(cfg, st, req);
   if (!c) return tl::unexpected(c.error());
+  // The target first: with the secondary unreachable (a forced failover, the old primary dark)
+  // the sync writes nothing at all — not even step 0 on the primary (`understudy activate` does
+  // that and says which side it could not reach).
+  auto conn = connect(*c->secondary);
+  if (!conn) return tl::unexpected(conn.error());
   if (req.activation) {  // step 0: the roles changed since the last activation
     if (req.activation->roles.primary != c->roles.primary)
       return fail(ErrorCode::kRolesUnknown,
@@ -385,8 +390,6 @@ Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncR
     if (!c->carry) source_after_activation(*c->pair, report.activation->plan, c->source);
   }
   phases.source = phases.lap();
-  auto conn = connect(*c->secondary);
-  if (!conn) return tl::unexpected(conn.error());
   auto target = read_target(*conn, *c);
   if (!target) return tl::unexpected(target.error());
   phases.target = phases.lap();
