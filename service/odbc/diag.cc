@@ -28,6 +28,7 @@ std::vector<DiagRecord> read_diagnostics(SQLSMALLINT handle_type, SQLHANDLE hand
     r.native = native;
     std::string raw = utf16_to_utf8(text.data(), n);
     r.driver_manager = raw.find("[Driver Manager]") != std::string::npos;
+    r.client_link_error = link_lost_client_error(native, raw);
     r.message = strip_driver_prefix(raw);
     out.push_back(std::move(r));
   }
@@ -44,8 +45,18 @@ std::string strip_driver_prefix(std::string_view m) {
   return std::string(m);
 }
 
+bool link_lost_client_error(int32_t native, std::string_view raw_message) {
+  static constexpr int32_t kLinkLost[] = {20002, 20003, 20004, 20006, 20009, 20017, 20056};
+  if (raw_message.find("[FreeTDS]") == std::string_view::npos) return false;
+  for (int32_t n : kLinkLost) {
+    if (n == native) return true;
+  }
+  return false;
+}
+
 ErrorCode classify(const DiagRecord& r, Phase phase) {
   const std::string& s = r.sqlstate;
+  if (r.client_link_error) return r.native == 20003 && phase != Phase::kConnect ? ErrorCode::kTempFail : ErrorCode::kUnavailable;
   if (r.native == 18456 || s == "28000") return ErrorCode::kUnavailable;
   if (s.rfind("08", 0) == 0) return ErrorCode::kUnavailable;
   // The driver manager could not load the driver or find the DSN: the connection string is wrong.
@@ -89,9 +100,10 @@ Error make_error(SQLSMALLINT handle_type, SQLHANDLE handle, std::string_view lab
   // The native number is SQL Server's error number — except on link failures and timeouts, where
   // drivers put their own numbers there (FreeTDS: 20009 "unable to connect"), which would read as a
   // server error in "(SQL Server error N)".
-  bool link = e.sqlstate.rfind("08", 0) == 0 || e.sqlstate == "HYT00" || e.sqlstate == "HYT01";
+  bool link = e.sqlstate.rfind("08", 0) == 0 || e.sqlstate == "HYT00" || e.sqlstate == "HYT01" ||
+              records.front().client_link_error;
   for (const auto& r : records) {
-    if (link || r.driver_manager) break;
+    if (link || r.driver_manager || r.client_link_error) break;
     if (r.native != 0) {
       e.native = r.native;
       break;

@@ -21,7 +21,16 @@ struct DiagRecord {
   int32_t native = 0;
   std::string message;  // driver prefixes stripped
   bool driver_manager = false;  // raised by unixODBC itself ("[unixODBC][Driver Manager]…"), not the driver
+  // A FreeTDS client-library message about the link (see link_lost_client_error), not a message
+  // of the server: its native number is FreeTDS's own, never shown as "(SQL Server error N)".
+  bool client_link_error = false;
 };
+
+// FreeTDS reports a lost link with its own client-library numbers (TDSE* in its tds.h) under the
+// same "[FreeTDS][SQL Server]" prefix and SQLSTATE 01000 as server messages: 20002 connection
+// failed, 20003 timeout, 20004 read failed, 20006 write failed, 20009 unable to connect, 20017
+// unexpected EOF, 20056 connection closed. True for those numbers from the FreeTDS driver.
+bool link_lost_client_error(int32_t native, std::string_view raw_message);
 
 enum class Phase { kConnect, kStatement, kTransaction };
 

@@ -63,6 +63,31 @@ TEST_F(OdbcTest, WrongPasswordIsUnavailableWith18456) {
   EXPECT_EQ(e.to_string().find("wrong-Passw0rd"), std::string::npos);
 }
 
+// The server closes the connection in the middle of a read (a secondary lost mid-run): FreeTDS
+// reports it with its own client-library error (20017 "Unexpected EOF from the server", 20004
+// "Read from the server failed"), which is a lost link — kUnavailable, exit 69 — and not a SQL
+// Server error: no "(SQL Server error 20017)".
+TEST_F(OdbcTest, AConnectionDroppedMidReadIsUnavailableNotASqlServerError) {
+  Connection c = connect();
+  {
+    auto& f = server_->faults();
+    std::lock_guard<std::mutex> lock(f.mu);
+    f.drop_after_statements = 0;
+  }
+  auto rs = c.query("SELECT name FROM sys.server_principals");
+  {
+    auto& f = server_->faults();
+    std::lock_guard<std::mutex> lock(f.mu);
+    f.drop_after_statements = -1;
+  }
+  ASSERT_FALSE(rs);
+  const Error& e = rs.error();
+  EXPECT_EQ(e.code, ErrorCode::kUnavailable) << e.to_string() << " sqlstate " << e.sqlstate;
+  EXPECT_EQ(e.exit_code(), 69);
+  EXPECT_EQ(e.native, 0) << e.to_string();
+  EXPECT_EQ(e.to_string().find("SQL Server error"), std::string::npos) << e.to_string();
+}
+
 TEST_F(OdbcTest, UnreachablePortIsUnavailable) {
   // A port that was free a moment ago: bind, read the number, close.
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -53,6 +53,21 @@ TEST(Utf16, InvalidInputBecomesReplacementCharacter) {
   EXPECT_EQ(utf16_to_utf8(lone, 3), "x\xef\xbf\xbdy");
 }
 
+// FreeTDS's own link errors are not server errors; the same numbers from elsewhere, and server
+// messages under the FreeTDS prefix, are left as they are.
+TEST(Diagnostics, FreeTdsLinkErrorsAreToldFromServerErrors) {
+  EXPECT_TRUE(link_lost_client_error(20017, "[FreeTDS][SQL Server]Unexpected EOF from the server"));
+  EXPECT_TRUE(link_lost_client_error(20004, "[FreeTDS][SQL Server]Read from the server failed"));
+  EXPECT_FALSE(link_lost_client_error(208, "[FreeTDS][SQL Server]Invalid object name 'x'."));
+  EXPECT_FALSE(link_lost_client_error(20017, "[Microsoft][ODBC Driver 18 for SQL Server][SQL Server]replication"));
+  DiagRecord eof{"01000", 20017, "Unexpected EOF from the server", false, true};
+  EXPECT_EQ(classify(eof, Phase::kStatement), ErrorCode::kUnavailable);
+  DiagRecord timeout{"01000", 20003, "Adaptive Server connection timed out", false, true};
+  EXPECT_EQ(classify(timeout, Phase::kStatement), ErrorCode::kTempFail);
+  DiagRecord server{"42S02", 208, "Invalid object name 'x'.", false, false};
+  EXPECT_EQ(classify(server, Phase::kStatement), ErrorCode::kSql);
+}
+
 TEST(Diagnostics, DriverPrefixesAreStripped) {
   EXPECT_EQ(strip_driver_prefix("[FreeTDS][SQL Server]Invalid object name 'x'."), "Invalid object name 'x'.");
   EXPECT_EQ(strip_driver_prefix("[Microsoft][ODBC Driver 18 for SQL Server][SQL Server]Login failed for user 'sa'."),
