@@ -46,6 +46,9 @@ void append_expr(std::string& out, std::string_view text) {
 
 bool sqlcmd_sensitive(std::string_view text) {
   if (text.find("$(") != std::string_view::npos) return true;
+  // sqlcmd reads the file as lines: a CR before a LF is taken as part of the line ending, so a
+  // name holding CR LF would come back as LF. Only NCHAR(13) reproduces it.
+  if (text.find('\r') != std::string_view::npos) return true;
   size_t start = 0;
   while (start <= text.size()) {
     size_t end = text.find_first_of("\r\n", start);

@@ -2,11 +2,13 @@
 //
 // sqlcmd reads the script before SQL Server does: it substitutes $(name) anywhere (inside string
 // literals and comments too), runs lines that start with ':' or '!!' as its own commands (:r,
-// :!! runs a shell), and ends a batch at a line holding GO — even inside a string literal. Data
+// :!! runs a shell), ends a batch at a line holding GO — even inside a string literal — and, reading
+// lines, takes a CR before a LF as part of the line ending (a name holding CR LF would arrive as
+// LF). Data
 // (a job command, a description, a hostile name) may contain any of these, so:
 //   sqlcmd_batch()    renders a batch with secret slots as sqlcmd variables ($(US_SECRET_1),
 //                     N'$(US_SECRET_1)'); when the batch's own text contains anything sqlcmd would
-//                     act on, the batch is sent as dynamic SQL instead:
+//                     act on or change (any CR included), the batch is sent as dynamic SQL instead:
 //                       DECLARE @us_sql nvarchar(max) = CAST(N'' AS nvarchar(max)) + N'…' + NCHAR(36) + …;
 //                       EXEC (@us_sql);
 //                     with '$', CR and LF spelled NCHAR(36), NCHAR(13), NCHAR(10), so no line and

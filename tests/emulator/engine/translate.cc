@@ -7,6 +7,13 @@
 
 namespace emu {
 
+std::string balanced_concat(const std::vector<std::string>& terms, size_t begin, size_t end) {
+  if (end - begin == 1) return terms[begin];
+  const size_t mid = begin + (end - begin) / 2;
+  return "(" + balanced_concat(terms, begin, mid) + " || " + balanced_concat(terms, mid, end) + ")";
+}
+
+
 std::string quote_sqlite_ident(const std::string& name) {
   std::string out = "\"";
   for (char c : name) {
@@ -325,7 +332,17 @@ bool Translator::expr(const Expr& e, const Scope& scope, TExpr* out) {
       }
       if (op == "+" && (is_string_type(a.type) || is_string_type(b.type)) &&
           !(is_numeric_type(a.type) && !a.null_literal) && !(is_numeric_type(b.type) && !b.null_literal)) {
-        out->sql = "(" + a.sql + " || " + b.sql + ")";
+        // Concatenation chains are folded flat (see TExpr::concat_terms): SQL Server runs batches
+        // such as the `DECLARE @us_sql nvarchar(max) = N'…' + NCHAR(10) + …` scripts emit, with
+        // hundreds of operands, and so must the emulator.
+        std::vector<std::string> terms = a.concat_terms.empty() ? std::vector<std::string>{a.sql} : std::move(a.concat_terms);
+        if (b.concat_terms.empty()) {
+          terms.push_back(b.sql);
+        } else {
+          for (auto& t : b.concat_terms) terms.push_back(std::move(t));
+        }
+        out->sql = balanced_concat(terms, 0, terms.size());
+        out->concat_terms = std::move(terms);
         out->type = wider_string(a.null_literal ? b.type : a.type, b.null_literal ? a.type : b.type, true);
         return true;
       }

@@ -19,7 +19,15 @@ struct TExpr {
   bool untyped_param = false;  // variable of sql_variant / unknown type
   std::string name;            // default column name (column references)
   bool aggregate = false;
+  // A string concatenation chain (a + b + c …): its operands' SQL in order, so the chain is
+  // emitted as a balanced tree of || (depth log n) rather than n nested parentheses, which
+  // overflow SQLite's parser stack ("parser stack overflow") and its expression depth limit.
+  std::vector<std::string> concat_terms;
 };
+
+// "(t0 || t1)" grouped as a balanced tree; concatenation with || is associative (a NULL operand
+// gives NULL wherever it is), so the grouping does not change the value.
+std::string balanced_concat(const std::vector<std::string>& terms, size_t begin, size_t end);
 
 struct SourceTable {
   std::string alias;  // as written or defaulted to the object's last name part
