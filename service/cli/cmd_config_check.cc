@@ -65,18 +65,29 @@ int run_config_check(const Invocation& inv) {
   inv.out() << config::describe(c);
   if (inv.flag("live")) {
     if (int rc = check_live(inv, c); rc != 0) return rc;
-    if (!inv.flag("resolve-secrets")) {
-      inv.out() << "configuration ok\n";
-      return 0;
-    }
   }
+  int failures = 0;
+  Error last;
+  // Secret files of [secrets] are checked where they are used, not at load (one open file must
+  // not stop every command); config check reports every one, without reading it.
+  auto open_file = [&](const config::SecretSource& s, const std::string& what) {
+    if (s.file.empty()) return;
+    auto ok = config::check_owner_only(s.file, what);
+    if (ok) return;
+    ++failures;
+    last = ok.error();
+    inv.fail(ok.error());
+  };
   if (!inv.flag("resolve-secrets")) {
+    for (const auto& [name, s] : c.secrets.credentials) open_file(s, "secret of credential '" + name + "'");
+    for (const auto& [name, s] : c.secrets.linked_server_logins) {
+      open_file(s, "secret of linked server login '" + name + "'");
+    }
+    if (failures > 0) return last.exit_code();
     inv.out() << "configuration ok\n";
     return 0;
   }
-  // Read every source; report each failure, never a value.
-  int failures = 0;
-  Error last;
+  // Read every source (which checks the files too); report each failure, never a value.
   auto check = [&](const config::SecretSource& s, const std::string& what) {
     if (s.empty()) return;
     auto r = config::resolve(s, what);

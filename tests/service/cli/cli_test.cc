@@ -133,6 +133,25 @@ sha256 = "5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8"
             "HINT: export UNDERSTUDY_CLI_TEST_PW before running understudy, or use a file or command source\n");
 }
 
+// A [secrets] file open to others does not stop the configuration from loading (every other
+// command runs); `config check` reports it, naming the secret and the fix.
+TEST(Cli, ConfigCheckReportsAnOpenSecretFileThatDoesNotStopLoading) {
+  TempDir dir;
+  const std::string secret = dir.write("ledger.secret", "Archive-Passw0rd!\n", 0604);
+  std::string cfg = dir.write("u.toml", R"(store = "a.db"
+[secrets.linked_server_logins]
+'LEDGER_ARCHIVE|app_ledger_svc' = { file = 'ledger.secret' }
+)");
+  auto loaded = config::load({.path = cfg, .path_required = true});
+  EXPECT_TRUE(loaded) << loaded.error().to_string();
+  Outcome o = run_cli({"config", "check", "--config", cfg});
+  EXPECT_EQ(o.code, 78) << o.out;
+  EXPECT_EQ(o.err, "error: secret of linked server login 'LEDGER_ARCHIVE|app_ledger_svc' file '" + secret +
+                       "' is accessible by group or others (mode 0604)\nHINT: run: chmod 600 '" + secret + "'\n");
+  EXPECT_EQ(o.out.find("configuration ok"), std::string::npos);
+  EXPECT_EQ((o.out + o.err).find("Archive-Passw0rd!"), std::string::npos);
+}
+
 TEST(Cli, ConfigCheckOfABadFileExits78WithLine) {
   TempDir dir;
   std::string cfg = dir.write("u.toml", "[instances.primary]\nconnection = \"SERVER=h;PWD=x\"\n");
