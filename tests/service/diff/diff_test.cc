@@ -76,6 +76,19 @@ TEST(Diff, EveryCategoryInStableOrder) {
   EXPECT_EQ(c.findings[3].reason, "same login name with another sid: database users mapped to it are orphaned");
 }
 
+// A password hash readable on one side only (a secondary read by an account without CONTROL
+// SERVER, or the other way round) cannot be proven equal: it differs, and says so without a hash.
+TEST(Diff, AHashReadableOnOneSideOnlyDiffers) {
+  const ServerObject with_hash = login("app", "0x11", "0x0200AA");
+  const ServerObject without_hash = make_object(
+      Kind::kLogin, "app", {{"type", "S"}, {"sid", "0x11"}, {"is_disabled", false}, {"default_database_name", "master"}});
+  for (const auto& [source, target] : {std::pair{with_hash, without_hash}, std::pair{without_hash, with_hash}}) {
+    std::vector<ServerObject> s = {source}, t = {target};
+    auto c = compare(s, t);
+    EXPECT_EQ(summary(c), "login app: different/high password_hash=\"differs\"->\"differs\"\n");
+  }
+}
+
 // compare_digests() over a set: digests with handle = index, fetched from the set, counting fetches.
 struct DigestSet {
   std::vector<ServerObject> objects;

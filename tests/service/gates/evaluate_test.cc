@@ -159,6 +159,43 @@ TEST(Evaluate, UnknownWinsOverFail) {
   EXPECT_TRUE(r.failures.empty());
 }
 
+// Both bounds set: the runbook's tighter ?max_age= decides, not the gate file's looser
+// max_snapshot_age_seconds — for the object checks and for the freshness check alike.
+TEST(Evaluate, RequestMaxAgeWinsOverTheGateFilesBound) {
+  auto g = gate_from(R"({"format_version": 1, "name": "t", "description": "d", "pairs": ["*"],
+    "max_snapshot_age_seconds": 1800,
+    "checks": [{"type": "no_drift", "kinds": ["login"]}, {"type": "freshness"}]})");
+  std::vector<ServerObject> objs = {login("a")};
+  auto in = input(objs, objs, kNow - 600);
+  auto loose = evaluate(g, in);  // 600 s is within the file's 1800 s
+  EXPECT_EQ(loose.verdict, Verdict::kPass) << loose.reason;
+  EXPECT_EQ(loose.max_age_seconds, 1800);
+  in.max_age_seconds = 60;
+  auto r = evaluate(g, in);
+  EXPECT_EQ(r.verdict, Verdict::kUnknown);
+  EXPECT_EQ(r.max_age_seconds, 60);
+  EXPECT_EQ(r.reason, "primary snapshot 42 is 600 s old, more than the allowed 60 s");
+  ASSERT_EQ(r.checks.size(), 2u);
+  EXPECT_NE(r.checks[1].reason.find("more than the allowed 60 s"), std::string::npos) << r.checks[1].reason;
+}
+
+// A login whose password hash only one side shows (the secondary read without CONTROL SERVER, or
+// a hash on the target only) is not "in sync": its hash cannot be proven equal. diff reports it
+// and the no_drift gate fails on it.
+TEST(Evaluate, AHashReadableOnOneSideOnlyFailsNoDrift) {
+  auto g = gate_from(R"({"format_version": 1, "name": "t", "description": "d", "pairs": ["*"],
+    "checks": [{"type": "no_drift", "kinds": ["login"]}]})");
+  ServerObject with_hash = login("app");
+  with_hash.password_hash = Secret("0x0200AABBCC");
+  with_hash.seal();
+  const ServerObject without_hash = login("app");
+  for (const auto& [primary, target] : {std::pair{with_hash, without_hash}, std::pair{without_hash, with_hash}}) {
+    auto r = evaluate(g, input({primary}, {target}));
+    EXPECT_EQ(r.verdict, Verdict::kFail) << r.reason;
+    EXPECT_EQ(failures_of(r), "login app different\n");
+  }
+}
+
 TEST(Evaluate, PrimaryUnreachableWithFreshSnapshotPassesAndSaysSo) {
   auto g = gate_from(kLoginsAndJob);
   std::vector<ServerObject> objs = {login("a"), job("Nightly settlement")};

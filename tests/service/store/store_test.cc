@@ -442,6 +442,32 @@ TEST_F(StoreTest, OtherComponentsMigrateForwardOnce) {
   EXPECT_EQ(r.error().message, "store " + path_ + " was written by a newer understudy (schema journal version 2, this build knows 1)");
 }
 
+// Only a password changed between two snapshots (every field equal): the second snapshot holds a
+// new version of that login with the new hash, the first keeps the old one, the diff between them
+// sees it — a content id that ignored the hash would store nothing new and lose the change.
+TEST_F(StoreTest, APasswordOnlyChangeIsANewVersionWithItsOwnHash) {
+  auto s = open_store();
+  auto first = s->save_snapshot({.instance = "primary"}, sample()).value();
+  const int64_t versions = count(*s, "object_version");
+  auto changed = sample();
+  changed[1].password_hash = Secret("0x0200FEED");
+  changed[1].seal();
+  auto second = s->save_snapshot({.instance = "primary"}, changed).value();
+  EXPECT_EQ(count(*s, "object_version"), versions + 1);
+  LoadOptions lo;
+  lo.with_password_hashes = true;
+  auto before = s->load_objects(first.id, lo).value();
+  auto after = s->load_objects(second.id, lo).value();
+  ASSERT_EQ(before.size(), 5u);
+  ASSERT_EQ(after.size(), 5u);
+  ASSERT_TRUE(before[1].password_hash && after[1].password_hash);
+  EXPECT_EQ(before[1].password_hash->reveal(), "0x0200ABCD");
+  EXPECT_EQ(after[1].password_hash->reveal(), "0x0200FEED");
+  EXPECT_EQ(before[1].fields, after[1].fields);
+  EXPECT_NE(before[1].fingerprint, after[1].fingerprint);
+  EXPECT_EQ(before[2].fingerprint, after[2].fingerprint);
+}
+
 TEST_F(StoreTest, PasswordHashesLiveOnlyInTheSecretTable) {
   auto s = open_store();
   ASSERT_TRUE(s->save_snapshot({.instance = "primary"}, sample()).has_value());
