@@ -60,10 +60,11 @@ constexpr CommandSpec kCommands[] = {
                     "the plan and its T-SQL (secrets as placeholders) and changes nothing: exit 0 when there is "
                     "nothing to do, 1 when there is. With --apply each object runs in its own transaction, every "
                     "action goes to the journal, and the secondary is read and compared again: exit 0 when it "
-                    "converged, 4 when objects failed or were blocked, 3 when another sync of the pair is running, "
-                    "69 when the secondary was lost mid-run (run sync again to finish). Objects stranded on the "
-                    "secondary by a failover are never pruned or overwritten; --carry-stranded plans (and with "
-                    "--apply carries) them to the live primary.",
+                    "converged (nothing left but kept extras, excluded objects and incompatible ones a gate exception "
+                    "accepts), 4 when it did not (objects failed, blocked or incompatible), 3 when another sync of "
+                    "the pair is running, 69 when the secondary was lost mid-run (run sync again to finish). Objects "
+                    "stranded on the secondary by a failover are never pruned or overwritten; --carry-stranded plans "
+                    "(and with --apply carries) them to the live primary.",
      .run = run_sync},
     {.name = "activate",
      .summary = "after a failover: Agent jobs enabled on the live primary, disabled on the live secondary",

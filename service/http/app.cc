@@ -62,6 +62,20 @@ std::vector<std::string> gate_dirs_for(const config::Config& cfg) {
   return dirs;
 }
 
+std::vector<replay::AcceptedException> accepted_exceptions(const gates::GateSet& gates, const std::string& pair,
+                                                           int64_t now_unix) {
+  std::vector<replay::AcceptedException> out;
+  for (const auto& [name, g] : gates) {
+    if (!g->applies_to(pair)) continue;
+    for (const auto& e : g->exceptions) {
+      if (e.until_unix <= now_unix) continue;
+      out.push_back({e.object.kind, e.object.key,
+                     "exception of gate " + name + ", approved by " + e.approved_by + " until " + e.until});
+    }
+  }
+  return out;
+}
+
 Result<std::unique_ptr<App>> App::open(AppOptions options) {
   if (!options.clock) options.clock = system_now;
   std::unique_ptr<App> app(new App(std::move(options)));
@@ -358,6 +372,11 @@ Result<report::Run> App::sync(const config::Pair& pair, bool apply, const std::s
   req.pair = pair.name;
   req.apply = apply;
   req.who = actor;
+  req.accepted = accepted_exceptions(*gates_->current(), pair.name, now());
+  // The sync audits its intent before the first write and its outcome (replay/sync.h).
+  req.audit = [&](const std::string& action, const std::string& run_id, const nlohmann::json& detail) -> Status {
+    return audit_append({0, "", actor, action, pair.name, run_id, detail, "", ""});
+  };
   auto own = own_store();  // reads and writes the target: not on the shared connection
   if (!own) return tl::unexpected(own.error());
   auto due = report::activation_due(options_.config, **own, pair);
@@ -405,9 +424,6 @@ Result<report::Run> App::sync(const config::Pair& pair, bool apply, const std::s
   US_TRY(with_store([&](store::Store& st) { return report::save_run(st, run); }));
   if (apply && rep->activation)
     US_TRY(with_store([&](store::Store& s) { return report::record_activation(s, pair.name, actor, run.id, *rep->activation); }));
-  if (apply) {
-    US_TRY(audit_append({0, "", actor, "sync.apply", pair.name, run.id, rep->audit_detail(), "", ""}));
-  }
   return run;
 }
 

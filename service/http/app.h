@@ -41,6 +41,7 @@
 #include "roles/roles.h"
 #include "replay/activate.h"
 #include "report/drift_report.h"
+#include "replay/sync.h"
 #include "report/records.h"
 #include "store/store.h"
 
@@ -54,6 +55,11 @@ struct AppOptions {
 
 // The shipped dir followed by the config's gates_dir (when set).
 std::vector<std::string> gate_dirs_for(const config::Config& cfg);
+
+// The unexpired exceptions of the gates that apply to `pair`, as sync accepts them: an
+// incompatible object one of them names does not keep a sync from converging (replay/sync.h).
+std::vector<replay::AcceptedException> accepted_exceptions(const gates::GateSet& gates, const std::string& pair,
+                                                           int64_t now_unix);
 
 class App {
  public:

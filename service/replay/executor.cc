@@ -2,7 +2,9 @@
 #include "replay/executor.h"
 
 #include <map>
+#include <set>
 
+#include "base/redact.h"
 #include "odbc/connection.h"
 #include "replay/planner.h"
 
@@ -17,15 +19,13 @@ std::string status_of_block(const Action& a) {
   return "skipped";
 }
 
-// Server messages can quote text near an error; make sure none quotes a secret of this action.
+// Server messages can quote text near an error — a whole secret of this action or a piece of
+// it: no run of a secret long enough to matter survives (base/redact.h).
 std::string scrub(std::string message, const Action& a, const tsql::SecretResolver& secrets) {
   for (const auto& ref : a.secrets()) {
     auto v = secrets(ref);
     if (!v || !*v || (*v)->empty()) continue;
-    const std::string& needle = (*v)->reveal();
-    for (size_t at = message.find(needle); at != std::string::npos; at = message.find(needle, at)) {
-      message.replace(at, needle.size(), Secret::redacted());
-    }
+    message = redact_fragments(std::move(message), **v);
   }
   return message;
 }
@@ -96,7 +96,9 @@ BatchReply send_batch(odbc::Connection& conn, const std::string& text) {
 class Runner {
  public:
   Runner(odbc::Connection& conn, const Plan& plan, const tsql::SecretResolver& secrets, const ExecuteOptions& options)
-      : conn_(conn), plan_(plan), secrets_(secrets), options_(options) {}
+      : conn_(conn), plan_(plan), secrets_(secrets), options_(options) {
+    for (const auto& a : plan_.actions) needed_.insert(a.needs.begin(), a.needs.end());
+  }
 
   Execution run() {
     const size_t per_batch = options_.stop_on_error ? 1 : std::max<size_t>(1, options_.objects_per_batch);
@@ -122,8 +124,16 @@ class Runner {
         } else if (!a.runnable()) {
           it.outcome.status = status_of_block(a);
           if (a.block != Block::kNone) it.outcome.error_message = a.blocked;
+        } else if (auto why = unmet_need(a)) {
+          it.outcome.status = "blocked";
+          it.outcome.error_message = std::move(*why);
         } else {
-          auto text = a.try_block().render_literal(secrets_);
+          // Dependencies sent in this batch are checked by the batch itself (Action::try_block).
+          std::vector<int> wait_for;
+          for (int need : a.needs) {
+            if (in_flight_.count(need) != 0) wait_for.push_back(need);
+          }
+          auto text = a.try_block(wait_for, needed_.count(a.seq) != 0).render_literal(secrets_);
           if (!text) {
             it.outcome.status = "blocked";
             it.outcome.error_message = text.error().message;
@@ -131,13 +141,16 @@ class Runner {
             if (sent > 0 && batch.size() + text->size() > options_.batch_bytes) break;
             batch += *text;
             it.text = std::move(*text);
+            in_flight_.insert(a.seq);
             ++sent;
           }
         }
+        if (!it.text) status_[a.seq] = it.outcome.status;
         group.push_back(std::move(it));
         ++i;
       }
       if (sent > 0) run_group(group, batch, sent);
+      in_flight_.clear();
       for (auto& it : group) {
         if (!record(plan_.actions[it.index], std::move(it.outcome))) stop_ = true;
       }
@@ -159,6 +172,7 @@ class Runner {
         settle(it.outcome, a, found->second.error, found->second.message);
         it.outcome.duration_ms = ms_between(last, found->second.at);
         last = found->second.at;
+        status_[a.seq] = it.outcome.status;
         continue;
       }
       // No row: the batch ended before this object's outcome came back.
@@ -166,23 +180,41 @@ class Runner {
                                   : Error(ErrorCode::kSql, conn_.label() + ": the target returned no outcome for the object");
       if (e.code == ErrorCode::kUnavailable || stop_) {
         lose(it.outcome, a, e, last);
+        status_[a.seq] = it.outcome.status;
         continue;
       }
       if (sent == 1) {  // the batch held this object alone: its error is the object's
         settle(it.outcome, a, e.native != 0 ? e.native : 50000, e.message);
         it.outcome.duration_ms = ms_between(last, Clock::now());
+        status_[a.seq] = it.outcome.status;
         continue;
       }
       // An error no TRY block catches (a compile error, a time-out) ended the batch: each object
       // without an outcome is sent again on its own, so each gets one. Creates are guarded and
       // alters absolute, so one that did commit before the end changes nothing the second time.
+      // Its dependencies have their outcomes now: one that did not apply keeps it back, and the
+      // block is rendered again without the batch's checks (their variables were the batch's).
+      if (auto why = unmet_need(a)) {
+        it.outcome.status = "blocked";
+        it.outcome.error_message = std::move(*why);
+        status_[a.seq] = it.outcome.status;
+        continue;
+      }
+      auto text = a.try_block({}, needed_.count(a.seq) != 0).render_literal(secrets_);
+      if (!text) {
+        it.outcome.status = "blocked";
+        it.outcome.error_message = text.error().message;
+        status_[a.seq] = it.outcome.status;
+        continue;
+      }
       const auto s0 = Clock::now();
       ++ex_.batches;
-      BatchReply alone = send_batch(conn_, prologue_ + *it.text);
+      BatchReply alone = send_batch(conn_, prologue_ + *text);
       if (auto row = alone.rows.find(a.seq); row != alone.rows.end()) {
         settle(it.outcome, a, row->second.error, row->second.message);
       } else if (alone.error && alone.error->code == ErrorCode::kUnavailable) {
         lose(it.outcome, a, *alone.error, s0);
+        status_[a.seq] = it.outcome.status;
         continue;
       } else {
         const Error& ae = alone.error ? *alone.error : e;
@@ -190,7 +222,21 @@ class Runner {
       }
       last = Clock::now();
       it.outcome.duration_ms = ms_between(s0, last);
+      status_[a.seq] = it.outcome.status;
     }
+  }
+
+  // When an action this one needs (Action::needs) has an outcome and did not apply: the reason
+  // this one is not sent. An action of the batch in flight has no outcome yet.
+  std::optional<std::string> unmet_need(const Action& a) const {
+    for (int seq : a.needs) {
+      auto st = status_.find(seq);
+      if (st == status_.end() || st->second == "applied") continue;
+      if (seq < 1 || static_cast<size_t>(seq) > plan_.actions.size()) continue;
+      const Action& d = plan_.actions[static_cast<size_t>(seq) - 1];
+      return "depends on " + std::string(catalog::kind_name(d.kind)) + " \"" + d.key + "\" (" + st->second + ")";
+    }
+    return std::nullopt;
   }
 
   // An object sent whose outcome never came back: the connection was lost (the run stops; the
@@ -201,7 +247,10 @@ class Runner {
       o.status = "not_run";
       return;
     }
-    if (!ex_.aborted) ex_.aborted = e;
+    if (!ex_.aborted) {
+      ex_.aborted = e;
+      ex_.aborted->message = scrub(e.message, a, secrets_);
+    }
     stop_ = true;
     o.status = "unknown";
     o.error_number = e.native;
@@ -213,6 +262,11 @@ class Runner {
   void settle(Outcome& o, const Action& a, int32_t error, const std::string& message) {
     if (error == 0) {
       o.status = "applied";
+      return;
+    }
+    if (error == 50000 && message == kDependencyNotApplied) {  // its block checked a dependency
+      o.status = "blocked";
+      o.error_message = unmet_need(a).value_or("depends on an object that did not apply");
       return;
     }
     o.status = "failed";
@@ -243,6 +297,9 @@ class Runner {
   const std::string prologue_ = batch_prologue().render_redacted();
   Execution ex_;
   bool stop_ = false;
+  std::set<int> needed_;                // seqs some action needs: their blocks set @us_ok_<seq>
+  std::set<int> in_flight_;             // seqs sent in the batch being gathered
+  std::map<int, std::string> status_;   // outcomes known so far, by seq
 };
 
 }  // namespace

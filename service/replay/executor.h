@@ -15,6 +15,10 @@
 // ends the run: the objects of the batch in flight without an outcome are `unknown` (the target
 // may or may not have applied them), the rest `not_run`, and the error is returned in
 // Execution::aborted — rerunning sync finishes the job (creates are guarded, alters absolute).
+// An action whose dependency (Action::needs) did not apply is `blocked`, naming it ("depends on
+// credential \"x\" (failed)"), and never sent to fail: a dependency with an outcome already is
+// checked here; one in the same batch is checked by the batch (Action::try_block's @us_ok_<seq>),
+// whose block then raises kDependencyNotApplied before touching the target.
 // stop_on_error sends one object per batch (it must see each outcome before the next).
 // Thread-safety: uses `conn` from the calling thread only. Ownership: borrows everything.
 #pragma once

@@ -174,6 +174,34 @@ Status Journal::finish_run(int64_t run, const std::string& status, const nlohman
   });
 }
 
+Result<std::vector<std::string>> Journal::abandon_running(const std::string& pair, const std::string& by_run) {
+  std::vector<std::string> ids;
+  US_TRY(store_->in_transaction([&](sqlite3* db) -> Status {
+    auto sel = Stmt::prepare(db,
+                             "SELECT run_id FROM sync_run WHERE pair = ? AND mode = 'apply' AND status = 'running' "
+                             "AND run_id <> ? ORDER BY id");
+    if (!sel) return tl::unexpected(sel.error());
+    sel->bind(1, pair).bind(2, by_run);
+    while (true) {
+      auto row = sel->step();
+      if (!row) return tl::unexpected(row.error());
+      if (!*row) break;
+      ids.push_back(sel->text(0));
+    }
+    if (ids.empty()) return {};
+    const nlohmann::json summary = {{"abandoned", true},
+                                    {"closed_by", by_run},
+                                    {"reason", "the process running it ended before the run finished"}};
+    auto upd = Stmt::prepare(db,
+                             "UPDATE sync_run SET status = 'abandoned', finished_at = ?, summary_json = ? "
+                             "WHERE pair = ? AND mode = 'apply' AND status = 'running' AND run_id <> ?");
+    if (!upd) return tl::unexpected(upd.error());
+    upd->bind(1, utc_now()).bind(2, summary.dump()).bind(3, pair).bind(4, by_run);
+    return upd->run();
+  }));
+  return ids;
+}
+
 Result<std::vector<JournalRun>> Journal::runs(const std::string& pair, int limit) {
   sqlite3* db = store_->db();
   auto st = Stmt::prepare(db,

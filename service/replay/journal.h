@@ -17,6 +17,8 @@
 // run loses at most its open group; why that is safe (a rerun re-reads the target and converges):
 // docs/replay.md, "Journal durability". Nothing here ever holds a secret: callers pass redacted
 // text only.
+// A killed apply leaves its run `running`; the next apply of the pair marks it `abandoned`
+// (abandon_running) and the sync audits both (replay/sync.h).
 // The lock: acquire() inserts the pair's row; a row left by a process on this host that no
 // longer exists (killed run) is taken over; otherwise kLockHeld (exit 3) names the holder.
 // Thread-safety: like Store — one thread at a time. Ownership: borrows the Store.
@@ -81,6 +83,11 @@ class Journal {
   // entry came for kGroupWindow — the executor is waiting on the target — so the store's write
   // lock is not held across that wait (the service's other writers go on meanwhile).
   [[nodiscard]] Status commit_open_group() { return commit_group(); }
+
+  // Closes the apply runs of `pair` a killed process left `running`: status `abandoned`, the
+  // summary naming the run that closed them. REQUIRES: the caller holds the pair's lock (a live
+  // apply holds it too, so every other running apply of the pair is dead). Returns their run ids.
+  [[nodiscard]] Result<std::vector<std::string>> abandon_running(const std::string& pair, const std::string& by_run);
 
   // Runs of a pair, newest first (actions included); all pairs when empty.
   [[nodiscard]] Result<std::vector<JournalRun>> runs(const std::string& pair = {}, int limit = 20);

@@ -13,7 +13,7 @@ namespace {
 
 constexpr std::string_view kOperationNames[] = {"create", "alter", "drop", "disable", "skip"};
 constexpr std::string_view kBlockNames[] = {"", "incompatible", "secret unknown", "needs --allow-recreate",
-                                            "extra kept", "unsupported", "stranded"};
+                                            "extra kept", "unsupported", "stranded", "blocked"};
 constexpr std::string_view kPruneNames[] = {"none", "disable", "drop"};
 
 template <typename E, std::size_t N>
@@ -72,14 +72,20 @@ tsql::Sql Action::batch() const {
 
 tsql::Sql batch_prologue() { return tsql::Sql("SET XACT_ABORT ON;\nDECLARE @rc int;\nDECLARE @us_id int;\n"); }
 
-tsql::Sql Action::try_block() const {
+tsql::Sql Action::try_block(const std::vector<int>& wait_for, bool mark) const {
   // SQL Server's TRY…CATCH: an error of severity 11–19 inside TRY (also one a procedure raises)
   // goes to the CATCH block instead of the client and the batch goes on with the next object;
   // with XACT_ABORT ON the failed object's transaction is uncommittable there and is rolled
   // back (https://learn.microsoft.com/sql/t-sql/language-elements/try-catch-transact-sql,
   // https://learn.microsoft.com/sql/t-sql/functions/xact-state-transact-sql).
   const std::string n = tsql::int_literal(seq);
-  tsql::Sql b("BEGIN TRY\nSET @rc = 0;\n");
+  tsql::Sql b;
+  if (mark) b.raw("DECLARE @us_ok_").quoted(n).raw(" int;\nSET @us_ok_").quoted(n).raw(" = 0;\n");
+  b.raw("BEGIN TRY\nSET @rc = 0;\n");
+  for (int need : wait_for) {
+    b.raw("IF @us_ok_").quoted(tsql::int_literal(need)).raw(" = 0 RAISERROR(")
+        .quoted(tsql::quote_string(kDependencyNotApplied)).raw(", 16, 1);\n");
+  }
   if (!skip_if.empty()) b.raw("IF ").append(skip_if).raw(" GOTO us_done_").quoted(n).raw(";\n");
   if (transactional) b.raw("BEGIN TRANSACTION;\n");
   for (const auto& s : statements) {
@@ -93,6 +99,7 @@ tsql::Sql Action::try_block() const {
   }
   if (transactional) b.raw("COMMIT TRANSACTION;\n");
   if (!skip_if.empty()) b.raw("us_done_").quoted(n).raw(":\n");
+  if (mark) b.raw("SET @us_ok_").quoted(n).raw(" = 1;\n");
   b.raw("SELECT ").quoted(n).raw(" AS us_seq, 0 AS us_error, CAST(NULL AS nvarchar(4000)) AS us_message;\nEND TRY\n"
         "BEGIN CATCH\nIF XACT_STATE() <> 0 ROLLBACK TRANSACTION;\nSELECT ").quoted(n)
       .raw(" AS us_seq, ERROR_NUMBER() AS us_error, ERROR_MESSAGE() AS us_message;\nEND CATCH;\n");
@@ -171,6 +178,7 @@ nlohmann::json to_json(const Plan& plan) {
     ja["blocked"] = a.blocked;
     ja["advice"] = a.advice;
     ja["loses"] = a.loses;
+    ja["needs"] = a.needs;
     ja["statements"] = std::move(stmts);
     actions.push_back(std::move(ja));
   }
@@ -243,6 +251,7 @@ Result<Plan> plan_from_json(const nlohmann::json& j) {
       a.blocked = ja.at("blocked").get<std::string>();
       a.advice = ja.at("advice").get<std::string>();
       a.loses = ja.at("loses").get<std::vector<std::string>>();
+      if (ja.contains("needs")) a.needs = ja.at("needs").get<std::vector<int>>();
       for (const auto& js : ja.at("statements")) {
         auto sql = tsql::Sql::from_json(js.at("sql"));
         if (!sql) return fail(sql.error());

@@ -34,8 +34,10 @@ std::optional<Operation> operation_from_name(std::string_view name);
 // Why an action will not run. kNone = it runs.
 // kStranded: the target's object was created or changed after the last of its own state that
 // reached the source (a forced failover's lost server-state): never pruned or overwritten.
-enum class Block { kNone, kIncompatible, kSecretUnknown, kNeedsRecreate, kExtraKept, kUnsupported, kStranded };
-std::string_view block_name(Block b);  // "", "incompatible", "secret unknown", "needs --allow-recreate", "extra kept", "unsupported", "stranded"
+// kDependency: an object it needs (its credential, login, role, category …) is itself blocked or
+// incompatible and missing on the target, so sending it would only fail (e.g. error 15151).
+enum class Block { kNone, kIncompatible, kSecretUnknown, kNeedsRecreate, kExtraKept, kUnsupported, kStranded, kDependency };
+std::string_view block_name(Block b);  // "", "incompatible", "secret unknown", "needs --allow-recreate", "extra kept", "unsupported", "stranded", "blocked"
 
 // One statement of an action. check_rc: the statement is `EXEC @rc = …` and a non-zero return
 // code fails the action (msdb procedures report most failures that way).
@@ -59,6 +61,9 @@ struct Action {
   std::string blocked;  // the full reason when block != kNone
   std::string advice;   // what to do about a blocked or incompatible action
   std::vector<std::string> loses;  // what a drop-and-recreate loses
+  // Seqs of earlier actions that create an object this one needs: when one of them does not
+  // apply, this one is not sent (the executor reports it blocked, naming the dependency).
+  std::vector<int> needs;
 
   bool runnable() const { return block == Block::kNone && op != Operation::kSkip; }
   bool needs_secret() const;
@@ -73,8 +78,15 @@ struct Action {
   // it applied; in the CATCH block the transaction is rolled back and the row carries
   // ERROR_NUMBER() and ERROR_MESSAGE(). Expects @rc and @us_id declared by the batch
   // (batch_prologue()) and SET XACT_ABORT ON.
-  tsql::Sql try_block() const;
+  // Dependencies inside one batch (`needs`): `mark` declares @us_ok_<seq> before the block, set to
+  // 1 when this object applied; each seq of `wait_for` (actions of the same batch this one needs,
+  // each rendered with mark) is checked first, and when one did not apply the block raises
+  // kDependencyNotApplied before touching the target — the object is not sent to fail (15151).
+  tsql::Sql try_block(const std::vector<int>& wait_for = {}, bool mark = false) const;
 };
+
+// The message of the error (50000) a try_block() raises when an object it waits for did not apply.
+inline constexpr std::string_view kDependencyNotApplied = "understudy: not run, an object it depends on did not apply";
 
 // What a batch of try_block()s starts with: SET XACT_ABORT ON and the shared variables.
 tsql::Sql batch_prologue();

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -75,6 +76,55 @@ std::string change_list(const diff::Finding& f) {
   return out;
 }
 
+// The objects `o` names and needs on the target before it can be created or changed there. A
+// principal name may be a login or a server role: both are listed (only the planned one counts).
+std::vector<std::pair<Kind, std::string>> catalog_references(const ServerObject& o) {
+  std::vector<std::pair<Kind, std::string>> out;
+  auto add = [&](Kind k, const std::string& name) {
+    if (!name.empty()) out.emplace_back(k, name);
+  };
+  auto principal = [&](const std::string& name) {
+    add(Kind::kLogin, name);
+    add(Kind::kServerRole, name);
+  };
+  const auto& f = o.fields;
+  switch (o.kind) {
+    case Kind::kLogin: add(Kind::kCredential, ddl::text(f, "credential_name")); break;
+    case Kind::kServerRoleMember:
+      add(Kind::kServerRole, ddl::text(f, "role_name"));
+      principal(ddl::text(f, "member_name"));
+      break;
+    case Kind::kServerPermission:
+      principal(ddl::text(f, "grantee"));
+      if (ddl::text(f, "class_desc") == "SERVER_PRINCIPAL") principal(ddl::text(f, "securable"));
+      break;
+    case Kind::kLinkedServerLogin:
+      add(Kind::kLinkedServer, ddl::text(f, "linked_server"));
+      add(Kind::kLogin, ddl::text(f, "local_login"));
+      break;
+    case Kind::kAgentProxy: add(Kind::kCredential, ddl::text(f, "credential_name")); break;
+    case Kind::kAgentSchedule: add(Kind::kLogin, ddl::text(f, "owner_login_name")); break;
+    case Kind::kAgentJob: {
+      add(Kind::kLogin, ddl::text(f, "owner_login_name"));
+      add(Kind::kAgentCategory, ddl::text(f, "category_name"));
+      for (const char* op : {"notify_email_operator_name", "notify_netsend_operator_name", "notify_page_operator_name"}) {
+        add(Kind::kAgentOperator, ddl::text(f, op));
+      }
+      if (auto it = f.find("steps"); it != f.end() && it->is_array()) {
+        for (const auto& step : *it) add(Kind::kAgentProxy, ddl::text(step, "proxy_name"));
+      }
+      if (auto it = f.find("schedules"); it != f.end() && it->is_array()) {
+        for (const auto& uid : *it) {
+          if (uid.is_string()) add(Kind::kAgentSchedule, uid.get<std::string>());
+        }
+      }
+      break;
+    }
+    default: break;
+  }
+  return out;
+}
+
 class Builder {
  public:
   Builder(const PlanInput& in, const PlanOptions& o)
@@ -94,6 +144,7 @@ class Builder {
     }
     order();
     mark_secrets();
+    link_dependencies();
     return std::move(actions_);
   }
 
@@ -207,16 +258,22 @@ class Builder {
     }
     a.op = Operation::kCreate;
     a.reason = "drop and recreate with the source's sid";
-    a.loses = {"the target login's own server role memberships and server permissions (the plan re-adds the source's)",
+    a.loses = {"the target login's own server role memberships and server permissions, and the permissions granted "
+               "on it (the plan re-adds the source's)",
                "sessions of the login; DROP LOGIN fails while it owns jobs or other objects (reassign them first)"};
     US_TRY(drop_then_create(a, s, s));
     actions_.push_back(std::move(a));
-    // The drop takes the login's memberships and permissions with it: replay the source's.
+    // The drop takes with it the login's memberships and permissions, and the permissions granted
+    // ON the login to others (IMPERSONATE ON LOGIN::x TO y …: the securable is gone): replay the
+    // source's.
     for (const auto& o : in_.source) {
       if (o.kind != Kind::kServerRoleMember && o.kind != Kind::kServerPermission) continue;
+      if (!selected(opt_, o.kind, o.key)) continue;
       const char* who = o.kind == Kind::kServerRoleMember ? "member_name" : "grantee";
-      if (catalog::fold_name(ddl::text(o.fields, who)) != s.match_key() || !selected(opt_, o.kind, o.key)) continue;
-      readd(o, "re-added after the login is recreated");
+      const bool held = catalog::fold_name(ddl::text(o.fields, who)) == s.match_key();
+      const bool on_it = o.kind == Kind::kServerPermission && ddl::text(o.fields, "class_desc") == "SERVER_PRINCIPAL" &&
+                         catalog::fold_name(ddl::text(o.fields, "securable")) == s.match_key();
+      if (held || on_it) readd(o, "re-added after the login is recreated");
     }
     return {};
   }
@@ -361,6 +418,38 @@ class Builder {
                        ? "take a snapshot of the source with a login that can read password hashes (control server)"
                        : "name a source for it under [secrets] in the configuration";
         break;
+      }
+    }
+  }
+
+  // An action whose dependency will not exist on the target is blocked, naming it (and, through a
+  // chain, the root cause); one whose dependency is created by this plan records it in `needs`, so
+  // the executor does not send it when that create fails. Actions are in dependency order, so a
+  // dependency's own state is settled before its dependents are looked at.
+  void link_dependencies() {
+    std::map<std::pair<Kind, std::string>, size_t> planned;
+    for (size_t i = 0; i < actions_.size(); ++i) {
+      if (actions_[i].op != Operation::kDrop) planned.emplace(std::make_pair(actions_[i].kind, catalog::fold_name(actions_[i].key)), i);
+    }
+    for (size_t i = 0; i < actions_.size(); ++i) {
+      Action& a = actions_[i];
+      if (a.op != Operation::kCreate && a.op != Operation::kAlter) continue;
+      const ServerObject* s = find(src_, a.kind, a.key);
+      if (!s) continue;
+      for (const auto& [kind, name] : catalog_references(*s)) {
+        auto it = planned.find({kind, catalog::fold_name(name)});
+        if (it == planned.end() || it->second >= i) continue;
+        const Action& d = actions_[it->second];
+        if (find(tgt_, d.kind, d.key)) continue;  // already on the target: nothing to wait for
+        if (d.runnable() && d.op == Operation::kCreate) {
+          if (std::find(a.needs.begin(), a.needs.end(), d.seq) == a.needs.end()) a.needs.push_back(d.seq);
+        } else if (!d.runnable() && d.block != Block::kNone && d.block != Block::kExtraKept && a.block == Block::kNone) {
+          a.block = Block::kDependency;
+          a.blocked = fmt::format("depends on {} \"{}\" ({})", catalog::kind_name(d.kind), d.key,
+                                  d.block == Block::kDependency ? d.blocked : std::string(block_name(d.block)));
+          a.advice = fmt::format("settle the {} first (see its entry); the next sync then replays this one",
+                                 catalog::kind_name(d.kind));
+        }
       }
     }
   }

@@ -280,6 +280,14 @@ void source_after_activation(const config::Pair& pair, const ActivationPlan& act
   }
 }
 
+// A lost link while the run talks to the target (after it connected): exit 69, and it says so.
+Error lost_mid_run(Error e) {
+  if (e.code == ErrorCode::kUnavailable && e.message.rfind("secondary lost mid-run", 0) != 0) {
+    e.message = "secondary lost mid-run: " + e.message;
+  }
+  return e;
+}
+
 // Releases the pair's lock when the run ends, however it ends.
 class LockGuard {
  public:
@@ -313,11 +321,6 @@ struct Phases {
   }
 };
 
-bool counts_as_blocked(const Action& a) {
-  return a.block == Block::kSecretUnknown || a.block == Block::kNeedsRecreate || a.block == Block::kUnsupported ||
-         a.block == Block::kStranded;
-}
-
 // What the journal keeps as the run's summary: SyncReport::to_json without the plan (in the
 // run's row already) and without the per-action outcomes (the run's sync_action rows).
 nlohmann::json run_summary(const SyncReport& r) {
@@ -326,7 +329,8 @@ nlohmann::json run_summary(const SyncReport& r) {
   for (const auto& a : r.leftover) {
     left.push_back({{"kind", catalog::kind_name(a.kind)}, {"key", a.key}, {"operation", operation_name(a.op)},
                     {"block", block_name(a.block)}, {"reason", a.blocked.empty() ? a.reason : a.blocked},
-                    {"advice", a.advice}});
+                    {"advice", a.advice}, {"kept", r.kept(a)}});
+    if (const AcceptedException* e = r.acceptance(a)) left.back()["accepted"] = e->note;
   }
   return {{"run_id", r.run_id},
           {"source", r.plan.source},
@@ -362,9 +366,20 @@ Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncR
   auto journal = Journal::open(st);
   if (!journal) return tl::unexpected(journal.error());
   std::optional<LockGuard> lock;
+  auto audit = [&req](const std::string& action, const std::string& run_id, const nlohmann::json& detail) -> Status {
+    return req.audit ? req.audit(action, run_id, detail) : Status{};
+  };
   if (req.apply) {
     US_TRY(journal->acquire(req.pair, report.run_id));
     lock.emplace(*journal, req.pair, report.run_id);
+    // Holding the lock, every other apply of the pair still `running` was killed: close it, and
+    // say so in the audit trail.
+    auto gone = journal->abandon_running(req.pair, report.run_id);
+    if (!gone) return tl::unexpected(gone.error());
+    for (const auto& id : *gone) {
+      US_TRY(audit("sync.apply.abandoned", id,
+                   {{"closed_by", report.run_id}, {"reason", "the process running it ended before the run finished"}}));
+    }
   }
   Phases phases;
   auto c = prepare(cfg, st, req);
@@ -391,7 +406,7 @@ Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncR
   }
   phases.source = phases.lap();
   auto target = read_target(*conn, *c);
-  if (!target) return tl::unexpected(target.error());
+  if (!target) return tl::unexpected(lost_mid_run(target.error()));
   phases.target = phases.lap();
   auto stranded = stranded_on_target(st, *c, *target);
   if (!stranded) return tl::unexpected(stranded.error());
@@ -410,6 +425,10 @@ Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncR
     return report;
   }
   report.applied = true;
+  // The intent, before the first write: a run killed from here on leaves this entry and its
+  // `running` row, which the next apply closes as abandoned.
+  US_TRY(audit("sync.apply.start", report.run_id,
+               {{"target", report.plan.target}, {"actions", report.plan.summary().runnable()}}));
   tsql::SecretResolver resolver = [&book](const tsql::SecretRef& r) { return book(r); };
   US_TRY(journal->begin_apply());
   {
@@ -430,10 +449,15 @@ Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncR
   // same actions, so a no-op sync costs one read of each side, not two of the target.
   const bool touched = std::any_of(report.execution.outcomes.begin(), report.execution.outcomes.end(),
                                    [](const Outcome& o) { return o.status == "applied" || o.status == "failed" || o.status == "unknown"; });
+  report.accepted = req.accepted;
+  auto settled = [&report](const std::vector<Action>& left) {
+    return std::all_of(left.begin(), left.end(), [&report](const Action& a) { return report.kept(a); });
+  };
   std::string status = "not_converged";
   if (!touched && !report.execution.aborted) {
     report.leftover = report.plan.actions;
-    report.converged = report.plan.summary().runnable() == 0;
+    // A blocked outcome at run time (a secret source that failed) left its object as it was.
+    report.converged = report.execution.blocked == 0 && settled(report.leftover);
   } else {
     if (report.execution.aborted && report.execution.aborted->code == ErrorCode::kUnavailable) {
       auto again = connect(*c->secondary);
@@ -444,17 +468,37 @@ Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncR
       auto replan = make_plan(cfg, *c, *after, req.options, book, *stranded);
       if (!replan) return tl::unexpected(replan.error());
       report.leftover = std::move(replan->actions);
-      report.converged = replan->summary().runnable() == 0;
+      // A run that stopped early is not converged, whatever the re-read shows: its exit code
+      // says the run was cut short, and the run row and audit entry must say the same. Nor is
+      // one with an object whose outcome never came back (`unknown`).
+      const bool unknown = std::any_of(report.execution.outcomes.begin(), report.execution.outcomes.end(),
+                                       [](const Outcome& o) { return o.status == "unknown"; });
+      report.converged = !report.execution.aborted && !unknown && settled(report.leftover);
     } else {
       report.execution.aborted = after.error();
     }
   }
+  if (report.execution.aborted) report.execution.aborted = lost_mid_run(*report.execution.aborted);
   if (report.converged) status = "converged";
   phases.verify = phases.lap();
   US_TRY(journal->finish_run(*run, status, run_summary(report)));
+  US_TRY(audit("sync.apply", report.run_id, report.audit_detail()));
   phases.finish = phases.lap();
   phases.log(report.run_id, report.plan.actions.size(), report.execution.batches);
   return report;
+}
+
+const AcceptedException* SyncReport::acceptance(const Action& a) const {
+  if (a.block != Block::kIncompatible) return nullptr;
+  for (const auto& e : accepted) {
+    if (e.kind == a.kind && catalog::fold_name(e.key) == catalog::fold_name(a.key)) return &e;
+  }
+  return nullptr;
+}
+
+bool SyncReport::kept(const Action& a) const {
+  if (a.runnable()) return false;
+  return a.block == Block::kNone || a.block == Block::kExtraKept || acceptance(a) != nullptr;
 }
 
 int SyncReport::exit_code() const {
@@ -462,9 +506,7 @@ int SyncReport::exit_code() const {
   if (!applied) return plan.empty() && !activating ? 0 : error_info(ErrorCode::kDrift).exit_code;
   if (activation && activation->exit_code() != 0) return error_info(ErrorCode::kPartial).exit_code;
   if (execution.aborted && execution.aborted->code == ErrorCode::kUnavailable) return execution.aborted->exit_code();
-  const bool blocked = std::any_of(leftover.begin(), leftover.end(), counts_as_blocked);
-  if (!converged || execution.failed > 0 || execution.aborted || blocked) return error_info(ErrorCode::kPartial).exit_code;
-  return 0;
+  return converged ? 0 : error_info(ErrorCode::kPartial).exit_code;
 }
 
 std::string SyncReport::to_text() const {
@@ -489,20 +531,36 @@ std::string SyncReport::to_text() const {
     out += "\n";
   }
   if (execution.aborted) out += "run stopped: " + tsql::comment_text(execution.aborted->message) + "\n";
+  const auto todo = std::count_if(leftover.begin(), leftover.end(), [](const Action& a) { return a.runnable(); });
+  const auto unsettled = std::count_if(leftover.begin(), leftover.end(),
+                                       [this](const Action& a) { return !a.runnable() && !kept(a); });
   if (converged) {
     out += "converged";
+  } else if (execution.aborted) {
+    out += fmt::format("not converged: the run stopped early; {} actions still to do", todo);
   } else {
-    out += fmt::format("not converged: {} actions still to do", std::count_if(leftover.begin(), leftover.end(),
-                                                                              [](const Action& a) { return a.runnable(); }));
+    out += fmt::format("not converged: {} actions still to do, {} objects blocked or incompatible", todo, unsettled);
   }
   const auto left = std::count_if(leftover.begin(), leftover.end(), [](const Action& a) { return !a.runnable(); });
   if (left > 0) out += fmt::format("; {} left as they are:", left);
   out += "\n";
   for (const auto& a : leftover) {
+    if (!a.runnable()) continue;
+    out += fmt::format("  still to do: {} {} \"{}\": {}\n", operation_name(a.op), catalog::kind_name(a.kind),
+                       tsql::comment_text(a.key), tsql::comment_text(a.reason));
+  }
+  for (const auto& a : leftover) {
     if (a.runnable()) continue;
-    out += fmt::format("  {} {} \"{}\": {}\n", a.block == Block::kNone ? "skipped" : block_name(a.block),
+    out += fmt::format("  {} {} \"{}\": {}", a.block == Block::kNone ? "skipped" : block_name(a.block),
                        catalog::kind_name(a.kind), tsql::comment_text(a.key),
                        tsql::comment_text(a.blocked.empty() ? a.reason : a.blocked));
+    if (const AcceptedException* e = acceptance(a)) {
+      out += " (accepted: " + tsql::comment_text(e->note) + ")";
+    } else if (!kept(a) && !a.advice.empty()) {
+      out += "; to do: " + tsql::comment_text(a.advice);
+      if (a.block == Block::kIncompatible) out += ", or approve a gate exception for it";
+    }
+    out += "\n";
   }
   return out;
 }

@@ -11,14 +11,19 @@
 //   0. after a role change (SyncRequest::activation): the jobs' activation (activate.h) — enabled
 //      on the live primary, disabled on the live secondary — planned, or applied first
 //   4. apply: the per-pair lock, execute (executor.h), then re-read the target and diff again:
-//      `converged` when what is left is only incompatible, blocked or kept-extra items (when no
-//      batch reached the target, step 2's read is the proof and is not repeated)
+//      `converged` when the run finished and the re-read shows no finding but those the user chose
+//      to keep — extras without --prune, objects left out by the pair's or the run's selection, and
+//      incompatible objects an unexpired gate exception of the pair accepts (`accepted`). An
+//      incompatible, blocked or failed object is not converged (when no batch reached the target,
+//      step 2's read is the proof and is not repeated)
 // Secrets are resolved from the config's sources only when an action is executed.
 // Exit codes (SyncReport::exit_code): plan only — 0 nothing to do, 1 drift to replay; apply —
-// 0 converged, 4 (kPartial) failures / blocked items / not converged, 69 target lost mid-run.
+// 0 converged, 4 (kPartial) not converged, 69 target lost mid-run. Text, JSON, journal row, audit
+// detail and exit code all derive from the one `converged` verdict.
 // Thread-safety: one call at a time per Store. Ownership: borrows config and store.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +38,14 @@
 #include "store/store.h"
 
 namespace understudy::replay {
+
+// An incompatible object the pair's gates accept: an unexpired exception of a gate that applies
+// to the pair (docs/gates.md). Such an object, left missing, does not keep the sync from converging.
+struct AcceptedException {
+  catalog::Kind kind = catalog::Kind::kLogin;
+  std::string key;   // matched with catalog::fold_name
+  std::string note;  // "gate G, approved by X until T" — shown next to the object
+};
 
 struct SyncRequest {
   std::string pair;
@@ -52,6 +65,13 @@ struct SyncRequest {
   // Set by the caller when the roles changed since the last activation (report/activation.h): the
   // sync activates the jobs first (activate.h), planned or applied with the rest.
   std::optional<ActivationRequest> activation;
+  std::vector<AcceptedException> accepted;  // gate exceptions of the pair (see above)
+  // The audit trail, with the caller's actor. An apply calls it with "sync.apply.abandoned" for
+  // each apply run of the pair a killed process left `running` (closed as `abandoned` first),
+  // "sync.apply.start" once the plan is journaled and before the first write to the target (an
+  // error stops the run there), and "sync.apply" with SyncReport::audit_detail() when the run
+  // ends. nullptr: nothing is audited.
+  std::function<Status(const std::string& action, const std::string& run_id, const nlohmann::json& detail)> audit;
 };
 
 struct SyncReport {
@@ -60,8 +80,14 @@ struct SyncReport {
   bool applied = false;
   Execution execution;
   bool converged = false;
-  std::vector<Action> leftover;  // after apply: what the re-diff still finds (none runnable when converged)
+  std::vector<Action> leftover;  // after apply: what the re-diff still finds (only kept items when converged)
   std::optional<ActivateReport> activation;  // the first step after a role change
+  std::vector<AcceptedException> accepted;  // from the request: how kept incompatible objects are shown
+
+  // Whether a leftover action is one the user chose to keep (see step 4); its note when accepted
+  // by a gate exception.
+  bool kept(const Action& a) const;
+  const AcceptedException* acceptance(const Action& a) const;
 
   int exit_code() const;
   std::string to_text() const;  // the plan (dry run) or the outcome of each action + the verdict

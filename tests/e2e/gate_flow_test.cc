@@ -94,6 +94,8 @@ TEST(GateFlow, FailsListingMissingObjectsPassesAfterSyncAndLeavesAnAuditTrail) {
   ASSERT_EQ(applied->status, 200) << applied->body;
   auto run = body_json(applied);
   EXPECT_EQ(run["result"]["apply"], true);
+  EXPECT_EQ(run["result"]["converged"], true) << applied->body;
+  EXPECT_EQ(run["result"]["exit_code"], 0) << applied->body;
   auto run_again = body_json(w.get("/v1/runs/" + run["id"].get<std::string>(), kAuditorToken));
   EXPECT_EQ(run_again["id"], run["id"]);
 
@@ -123,8 +125,13 @@ TEST(GateFlow, FailsListingMissingObjectsPassesAfterSyncAndLeavesAnAuditTrail) {
   auto audit = body_json(w.get("/v1/audit", kAuditorToken));
   ASSERT_FALSE(audit["entries"].empty());
   bool saw_sync = false;
-  for (const auto& e : audit["entries"]) saw_sync |= e["action"] == "sync.apply" && e["actor"] == "dba-on-call";
+  bool saw_start = false;  // the intent, written before the first write to the target
+  for (const auto& e : audit["entries"]) {
+    saw_sync |= e["action"] == "sync.apply" && e["actor"] == "dba-on-call" && e["detail"]["converged"] == true;
+    saw_start |= e["action"] == "sync.apply.start" && e["actor"] == "dba-on-call" && e["run_id"] == run["id"];
+  }
   EXPECT_TRUE(saw_sync) << audit.dump();
+  EXPECT_TRUE(saw_start) << audit.dump();
   auto ok = w.cli({"audit", "verify"});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_NE(ok.out.find("audit trail intact"), std::string::npos);

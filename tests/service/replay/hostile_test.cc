@@ -3,7 +3,16 @@
 // to end: dry run, apply, script.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <sstream>
+#include <thread>
+
 #include "catalog/reader.h"
+#include "diff/diff.h"
+#include "report/records.h"
 #include "sync_util.h"
 
 namespace understudy::replay {
@@ -85,6 +94,71 @@ TEST(Hostile, ScriptKeepsSqlcmdAwayFromTheData) {
   EXPECT_NE(run.out.find("EXEC (@us_sql);"), std::string::npos);
 }
 
+// What sqlcmd does with a script file: reads it line by line (a CR before the LF is part of the
+// line ending, not of the text), runs the text between GO lines as one batch, and substitutes
+// $(VAR). Every batch runs on `server`; returns the first error.
+Status run_like_sqlcmd(emu::TestServer& server, const std::string& script) {
+  auto conn = understudy::testing::connect_sa(server, "sqlcmd");
+  std::string batch;
+  std::istringstream in(script);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line == "GO") {
+      if (auto r = conn.execute(batch); !r) return tl::unexpected(r.error());
+      batch.clear();
+      continue;
+    }
+    if (line.find("$(") != std::string::npos) return fail(ErrorCode::kInternal, "unexpected variable: " + line);
+    batch += line + "\n";
+  }
+  if (batch.find_first_not_of(" \n") != std::string::npos) {
+    if (auto r = conn.execute(batch); !r) return tl::unexpected(r.error());
+  }
+  return {};
+}
+
+// Names and texts with CR LF, lone CR and $( arrive exactly when the script is run as sqlcmd runs
+// it — and the emulator runs every batch, the long wrapped ones included (SQL Server does).
+TEST(Hostile, ScriptRunAsSqlcmdRunsItRecreatesEveryNameExactly) {
+  const std::string crlf = "two\r\nlines\rand $(PATH)";
+  std::string long_text;
+  for (int i = 0; i < 150; ++i) long_text += "SELECT " + std::to_string(i) + ";\r\n-- $(x) line\n";
+  const json primary = {
+      {"version", 1},
+      {"server_roles", {{{"name", "role " + crlf}}}},
+      {"categories", {{{"name", "cat " + crlf}}}},
+      {"operators", {{{"name", "op " + crlf}, {"email_address", "a@example.com"}}}},
+      {"jobs",
+       {{{"name", "job " + crlf},
+         {"category", "cat " + crlf},
+         {"description", "desc " + crlf},
+         {"steps", {{{"step_name", "step " + crlf}, {"subsystem", "TSQL"}, {"database_name", "master"},
+                     {"command", long_text}}}},
+         {"servers", {"(local)"}}}}},
+  };
+  understudy::testing::TempDir fx;
+  const auto path = understudy::testing::write_fixture(fx, "p", primary);
+  testing::SyncPair pair({.fixture = path}, {.fixture = emu::fixture_path("empty-secondary.json")}, "");
+  auto run = understudy::testing::understudy(pair.dir, {"script", "--pair", "prod", "--live-source"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out.find('\r'), std::string::npos) << "every CR is spelled NCHAR(13)";
+  auto ran = run_like_sqlcmd(*pair.secondary, run.out);
+  ASSERT_TRUE(ran) << ran.error().to_string();
+  auto ps = understudy::testing::connect_sa(*pair.primary, "p");
+  auto ss = understudy::testing::connect_sa(*pair.secondary, "s");
+  auto src = catalog::read_objects(ps);
+  auto tgt = catalog::read_objects(ss);
+  ASSERT_TRUE(src && tgt);
+  const auto drift = diff::compare(*src, *tgt);
+  std::string found;
+  for (const auto& f : drift.findings) {
+    found += std::string(catalog::kind_name(f.kind)) + " " + f.key + " " + std::string(diff::category_name(f.category)) + "\n";
+  }
+  EXPECT_EQ(found, "");
+  EXPECT_GE(drift.source_objects, 4u);
+}
+
 TEST(SyncCli, DryRunThenApplyThenNothingToDo) {
   testing::SyncPair pair(testing::payments_primary(), testing::empty_secondary());
   auto dry = understudy::testing::understudy(pair.dir, {"sync", "--pair", "prod", "--live-source"});
@@ -99,11 +173,66 @@ TEST(SyncCli, DryRunThenApplyThenNothingToDo) {
   // The applied sync is in the audit trail (CLI and HTTP faces audit alike); the dry runs are not.
   auto audit = understudy::testing::understudy(pair.dir, {"audit", "verify"});
   EXPECT_EQ(audit.exit_code, 0) << audit.err;
-  EXPECT_EQ(audit.out.rfind("audit trail intact: 1 entry\nhead: entry 1 ", 0), 0u) << audit.out;
+  // sync.apply.start, then sync.apply
+  EXPECT_EQ(audit.out.rfind("audit trail intact: 2 entries\nhead: entry 2 ", 0), 0u) << audit.out;
   for (const auto& out : {dry.out + dry.err, apply.out + apply.err}) {
     EXPECT_EQ(out.find(testing::kCredentialSecret), std::string::npos);
     EXPECT_EQ(out.find(testing::kLinkedPassword), std::string::npos);
   }
+}
+
+// kill -9 in the middle of an apply: the intent is in the audit trail before the first write; the
+// next apply closes the killed run as `abandoned`, and the audit trail shows both.
+TEST(SyncCli, AKilledApplyLeavesItsIntentAndTheNextApplyClosesIt) {
+  testing::SyncPair pair(testing::payments_primary(), testing::empty_secondary());
+  pair.secondary->faults().reply_delay_ms = 20;  // room to kill it between two writes
+  const pid_t pid = understudy::testing::spawn_understudy(
+      pair.dir, {"sync", "--pair", "prod", "--live-source", "--apply", "--config", pair.dir.file("understudy.toml")});
+  bool exited = false;
+  while (pair.secondary->stats().writes == 0 && !exited) {
+    int status = 0;
+    exited = waitpid(pid, &status, WNOHANG) == pid;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_FALSE(exited) << "the apply ended before its first write";
+  ::kill(pid, SIGKILL);
+  understudy::testing::wait_understudy(pair.dir, pid);
+  pair.secondary->faults().reply_delay_ms = 0;
+
+  auto audit_actions = [&] {
+    auto st = pair.store();
+    EXPECT_TRUE(report::migrate(*st));
+    auto entries = report::list_audit(*st, 0, 100);
+    EXPECT_TRUE(entries) << entries.error().to_string();
+    std::vector<std::string> out;
+    for (const auto& e : *entries) out.push_back(e.action + " " + e.run_id);
+    return out;
+  };
+  const JournalRun killed = pair.last_run();
+  EXPECT_EQ(killed.status, "running");
+  EXPECT_EQ(audit_actions(), std::vector<std::string>{"sync.apply.start " + killed.run_id});
+
+  auto again = understudy::testing::understudy(pair.dir, {"sync", "--pair", "prod", "--live-source", "--apply"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  const JournalRun next = pair.last_run();
+  ASSERT_NE(next.run_id, killed.run_id);
+  EXPECT_EQ(next.status, "converged");
+  auto st = pair.store();
+  auto j = Journal::open(*st);
+  ASSERT_TRUE(j);
+  auto runs = j->runs("prod", 10);
+  ASSERT_TRUE(runs);
+  for (const auto& r : *runs) {
+    if (r.run_id != killed.run_id) continue;
+    EXPECT_EQ(r.status, "abandoned");
+    EXPECT_EQ(r.summary["closed_by"], next.run_id);
+    EXPECT_FALSE(r.finished_at.empty());
+  }
+  EXPECT_EQ(audit_actions(), (std::vector<std::string>{"sync.apply.start " + killed.run_id,
+                                                       "sync.apply.abandoned " + killed.run_id,
+                                                       "sync.apply.start " + next.run_id, "sync.apply " + next.run_id}));
+  auto verify = understudy::testing::understudy(pair.dir, {"audit", "verify"});
+  EXPECT_EQ(verify.out, "audit trail intact: 4 entries\n") << verify.err;
 }
 
 }  // namespace

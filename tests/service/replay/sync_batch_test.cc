@@ -5,6 +5,7 @@
 // every third statement index of the apply.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
 
 #include "replay/journal.h"
@@ -157,6 +158,16 @@ TEST(SyncBatches, ADroppedConnectionAtAnyStatementOfTheApplyConverges) {
       // converge; a run that says so must have proved it with its re-read.
       if (first->exit_code() == 0) {
         EXPECT_TRUE(first->converged) << first->to_text();
+      }
+      // A run cut short, or with an object whose outcome never came back, is never "converged":
+      // not in the report, the exit code, the run row or the audit detail.
+      const bool unknown = std::any_of(first->execution.outcomes.begin(), first->execution.outcomes.end(),
+                                       [](const Outcome& o) { return o.status == "unknown"; });
+      if (first->execution.aborted || unknown) {
+        EXPECT_FALSE(first->converged) << first->to_text();
+        EXPECT_NE(first->exit_code(), 0);
+        EXPECT_FALSE(first->audit_detail()["converged"].get<bool>());
+        EXPECT_EQ(pair.last_run().status, "not_converged");
       }
       for (const auto& o : first->execution.outcomes) {
         if (o.status == "unknown") {

@@ -4,9 +4,11 @@
 // missing secrets, the lock (dropped connections: sync_batch_test.cc).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <regex>
+#include <thread>
 
 #include "replay/journal.h"
 #include "sync_util.h"
@@ -24,6 +26,17 @@ std::vector<std::string> leftover_of(const SyncReport& r) {
     out.push_back(std::string(catalog::kind_name(a.kind)) + " " + a.key + " " + std::string(block_name(a.block)));
   }
   return out;
+}
+
+const Action* action_for(const Plan& p, catalog::Kind kind, const std::string& key);
+
+// The next statement matching `pattern` fails with error 50001 and `message`.
+void fail_next(emu::TestServer& server, const std::string& pattern, const std::string& text, const std::string& message) {
+  auto& f = server.faults();
+  std::lock_guard<std::mutex> lock(f.mu);
+  f.fail_pattern = std::regex(pattern, std::regex::icase | std::regex::ECMAScript);
+  f.fail_pattern_text = text;
+  f.fail_error = emu::Message{50001, 1, 16, message, 1, ""};
 }
 
 TEST(Sync, PaymentsConvergesOntoAnEmptySecondary) {
@@ -46,16 +59,50 @@ TEST(Sync, PaymentsConvergesOntoAnEmptySecondary) {
   EXPECT_EQ(pair.secondary->stats().writes, writes) << "a converged pair gets no state-changing statement";
 }
 
-TEST(Sync, ManagedInstanceGetsEverythingButWindowsLoginsAndCmdExec) {
+// The seed's own outage: "Nightly settlement" (a CmdExec step) cannot exist on a Managed Instance.
+// Everything else arrives, but the sync is not converged (exit 4) until the incompatible objects
+// are excluded or accepted by a gate exception — and it says so, everywhere.
+TEST(Sync, ManagedInstanceGetsEverythingButWindowsLoginsAndCmdExecAndIsNotConvergedUntilTheyAreSettled) {
   SyncPair pair(testing::payments_primary(), testing::empty_secondary(8));
   auto r = pair.sync(true);
   ASSERT_TRUE(r) << r.error().to_string();
-  EXPECT_TRUE(r->converged) << r->to_text();
-  EXPECT_EQ(r->exit_code(), 0) << r->to_text();
+  EXPECT_FALSE(r->converged) << r->to_text();
+  EXPECT_EQ(r->exit_code(), 4) << r->to_text();
+  EXPECT_EQ(r->execution.failed, 0) << r->to_text();
   const auto left = leftover_of(*r);
   EXPECT_NE(std::find(left.begin(), left.end(), "login CONTOSO\\svc_batch incompatible"), left.end()) << r->to_text();
   EXPECT_NE(std::find(left.begin(), left.end(), "agent_job Nightly settlement incompatible"), left.end()) << r->to_text();
   EXPECT_EQ(count(*pair.secondary, "SELECT COUNT(*) FROM msdb.dbo.sysjobs WHERE name = N'Ledger close'"), 1);
+  const std::string text = r->to_text();
+  EXPECT_NE(text.find("not converged"), std::string::npos) << text;
+  EXPECT_NE(text.find("or approve a gate exception for it"), std::string::npos) << text;
+  EXPECT_FALSE(r->to_json()["converged"].get<bool>());
+  EXPECT_EQ(r->to_json()["exit_code"], 4);
+  EXPECT_FALSE(r->audit_detail()["converged"].get<bool>());
+  EXPECT_EQ(pair.last_run().status, "not_converged");
+
+  // Accepted by a gate exception: the incompatible objects no longer keep it from converging.
+  std::vector<AcceptedException> accepted;
+  for (const auto& a : r->leftover) {
+    if (a.block == Block::kIncompatible) accepted.push_back({a.kind, a.key, "exception of gate dr, approved by CAB-1"});
+  }
+  auto ok = pair.sync(true, {}, false, accepted);
+  ASSERT_TRUE(ok) << ok.error().to_string();
+  EXPECT_TRUE(ok->converged) << ok->to_text();
+  EXPECT_EQ(ok->exit_code(), 0) << ok->to_text();
+  EXPECT_NE(ok->to_text().find("(accepted: exception of gate dr, approved by CAB-1)"), std::string::npos)
+      << ok->to_text();
+  EXPECT_EQ(pair.last_run().status, "converged");
+
+  // Excluded from the run: the same.
+  PlanOptions o;
+  for (const auto& a : r->leftover) {
+    if (a.block == Block::kIncompatible) o.exclude.push_back(a.key);
+  }
+  auto excluded = pair.sync(true, o);
+  ASSERT_TRUE(excluded) << excluded.error().to_string();
+  EXPECT_TRUE(excluded->converged) << excluded->to_text();
+  EXPECT_EQ(excluded->exit_code(), 0) << excluded->to_text();
 }
 
 TEST(Sync, PasswordChangeOnThePrimaryReachesTheTarget) {
@@ -120,6 +167,43 @@ TEST(Sync, SidMismatchIsRefusedWithoutAllowRecreateAndFixedWithIt) {
   EXPECT_EQ(count(*pair.secondary, kLogin + "0xAE9012030A1B2C3D4E5F60718293A4B5"), 1);
 }
 
+// DROP LOGIN takes with it what the login holds (memberships, permissions granted to it) and what
+// is granted ON it (IMPERSONATE ON LOGIN::[report_reader] TO [app_ledger_svc]: the securable is
+// gone). The recreate re-adds every one of them as on the primary — none fewer.
+TEST(Sync, RecreatedLoginGetsBackEveryMembershipAndPermissionHeldByOrGrantedOnIt) {
+  understudy::testing::TempDir fx;
+  const auto path = understudy::testing::write_fixture(fx, "s", sid_mismatch_secondary());
+  SyncPair pair(testing::payments_primary(), {.fixture = path});
+  {
+    auto p = understudy::testing::connect_sa(*pair.primary);
+    ASSERT_TRUE(p.execute("ALTER SERVER ROLE [payments_operators] ADD MEMBER [report_reader]"));
+    ASSERT_TRUE(p.execute("GRANT VIEW ANY DATABASE TO [report_reader]"));
+  }
+  const std::string kHeld =
+      "SELECT COUNT(*) FROM sys.server_permissions p JOIN sys.server_principals g ON g.principal_id = "
+      "p.grantee_principal_id WHERE g.name = N'report_reader'";
+  const std::string kOnIt =
+      "SELECT COUNT(*) FROM sys.server_permissions p JOIN sys.server_principals s ON s.principal_id = p.major_id "
+      "WHERE p.class = 101 AND s.name = N'report_reader' AND p.permission_name = N'IMPERSONATE'";
+  const std::string kMember =
+      "SELECT COUNT(*) FROM sys.server_role_members m JOIN sys.server_principals g ON g.principal_id = "
+      "m.member_principal_id WHERE g.name = N'report_reader'";
+  ASSERT_EQ(count(*pair.primary, kOnIt), 1);
+  ASSERT_EQ(count(*pair.primary, kHeld), 3);  // CONNECT SQL, DENY VIEW SERVER STATE, GRANT VIEW ANY DATABASE
+  ASSERT_EQ(count(*pair.primary, kMember), 1);
+  const auto r = refuse_then_recreate(pair, "login report_reader needs --allow-recreate", [&] {
+    EXPECT_EQ(count(*pair.secondary, kOnIt), 1) << "the refused sync granted it on the old login";
+  });
+  ASSERT_TRUE(r.fixed);
+  EXPECT_EQ(count(*pair.secondary, kOnIt), 1) << r.fixed->plan.to_text();
+  EXPECT_EQ(count(*pair.secondary, kHeld), 3) << r.fixed->plan.to_text();
+  EXPECT_EQ(count(*pair.secondary, kMember), 1) << r.fixed->plan.to_text();
+  const Action* again = action_for(r.fixed->plan, catalog::Kind::kServerPermission,
+                                   "app_ledger_svc|SERVER_PRINCIPAL|report_reader|IMPERSONATE");
+  ASSERT_NE(again, nullptr) << r.fixed->plan.to_text();
+  EXPECT_EQ(again->reason, "re-added after the login is recreated");
+}
+
 // The secondary holds LEDGER_ARCHIVE pointing elsewhere, with its own all-logins mapping.
 json moved_linked_server_secondary() {
   auto f = json::parse(understudy::testing::slurp(emu::fixture_path("empty-secondary.json")));
@@ -182,25 +266,98 @@ TEST(Sync, LinkedServerDefinitionChangeIsRefusedWithoutAllowRecreateAndRecreated
 
 TEST(Sync, AFailingObjectDoesNotStopTheOthers) {
   SyncPair pair(testing::payments_primary(), testing::empty_secondary());
-  {
-    auto& f = pair.secondary->faults();
-    std::lock_guard<std::mutex> lock(f.mu);
-    f.fail_pattern = std::regex("sp_add_operator", std::regex::icase | std::regex::ECMAScript);
-    f.fail_pattern_text = "sp_add_operator";
-    f.fail_error = emu::Message{50001, 1, 16, "injected failure", 1, ""};
-  }
+  fail_next(*pair.secondary, "sp_add_operator", "sp_add_operator", "injected failure");
   auto r = pair.sync(true);
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_EQ(r->exit_code(), 4);
   EXPECT_GE(r->execution.failed, 1);
   EXPECT_NE(r->to_text().find("failed #"), std::string::npos);
   EXPECT_NE(r->to_text().find("agent_operator \"Payments DBA\": error 50001: "), std::string::npos) << r->to_text();
+  // The re-read still finds the operator missing (and the jobs that notify it): not converged,
+  // in the text, the JSON, the audit detail and the journal's run row alike.
+  EXPECT_FALSE(r->converged) << r->to_text();
+  EXPECT_NE(r->to_text().find("not converged"), std::string::npos) << r->to_text();
+  EXPECT_FALSE(r->to_json()["converged"].get<bool>());
+  EXPECT_FALSE(r->audit_detail()["converged"].get<bool>());
+  EXPECT_EQ(pair.last_run().status, "not_converged");
+  EXPECT_EQ(pair.last_run().summary["converged"], false);
   EXPECT_EQ(count(*pair.secondary, "SELECT COUNT(*) FROM sys.sql_logins WHERE name IN (N'app_settlement_svc', "
                                    "N'app_ledger_svc', N'report_reader', N'legacy_etl')"),
             4);
   auto again = pair.sync(true);  // the fault cleared: the rest follows
   ASSERT_TRUE(again);
   EXPECT_TRUE(again->converged) << again->to_text();
+}
+
+// Another session changes the target while the apply runs: the verdict is the re-read's, so the
+// sync's "converged" never contradicts the plan (diff) taken right after it.
+TEST(Sync, AConcurrentChangeOnTheTargetDuringTheApplyIsNotCalledConverged) {
+  SyncPair pair(testing::payments_primary(), testing::empty_secondary());
+  std::atomic<bool> stop{false}, altered{false};
+  std::thread intruder([&] {
+    auto conn = understudy::testing::connect_sa(*pair.secondary, "intruder");
+    while (!stop) {
+      auto rs = conn.query("SELECT COUNT(*) FROM sys.server_principals WHERE name = N'report_reader'");
+      if (!rs || rs->rows.empty() || *odbc::as_int(rs->rows[0][0]) == 0) continue;
+      altered = static_cast<bool>(conn.execute("ALTER LOGIN [report_reader] DISABLE"));
+      return;
+    }
+  });
+  auto r = pair.sync(true);
+  stop = true;
+  intruder.join();
+  ASSERT_TRUE(r) << r.error().to_string();
+  ASSERT_TRUE(altered) << "the intruder never saw the login";
+  auto after = pair.sync(false);
+  ASSERT_TRUE(after) << after.error().to_string();
+  EXPECT_EQ(r->converged, after->plan.summary().runnable() == 0) << r->to_text() << after->plan.to_text();
+  EXPECT_EQ(r->exit_code() == 0, r->converged);
+  if (after->plan.summary().runnable() > 0) {
+    EXPECT_EQ(r->exit_code(), 4) << r->to_text();
+  }
+}
+
+void drop_after(emu::TestServer& server, int64_t n) {
+  auto& f = server.faults();
+  std::lock_guard<std::mutex> lock(f.mu);
+  f.drop_after_statements = n;
+}
+
+// The secondary lost during the first read or during the final verification read: exit 69,
+// "secondary lost mid-run" — not 70 with a FreeTDS client error shown as "(SQL Server error
+// 20017)", and not 4.
+TEST(Sync, ASecondaryLostDuringEitherReadExits69) {
+  {
+    SyncPair pair(testing::payments_primary(), testing::empty_secondary());
+    drop_after(*pair.secondary, 0);
+    auto r = pair.sync(true);
+    drop_after(*pair.secondary, -1);
+    ASSERT_FALSE(r) << r->to_text();
+    EXPECT_EQ(r.error().exit_code(), 69) << r.error().to_string();
+    EXPECT_EQ(r.error().message.rfind("secondary lost mid-run: ", 0), 0u) << r.error().to_string();
+    EXPECT_EQ(r.error().to_string().find("SQL Server error"), std::string::npos) << r.error().to_string();
+  }
+  // How many statements a read of the target and a whole apply take (the plan is deterministic).
+  uint64_t read = 0, apply = 0;
+  {
+    SyncPair probe(testing::payments_primary(), testing::empty_secondary());
+    ASSERT_TRUE(probe.sync(false));
+    read = probe.secondary->stats().statements;
+    ASSERT_TRUE(probe.sync(true));
+    apply = probe.secondary->stats().statements - read;
+  }
+  ASSERT_GT(apply, 2 * read);
+  SyncPair pair(testing::payments_primary(), testing::empty_secondary());
+  drop_after(*pair.secondary, static_cast<int64_t>(apply - read + 1));  // the final read's first statement
+  auto r = pair.sync(true);
+  drop_after(*pair.secondary, -1);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->execution.failed, 0) << r->to_text();
+  EXPECT_EQ(r->exit_code(), 69) << r->to_text();
+  EXPECT_FALSE(r->converged);
+  EXPECT_NE(r->to_text().find("run stopped: secondary lost mid-run: "), std::string::npos) << r->to_text();
+  EXPECT_EQ(r->to_text().find("SQL Server error"), std::string::npos) << r->to_text();
+  EXPECT_EQ(pair.last_run().status, "not_converged");
 }
 
 TEST(Sync, MissingSecretsBlockAndNothingIsBlanked) {
@@ -215,6 +372,62 @@ TEST(Sync, MissingSecretsBlockAndNothingIsBlanked) {
             left.end())
       << r->to_text();
   EXPECT_EQ(count(*pair.secondary, "SELECT COUNT(*) FROM sys.credentials"), 0);
+  // The login mapped to the blocked credential, and what hangs on that login, are blocked with
+  // the root cause — never sent to fail with error 15151 (cannot find the credential/login).
+  EXPECT_EQ(r->execution.failed, 0) << r->to_text();
+  const Action* login = action_for(r->plan, catalog::Kind::kLogin, "app_ledger_svc");
+  ASSERT_NE(login, nullptr) << r->plan.to_text();
+  EXPECT_EQ(login->block, Block::kDependency);
+  EXPECT_EQ(login->blocked, "depends on credential \"payments_backup_url\" (secret unknown)");
+  EXPECT_NE(r->to_text().find("blocked login \"app_ledger_svc\": depends on credential \"payments_backup_url\" "
+                              "(secret unknown)"),
+            std::string::npos)
+      << r->to_text();
+  const Action* impersonate =
+      action_for(r->plan, catalog::Kind::kServerPermission, "app_ledger_svc|SERVER_PRINCIPAL|report_reader|IMPERSONATE");
+  ASSERT_NE(impersonate, nullptr) << r->plan.to_text();
+  EXPECT_EQ(impersonate->block, Block::kDependency);
+  EXPECT_EQ(impersonate->blocked, "depends on login \"app_ledger_svc\" (depends on credential \"payments_backup_url\" "
+                                  "(secret unknown))");
+  EXPECT_FALSE(r->converged);
+}
+
+// A create that fails at run time: what needs the object is not sent (reported blocked, naming
+// it), so one failure is one failure, not a cascade of 15151s.
+TEST(Sync, AFailedLoginBlocksWhatDependsOnIt) {
+  SyncPair pair(testing::payments_primary(), testing::empty_secondary());
+  fail_next(*pair.secondary, "CREATE LOGIN \\[app_ledger_svc\\]", "CREATE LOGIN [app_ledger_svc]", "injected failure");
+  auto r = pair.sync(true);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->execution.failed, 1) << r->to_text();
+  EXPECT_GE(r->execution.blocked, 1) << r->to_text();
+  EXPECT_NE(r->to_text().find("depends on login \"app_ledger_svc\" (failed)"), std::string::npos) << r->to_text();
+  EXPECT_EQ(r->to_text().find("15151"), std::string::npos) << r->to_text();
+  EXPECT_FALSE(r->converged);
+  EXPECT_EQ(r->exit_code(), 4);
+  auto again = pair.sync(true);
+  ASSERT_TRUE(again) << again.error().to_string();
+  EXPECT_TRUE(again->converged) << again->to_text();
+}
+
+// One secret file open to others blocks the one action that needs it, with the reason; the
+// configuration still loads and everything else is replayed.
+TEST(Sync, AnOpenSecretFileBlocksOnlyTheActionThatNeedsIt) {
+  SyncPair pair(testing::payments_primary(), testing::empty_secondary());
+  ASSERT_EQ(::chmod(pair.dir.file("ledger.secret").c_str(), 0604), 0);
+  auto r = pair.sync(true);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->exit_code(), 4) << r->to_text();
+  EXPECT_EQ(r->execution.blocked, 1) << r->to_text();
+  EXPECT_EQ(r->execution.failed, 0) << r->to_text();
+  EXPECT_NE(r->to_text().find("blocked #"), std::string::npos) << r->to_text();
+  EXPECT_NE(r->to_text().find("linked_server_login \"LEDGER_ARCHIVE|app_ledger_svc\": secret of "
+                              "linked_server_login:LEDGER_ARCHIVE|app_ledger_svc file '" +
+                              pair.dir.file("ledger.secret") + "' is accessible by group or others (mode 0604)"),
+            std::string::npos)
+      << r->to_text();
+  EXPECT_EQ(count(*pair.secondary, "SELECT COUNT(*) FROM sys.credentials"), 1);
+  EXPECT_EQ(count(*pair.secondary, "SELECT COUNT(*) FROM msdb.dbo.sysjobs"), 2);
 }
 
 TEST(Sync, NoSecretInPlansJournalStoreOrOutput) {
@@ -231,6 +444,29 @@ TEST(Sync, NoSecretInPlansJournalStoreOrOutput) {
     if (l.contains("password_hash")) secrets.push_back(l["password_hash"].get<std::string>().substr(2));
   }
   for (const auto& s : secrets) EXPECT_EQ(seen.find(s), std::string::npos) << s;
+}
+
+// A server error quoting a piece of a secret (not the whole of it) is redacted wherever the text
+// is kept or shown: the outcome, the text and JSON reports, the journal's sync_action row.
+TEST(Sync, AFragmentOfASecretQuotedInAServerErrorIsRedacted) {
+  SyncPair pair(testing::payments_primary(), testing::empty_secondary());
+  const std::string fragment = "sig=FIXTURE-SECRET";  // the tail of kCredentialSecret
+  fail_next(*pair.secondary, "CREATE CREDENTIAL", "CREATE CREDENTIAL", "secret '" + fragment + "' rejected");
+  auto r = pair.sync(true);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_GE(r->execution.failed, 1) << r->to_text();
+  const std::string seen = r->to_text() + r->to_json().dump();
+  EXPECT_EQ(seen.find("FIXTURE-SECRET"), std::string::npos) << seen;
+  EXPECT_NE(seen.find("secret '[redacted]' rejected"), std::string::npos) << r->to_text();
+  const JournalRun run = pair.last_run();
+  bool found = false;
+  for (const auto& a : run.actions) {
+    EXPECT_EQ(a.error_message.find("FIXTURE-SECRET"), std::string::npos) << a.error_message;
+    found = found || a.error_message.find("secret '[redacted]' rejected") != std::string::npos;
+  }
+  EXPECT_TRUE(found) << "the failed credential's row";
+  EXPECT_EQ(understudy::testing::slurp(pair.dir.file("understudy.db")).find("FIXTURE-SECRET"), std::string::npos);
+  EXPECT_EQ(understudy::testing::slurp(pair.dir.file("understudy.db-wal")).find("FIXTURE-SECRET"), std::string::npos);
 }
 
 TEST(Sync, OneSyncPerPairAtATime) {

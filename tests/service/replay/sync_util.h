@@ -10,6 +10,7 @@
 
 #include "../catalog/cli_util.h"
 #include "config/config.h"
+#include "replay/journal.h"
 #include "replay/sync.h"
 #include "store/store.h"
 
@@ -72,7 +73,8 @@ struct SyncPair {
   }
 
   // replay::sync through the library (live source unless a snapshot exists).
-  Result<SyncReport> sync(bool apply, PlanOptions options = {}, bool stop_on_error = false) const {
+  Result<SyncReport> sync(bool apply, PlanOptions options = {}, bool stop_on_error = false,
+                          std::vector<AcceptedException> accepted = {}) const {
     auto c = config();
     auto st = store();
     SyncRequest r;
@@ -82,7 +84,24 @@ struct SyncPair {
     r.stop_on_error = stop_on_error;
     r.who = "test";
     r.live_source = true;
+    r.accepted = std::move(accepted);
     return replay::sync(c, *st, r);
+  }
+
+  // The journal's newest run of the pair (its status and summary are what `runs` show).
+  JournalRun last_run() const {
+    auto st = store();
+    auto j = Journal::open(*st);
+    if (!j) {
+      ADD_FAILURE() << j.error().to_string();
+      return {};
+    }
+    auto runs = j->runs("prod", 1);
+    if (!runs || runs->empty()) {
+      ADD_FAILURE() << "no run in the journal";
+      return {};
+    }
+    return runs->front();
   }
 };
 
