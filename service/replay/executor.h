@@ -6,7 +6,8 @@
 // target as one batch: at 30 ms a round trip, one batch per object would make a 33,000-object
 // sync take 16 minutes. Each object keeps what a batch of its own gave it: its own transaction
 // (rolled back in its CATCH block when it fails), its own outcome (a result row: applied, or
-// SQL Server's error number and message, scrubbed of the action's secrets), and one failing
+// SQL Server's error number and message, with every run of 8 or more characters of the action's
+// secrets redacted — base/redact.h), and one failing
 // object never stops or undoes another. Outcomes go to `on_outcome` in plan order once their
 // batch has answered (the caller journals them). An action whose secret cannot be found is
 // `blocked`, never sent with a blank.
