@@ -179,5 +179,37 @@ TEST(GateFlow, FailsListingMissingObjectsPassesAfterSyncAndLeavesAnAuditTrail) {
             "HINT: entries from 2 on cannot be trusted; compare with a backup of the store\n");
 }
 
+// POST …/sync {"apply": true} when an object fails (the secondary refuses the credential, quoting
+// a piece of its secret): the answer and GET /v1/runs/{id} say not converged, exit 4, the failure
+// with the secret's fragment redacted, and what depends on the credential is blocked, not failed.
+TEST(GateFlow, AnApplyWithAFailedObjectIsNotConvergedAndItsErrorKeepsNoSecret) {
+  const std::string fragment = std::string(kCredentialSecret).substr(4);  // "credential-secret-7Hq"
+  World w({.secondary_flags = {"--fail-pattern", "CREATE CREDENTIAL", "--fail-error",
+                               "50001:secret '" + fragment + "' rejected", "--fail-repeat"}});
+  ASSERT_EQ(w.cli({"snapshot", "--pair", "payments"}).exit_code, 0);
+  w.start_serve();
+  auto applied = w.post("/v1/pairs/payments/sync", R"({"apply": true})");
+  ASSERT_TRUE(applied);
+  auto run = body_json(applied);
+  auto again = body_json(w.get("/v1/runs/" + run["id"].get<std::string>(), kAuditorToken));
+  for (const auto& body : {run, again}) {
+    EXPECT_EQ(body["result"]["converged"], false) << body.dump();
+    EXPECT_EQ(body["result"]["exit_code"], 4) << body.dump();
+    EXPECT_GE(body["result"]["failed"].get<int>(), 1) << body.dump();
+    EXPECT_EQ(body.dump().find("secret-7Hq"), std::string::npos) << body.dump();
+    bool credential_failed = false, login_blocked = false;
+    for (const auto& a : body["result"]["actions"]) {
+      if (a["kind"] == "credential") {
+        credential_failed = a["outcome"] == "failed" && a["error"].get<std::string>().find("[redacted]") != std::string::npos;
+      }
+      if (a["kind"] == "login" && a["key"] == "app_ledger_svc") {
+        login_blocked = a["outcome"] == "blocked" && a["error"] == "depends on credential \"payments_backup_url\" (failed)";
+      }
+    }
+    EXPECT_TRUE(credential_failed) << body.dump();
+    EXPECT_TRUE(login_blocked) << body.dump();
+  }
+}
+
 }  // namespace
 }  // namespace e2e

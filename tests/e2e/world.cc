@@ -35,11 +35,11 @@ std::string connection(int port) {
 }
 
 std::unique_ptr<Child> start_emulator(const std::string& dir, const std::string& fixture, const std::string& name,
-                                      int* port) {
-  auto c = std::make_unique<Child>(
-      std::vector<std::string>{UNDERSTUDY_EMULATOR_BIN, "--listen", "127.0.0.1:0", "--sa-password", kSaPassword,
-                               "--fixture", std::string(UNDERSTUDY_SOURCE_DIR) + "/tests/fixtures/" + fixture},
-      std::map<std::string, std::string>{}, dir + "/" + name + ".log");
+                                      int* port, const std::vector<std::string>& flags = {}) {
+  std::vector<std::string> args{UNDERSTUDY_EMULATOR_BIN, "--listen", "127.0.0.1:0", "--sa-password", kSaPassword,
+                                "--fixture", std::string(UNDERSTUDY_SOURCE_DIR) + "/tests/fixtures/" + fixture};
+  args.insert(args.end(), flags.begin(), flags.end());
+  auto c = std::make_unique<Child>(args, std::map<std::string, std::string>{}, dir + "/" + name + ".log");
   *port = c->listening_port();
   return c;
 }
@@ -53,7 +53,7 @@ World::World(WorldOptions options) {
           {"E2E_LINKED_SECRET", kLinkedLoginSecret}};
   primary_ = start_emulator(dir_, "payments-primary.json", "primary", &primary_port_);
   if (options.secondary)
-    secondary_ = start_emulator(dir_, "empty-secondary.json", "secondary", &secondary_port_);
+    secondary_ = start_emulator(dir_, "empty-secondary.json", "secondary", &secondary_port_, options.secondary_flags);
   else
     secondary_port_ = closed_port();
   if (!options.extra_gate.empty()) write_file(gates_dir() + "/" + options.extra_gate_name + ".json", options.extra_gate);

@@ -30,6 +30,7 @@ struct WorldOptions {
   std::string extra_gate_name;
   bool tls = false;               // generate a self-signed certificate and serve HTTPS
   std::string pair_settings;      // TOML lines appended to [pairs.payments] (e.g. jobs_on_secondary)
+  std::vector<std::string> secondary_flags;  // extra emulator flags, e.g. {"--fail-pattern", …}
 };
 
 class World {
