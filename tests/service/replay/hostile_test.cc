@@ -232,7 +232,7 @@ TEST(SyncCli, AKilledApplyLeavesItsIntentAndTheNextApplyClosesIt) {
                                                        "sync.apply.abandoned " + killed.run_id,
                                                        "sync.apply.start " + next.run_id, "sync.apply " + next.run_id}));
   auto verify = understudy::testing::understudy(pair.dir, {"audit", "verify"});
-  EXPECT_EQ(verify.out, "audit trail intact: 4 entries\n") << verify.err;
+  EXPECT_EQ(verify.out.rfind("audit trail intact: 4 entries\n", 0), 0u) << verify.out << verify.err;
 }
 
 }  // namespace
