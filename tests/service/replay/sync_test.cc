@@ -413,6 +413,9 @@ TEST(Sync, AFailedLoginBlocksWhatDependsOnIt) {
   ASSERT_TRUE(r) << r.error().to_string();
   EXPECT_EQ(r->execution.failed, 1) << r->to_text();
   EXPECT_GE(r->execution.blocked, 1) << r->to_text();
+  // The login and what depends on it were in one batch: the batch itself held them back
+  // (Action::try_block's dependency check), not a second round trip.
+  EXPECT_EQ(r->execution.batches, 1) << r->to_text();
   EXPECT_NE(r->to_text().find("depends on login \"app_ledger_svc\" (failed)"), std::string::npos) << r->to_text();
   EXPECT_EQ(r->to_text().find("15151"), std::string::npos) << r->to_text();
   EXPECT_FALSE(r->converged);
