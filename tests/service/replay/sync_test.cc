@@ -291,31 +291,41 @@ TEST(Sync, AFailingObjectDoesNotStopTheOthers) {
 }
 
 // Another session changes the target while the apply runs: the verdict is the re-read's, so the
-// sync's "converged" never contradicts the plan (diff) taken right after it.
+// sync's "converged" never contradicts the plan (diff) taken right after it. The change lands at
+// a fixed point — when the run audits its intent, after the plan and before the first write — so
+// the test does not race the apply: the intruder creates `report_reader` (another SID, disabled)
+// that the plan was about to create; the guarded create leaves it, and the re-read finds it.
 TEST(Sync, AConcurrentChangeOnTheTargetDuringTheApplyIsNotCalledConverged) {
   SyncPair pair(testing::payments_primary(), testing::empty_secondary());
-  std::atomic<bool> stop{false}, altered{false};
-  std::thread intruder([&] {
-    auto conn = understudy::testing::connect_sa(*pair.secondary, "intruder");
-    while (!stop) {
-      auto rs = conn.query("SELECT COUNT(*) FROM sys.server_principals WHERE name = N'report_reader'");
-      if (!rs || rs->rows.empty() || *odbc::as_int(rs->rows[0][0]) == 0) continue;
-      altered = static_cast<bool>(conn.execute("ALTER LOGIN [report_reader] DISABLE"));
-      return;
-    }
-  });
-  auto r = pair.sync(true);
-  stop = true;
-  intruder.join();
+  auto intruder = understudy::testing::connect_sa(*pair.secondary, "intruder");
+  bool altered = false;
+  const config::Config cfg = pair.config();
+  auto st = pair.store();
+  SyncRequest req;
+  req.pair = "prod";
+  req.apply = true;
+  req.who = "test";
+  req.live_source = true;
+  req.audit = [&](const std::string& action, const std::string&, const nlohmann::json&) -> Status {
+    if (action != "sync.apply.start") return {};
+    altered = static_cast<bool>(intruder.execute("CREATE LOGIN [report_reader] WITH PASSWORD = N'Intruder#Pw1'")) &&
+              static_cast<bool>(intruder.execute("ALTER LOGIN [report_reader] DISABLE"));
+    return {};
+  };
+  auto r = replay::sync(cfg, *st, req);
   ASSERT_TRUE(r) << r.error().to_string();
-  ASSERT_TRUE(altered) << "the intruder never saw the login";
+  ASSERT_TRUE(altered) << "the intruder's change did not run";
   auto after = pair.sync(false);
   ASSERT_TRUE(after) << after.error().to_string();
-  EXPECT_EQ(r->converged, after->plan.summary().runnable() == 0) << r->to_text() << after->plan.to_text();
-  EXPECT_EQ(r->exit_code() == 0, r->converged);
-  if (after->plan.summary().runnable() > 0) {
-    EXPECT_EQ(r->exit_code(), 4) << r->to_text();
-  }
+  EXPECT_GT(after->plan.summary().runnable() + after->plan.summary().blocked, 0) << after->plan.to_text();
+  EXPECT_FALSE(r->converged) << r->to_text();
+  EXPECT_EQ(r->exit_code(), 4) << r->to_text();
+  EXPECT_EQ(pair.last_run().status, "planned");  // the dry run after it; the apply's row:
+  auto j = Journal::open(*st);
+  ASSERT_TRUE(j);
+  auto runs = j->runs("prod", 2);
+  ASSERT_TRUE(runs && runs->size() == 2);
+  EXPECT_EQ(runs->back().status, "not_converged");
 }
 
 void drop_after(emu::TestServer& server, int64_t n) {
