@@ -3,7 +3,8 @@
 // read_side() opens one connection and makes at most two round trips:
 //   1. @@SERVERNAME and the engine edition; every availability group with the local replica's
 //      role (sys.availability_groups joined to sys.dm_hadr_availability_replica_states on
-//      is_local = 1 — the row each side reports for itself, whichever side it is read on);
+//      is_local = 1 — the row each side reports for itself, whichever side it is read on; a
+//      group listed without that row is no group of this side: docs/configuration.md says why);
 //      the replica server names of each group (sys.availability_replicas); the ONLINE user
 //      databases;
 //   2. on Azure SQL (engine edition 5 or 8) with user databases: each database's

@@ -28,7 +28,8 @@ const std::vector<std::string> kJobsOn = {"Ledger close|1", "Nightly settlement|
 const std::vector<std::string> kJobsOff = {"Ledger close|0", "Nightly settlement|0"};
 
 struct Drill {
-  explicit Drill(const std::string& mechanism, int edition) {
+  // `pair_toml`: more keys of [pairs.payments] (e.g. jobs_on_secondary).
+  explicit Drill(const std::string& mechanism, int edition, const std::string& pair_toml = "") {
     emu::ClusterOptions o;
     // A managed instance holds no Windows login and no CmdExec step: the failover group's primary
     // is the payments fixture without them.
@@ -53,7 +54,7 @@ struct Drill {
       toml += std::string("[instances.") + names[i] + "]\nconnection = \"" + cs(cluster->port(i)) +
               "\"\npassword_env = \"DRILL_SA_PASSWORD\"\nlogin_timeout = \"3s\"\n";
     toml += "[pairs.payments]\nprimary = \"east\"\nsecondary = \"west\"\nread_write_listener = \"" + cs(cluster->rw_port()) +
-            "\"\nread_only_listener = \"" + cs(cluster->ro_port()) + "\"\n";
+            "\"\nread_only_listener = \"" + cs(cluster->ro_port()) + "\"\n" + pair_toml;
     toml += "[secrets.credentials]\npayments_backup_url = { env = \"DRILL_CREDENTIAL_SECRET\" }\n";
     toml += "[secrets.linked_server_logins]\n\"LEDGER_ARCHIVE|app_ledger_svc\" = { env = \"DRILL_LINKED_SECRET\" }\n";
     write_file(dir + "/understudy.toml", toml);
@@ -221,9 +222,65 @@ TEST_P(FailoverDrill, ForcedFailoverWithTheOldPrimaryStopped) {
   d.expect_jobs_on(1, "after the old primary returned and the nightly sync ran");
 }
 
+// Bad input from the instances themselves: both report PRIMARY (a partition, or an old primary
+// back from a forced failover). Every command that would write is refused with exit 5 naming what
+// each instance said, the gates answer unknown, and neither instance is written to.
+TEST_P(FailoverDrill, SplitBrainIsRefusedAndNothingIsWritten) {
+  Drill d(GetParam().first, GetParam().second);
+  expect_ok(d.cli({"snapshot", "--pair", "payments"}), "snapshot");
+  expect_ok(d.cli({"sync", "--pair", "payments", "--apply"}), "home sync");
+  d.query(0, "CREATE LOGIN [app_after_split] WITH PASSWORD = N'After-Split-Passw0rd!', CHECK_POLICY = OFF");
+  ASSERT_EQ(d.cluster->split_brain(), "");
+  const uint64_t writes[2] = {d.cluster->server(0).stats().writes.load(), d.cluster->server(1).stats().writes.load()};
+  for (const auto& args : std::vector<std::vector<std::string>>{{"sync", "--pair", "payments", "--apply", "--prune", "drop"},
+                                                               {"activate", "--pair", "payments"},
+                                                               {"snapshot", "--pair", "payments"}}) {
+    auto r = d.cli(args);
+    EXPECT_EQ(r.exit_code, 5) << args[0] << ": " << r.out << r.err;
+    EXPECT_NE(r.err.find("both instances report PRIMARY: split brain"), std::string::npos) << args[0] << ": " << r.err;
+  }
+  auto gate = d.cli({"gate", "post-failover", "--pair", "payments"});
+  EXPECT_EQ(gate.exit_code, 2) << gate.out << gate.err;
+  EXPECT_EQ(d.cluster->server(0).stats().writes.load(), writes[0]);
+  EXPECT_EQ(d.cluster->server(1).stats().writes.load(), writes[1]);
+  EXPECT_EQ(d.query(1, "SELECT COUNT(*) FROM sys.sql_logins WHERE name = N'app_after_split'"),
+            (std::vector<std::string>{"0"}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Mechanisms, FailoverDrill,
                          ::testing::Values(std::make_pair("availability_group", 3), std::make_pair("failover_group", 8)),
                          [](const auto& info) { return std::string(info.param.first); });
+
+}  // namespace
+}  // namespace e2e
+
+namespace e2e {
+namespace {
+
+// jobs_on_secondary = "enabled" (jobs that check their replica's role themselves): the secondary
+// gets the primary's enabled flags. A job kept off on the DR side before a failover is enabled on
+// the new primary by the sync's step 0 — and that counts in the sync's source, so the same sync
+// does not then replay the new primary's snapshot (taken before step 0, the job off) onto the new
+// secondary and switch the job off there.
+TEST(FailoverJobsEnabledOnSecondary, StepZeroCountsInTheSource) {
+  Drill d("availability_group", 3, "jobs_on_secondary = \"enabled\"\n");
+  expect_ok(d.cli({"snapshot", "--pair", "payments"}), "snapshot");
+  expect_ok(d.cli({"sync", "--pair", "payments", "--apply"}), "home sync");
+  EXPECT_EQ(d.query(1, kJobsSql), kJobsOn) << "enabled on the secondary too";
+  d.query(1, "EXEC msdb.dbo.sp_update_job @job_name = N'Ledger close', @enabled = 0");
+  ASSERT_EQ(d.cluster->failover("planned"), "");
+  expect_ok(d.cli({"snapshot", "--pair", "payments"}), "snapshot of the new primary (Ledger close off)");
+  auto sync = d.cli({"sync", "--pair", "payments", "--apply"});
+  expect_ok(sync, "sync with step 0");
+  EXPECT_NE(sync.out.find("step 0 — the roles changed since the last activation"), std::string::npos) << sync.out;
+  EXPECT_NE(sync.out.find("enable job 'Ledger close' on west: done"), std::string::npos) << sync.out;
+  EXPECT_EQ(d.query(1, kJobsSql), kJobsOn) << "the new primary: step 0 enabled Ledger close";
+  EXPECT_EQ(d.query(0, kJobsSql), kJobsOn) << "the new secondary keeps the primary's flags, as after step 0";
+  // Converged: the next nightly (a snapshot, then a sync) has nothing to do.
+  expect_ok(d.cli({"snapshot", "--pair", "payments"}), "next snapshot");
+  auto again = d.cli({"sync", "--pair", "payments"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+}
 
 }  // namespace
 }  // namespace e2e

@@ -296,6 +296,20 @@ TEST(Roles, SplitBrainOnTheClusterIsRefused) {
   EXPECT_EQ(post->status, 409) << post->body;
   auto problem = nlohmann::json::parse(post->body);
   EXPECT_NE(problem["type"].get<std::string>().find("roles-unknown"), std::string::npos) << post->body;
+  // activate, the other operation that writes: the same 409, and no audit entry of an activation.
+  auto activate = http.Post("/v1/pairs/payments/activate", "", "application/json");
+  ASSERT_TRUE(activate);
+  EXPECT_EQ(activate->status, 409) << activate->body;
+  auto act_problem = nlohmann::json::parse(activate->body);
+  EXPECT_NE(act_problem["type"].get<std::string>().find("roles-unknown"), std::string::npos) << activate->body;
+  EXPECT_NE(act_problem["detail"].get<std::string>().find("both instances report PRIMARY: split brain"),
+            std::string::npos)
+      << activate->body;
+  auto audit = http.Get("/v1/audit");
+  ASSERT_TRUE(audit);
+  ASSERT_EQ(audit->status, 200) << audit->body;
+  for (const auto& e : nlohmann::json::parse(audit->body)["entries"])
+    EXPECT_NE(e["action"], "activate") << e.dump();
   auto gate = http.Get("/v1/gates/logins?pair=payments");
   ASSERT_TRUE(gate);
   EXPECT_EQ(gate->status, 503) << gate->body;
@@ -334,7 +348,8 @@ TEST(Roles, AGroupThatVanishedNeedsTheOperatorsWordBeforeTheConfiguredDirection)
 
 // A fixture of one side of an availability group: its server name, the group's replicas and the
 // local replica's role (sys.availability_groups / sys.availability_replicas /
-// sys.dm_hadr_availability_replica_states), and a login only this side has.
+// sys.dm_hadr_availability_replica_states), and a login only this side has. An empty `role`: the
+// group and its replicas are listed, but no local replica-state row.
 std::string side_fixture(const std::string& server, const std::string& role, const std::vector<std::string>& replicas,
                          const std::string& login) {
   nlohmann::json reps = nlohmann::json::array();
@@ -346,6 +361,10 @@ std::string side_fixture(const std::string& server, const std::string& role, con
     reps.push_back({{"replica_id", id}, {"group_id", "6A0C3D20-0000-4000-8000-000000000001"}, {"replica_server_name", r}});
     if (r == server) local_id = id;
   }
+  nlohmann::json states = nlohmann::json::array();
+  if (!role.empty())
+    states.push_back({{"replica_id", local_id}, {"group_id", "6A0C3D20-0000-4000-8000-000000000001"}, {"is_local", true},
+                      {"role", role == "PRIMARY" ? 1 : 2}, {"role_desc", role}});
   nlohmann::json f = {
       {"version", 1},
       {"description", "one side of availability group ag_payments, for the roles tests"},
@@ -354,9 +373,7 @@ std::string side_fixture(const std::string& server, const std::string& role, con
       {"ha",
        {{"availability_groups", {{{"group_id", "6A0C3D20-0000-4000-8000-000000000001"}, {"name", "ag_payments"}}}},
         {"availability_replicas", reps},
-        {"availability_replica_states",
-         {{{"replica_id", local_id}, {"group_id", "6A0C3D20-0000-4000-8000-000000000001"}, {"is_local", true},
-           {"role", role == "PRIMARY" ? 1 : 2}, {"role_desc", role}}}}}}};
+        {"availability_replica_states", states}}}};
   return f.dump(2);
 }
 
@@ -367,7 +384,8 @@ struct Refusal {
   std::string message;
 };
 
-// Bad input: instances that both report primary, or a group naming a third instance — refused
+// Bad input: instances that both report primary, a group naming a third instance, or a group one
+// side lists without its local replica's state (that side shows no group) — refused
 // with exit 5 (roles-unknown) naming what each said, and nothing written to either instance.
 TEST(Roles, PairsWhoseRolesCannotBeEstablishedAreRefusedAndNothingIsWritten) {
   const Refusal cases[] = {
@@ -379,6 +397,13 @@ TEST(Roles, PairsWhoseRolesCannotBeEstablishedAreRefusedAndNothingIsWritten) {
        "error: pair payments: the roles cannot be established (the HA group of east names PAYMENTS-EAST, "
        "PAYMENTS-NORTH, not PAYMENTS-WEST): east (PAYMENTS-EAST) reports PRIMARY of availability group ag_payments; "
        "west (PAYMENTS-WEST) reports SECONDARY of availability group ag_payments\n"},
+      // Listed in sys.availability_groups without the local replica's row in
+      // sys.dm_hadr_availability_replica_states: a group that side reports no role in is no group
+      // of that side (docs/configuration.md, "How the roles are read") — and a group only one
+      // side shows is refused, so the missing row cannot turn the direction around.
+      {"no local replica state", "PRIMARY", "", {"PAYMENTS-EAST", "PAYMENTS-WEST"}, {"PAYMENTS-EAST", "PAYMENTS-WEST"},
+       "error: pair payments: the roles cannot be established (only one instance shows the HA group): east "
+       "(PAYMENTS-EAST) reports PRIMARY of availability group ag_payments; west (PAYMENTS-WEST) shows no HA group\n"},
   };
   for (const auto& c : cases) {
     RolesWorld s;
