@@ -149,14 +149,16 @@ export UNDERSTUDY_CONFIG=$WORK/understudy.toml
 
 # ---- runbook step 1: pre-stage the secondary ----
 step "pre-stage: snapshot the primary's server-level state"
-"$BIN/understudy" snapshot --pair payments 2>>"$WORK/understudy.err"
+rc=0; "$BIN/understudy" snapshot --pair payments 2>>"$WORK/understudy.err" || rc=$?
+check "snapshot exit" "$rc" 0
 if [ "${DRILL_SKIP_SYNC:-0}" = 1 ]; then
   step "pre-stage: sync SKIPPED (DRILL_SKIP_SYNC=1) — the pre-cutover gate must stop the drill"
 else
   step "pre-stage: sync logins (same SIDs), roles, credentials, linked servers, Agent jobs to the secondary"
-  # Exit 4 (objects left as they are) is not the drill's verdict: the gate decides.
   rc=0; "$BIN/understudy" sync --pair payments --apply >"$WORK/sync.out" 2>>"$WORK/understudy.err" || rc=$?
-  tail -n 3 "$WORK/sync.out"; echo "(sync exit $rc)"
+  tail -n 3 "$WORK/sync.out"
+  check "pre-stage sync exit (converged)" "$rc" 0
+  check "the secondary has the primary's logins and password hashes" "$(q "$P1" "$LOGINS_SQL")" "$(q "$P0" "$LOGINS_SQL")"
   jobs_only_on "$P0" "$P1" "after pre-staging"
 fi
 
