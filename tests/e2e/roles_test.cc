@@ -384,6 +384,40 @@ struct Refusal {
   std::string message;
 };
 
+// Two standalone emulators with the given fixtures (their own login each), the pair over them:
+// sync, snapshot and gate are refused with `message` (exit 5; the gate unknown, exit 2), and
+// nothing is written to either instance.
+void expect_refused_and_nothing_written(const std::string& name, const std::string& east_fixture,
+                                        const std::string& west_fixture, const std::string& message) {
+  RolesWorld s;
+  write_file(s.dir() + "/east.json", east_fixture);
+  write_file(s.dir() + "/west.json", west_fixture);
+  auto start = [&](const std::string& side) {
+    return std::make_unique<Child>(
+        std::vector<std::string>{UNDERSTUDY_EMULATOR_BIN, "--listen", "127.0.0.1:0", "--sa-password", kSaPassword,
+                                 "--fixture", s.dir() + "/" + side + ".json", "--server-name",
+                                 side == "east" ? "PAYMENTS-EAST" : "PAYMENTS-WEST"},
+        std::map<std::string, std::string>{}, s.dir() + "/" + side + ".log");
+  };
+  auto east = start("east");
+  auto west = start("west");
+  const int east_port = east->listening_port(), west_port = west->listening_port();
+  s.configure(east_port, west_port);
+
+  auto sync = s.cli({"sync", "--pair", "payments", "--apply", "--prune", "drop"});
+  EXPECT_EQ(sync.exit_code, 5) << name << ": " << sync.out << sync.err;
+  EXPECT_EQ(sync.err.substr(0, sync.err.find("HINT:")), message) << name;
+  auto snap = s.cli({"snapshot", "--pair", "payments"});
+  EXPECT_EQ(snap.exit_code, 5) << name << ": " << snap.err;
+  auto gate = s.cli({"gate", "logins", "--pair", "payments"});
+  EXPECT_EQ(gate.exit_code, 2) << name << ": " << gate.out << gate.err;
+  EXPECT_NE(gate.out.find("the roles cannot be established"), std::string::npos) << name << ": " << gate.out;
+  // Nothing written: each side still has its own login only.
+  EXPECT_EQ(disabled_of(east_port, "only_on_west"), "absent") << name;
+  EXPECT_EQ(disabled_of(west_port, "only_on_east"), "absent") << name;
+  EXPECT_EQ(disabled_of(west_port, "only_on_west"), "0") << name;
+}
+
 // Bad input: instances that both report primary, a group naming a third instance, or a group one
 // side lists without its local replica's state (that side shows no group) — refused
 // with exit 5 (roles-unknown) naming what each said, and nothing written to either instance.
@@ -405,35 +439,51 @@ TEST(Roles, PairsWhoseRolesCannotBeEstablishedAreRefusedAndNothingIsWritten) {
        "error: pair payments: the roles cannot be established (only one instance shows the HA group): east "
        "(PAYMENTS-EAST) reports PRIMARY of availability group ag_payments; west (PAYMENTS-WEST) shows no HA group\n"},
   };
-  for (const auto& c : cases) {
-    RolesWorld s;
-    write_file(s.dir() + "/east.json", side_fixture("PAYMENTS-EAST", c.east_role, c.east_replicas, "only_on_east"));
-    write_file(s.dir() + "/west.json", side_fixture("PAYMENTS-WEST", c.west_role, c.west_replicas, "only_on_west"));
-    auto start = [&](const std::string& name) {
-      return std::make_unique<Child>(
-          std::vector<std::string>{UNDERSTUDY_EMULATOR_BIN, "--listen", "127.0.0.1:0", "--sa-password", kSaPassword,
-                                   "--fixture", s.dir() + "/" + name + ".json", "--server-name",
-                                   name == "east" ? "PAYMENTS-EAST" : "PAYMENTS-WEST"},
-          std::map<std::string, std::string>{}, s.dir() + "/" + name + ".log");
-    };
-    auto east = start("east");
-    auto west = start("west");
-    const int east_port = east->listening_port(), west_port = west->listening_port();
-    s.configure(east_port, west_port);
+  for (const auto& c : cases)
+    expect_refused_and_nothing_written(c.name, side_fixture("PAYMENTS-EAST", c.east_role, c.east_replicas, "only_on_east"),
+                                       side_fixture("PAYMENTS-WEST", c.west_role, c.west_replicas, "only_on_west"),
+                                       c.message);
+}
 
-    auto sync = s.cli({"sync", "--pair", "payments", "--apply", "--prune", "drop"});
-    EXPECT_EQ(sync.exit_code, 5) << c.name << ": " << sync.out << sync.err;
-    EXPECT_EQ(sync.err.substr(0, sync.err.find("HINT:")), c.message) << c.name;
-    auto snap = s.cli({"snapshot", "--pair", "payments"});
-    EXPECT_EQ(snap.exit_code, 5) << c.name << ": " << snap.err;
-    auto gate = s.cli({"gate", "logins", "--pair", "payments"});
-    EXPECT_EQ(gate.exit_code, 2) << c.name << ": " << gate.out << gate.err;
-    EXPECT_NE(gate.out.find("the roles cannot be established"), std::string::npos) << c.name << ": " << gate.out;
-    // Nothing written: each side still has its own login only.
-    EXPECT_EQ(disabled_of(east_port, "only_on_west"), "absent") << c.name;
-    EXPECT_EQ(disabled_of(west_port, "only_on_east"), "absent") << c.name;
-    EXPECT_EQ(disabled_of(west_port, "only_on_west"), "0") << c.name;
-  }
+// One Managed Instance of a failover group (engine edition 8): the payments database's
+// geo-replication link as sys.dm_geo_replication_link_status shows it in that database (role 0
+// PRIMARY, 1 SECONDARY; partner_server the other side), and a login only this side has.
+// https://learn.microsoft.com/sql/relational-databases/system-dynamic-management-views/sys-dm-geo-replication-link-status-azure-sql-database
+std::string mi_side_fixture(const std::string& role, const std::string& partner, const std::string& login) {
+  nlohmann::json f = {
+      {"version", 1},
+      {"description", "one Managed Instance of failover group fog-payments, for the roles tests"},
+      {"instance", {{"engine_edition", 8}}},
+      {"databases", {{{"name", "payments"}, {"updateability", role == "PRIMARY" ? "READ_WRITE" : "READ_ONLY"}}}},
+      {"logins",
+       {{{"name", login}, {"type", "S"}, {"sid", "0x0102030405060708090A0B0C0D0E0F10"}, {"password", "Side-Login-Pw-1!"}}}},
+      {"ha",
+       {{"geo_replication_links",
+         {{{"database", "payments"}, {"link_guid", "6A0C3D20-0000-4000-8000-0000000000F1"}, {"partner_server", partner},
+           {"partner_database", "payments"}, {"role", role == "PRIMARY" ? 0 : 1}, {"role_desc", role}}}}}}};
+  return f.dump(2);
+}
+
+// The same bad input from a Managed Instance failover group: both instances' links say PRIMARY,
+// or a link's partner is a third instance.
+TEST(Roles, FailoverGroupPairsWhoseRolesCannotBeEstablishedAreRefusedAndNothingIsWritten) {
+  struct MiRefusal {
+    const char* name;
+    std::string east_role, east_partner, west_role, west_partner, message;
+  };
+  const MiRefusal cases[] = {
+      {"split brain", "PRIMARY", "PAYMENTS-WEST", "PRIMARY", "PAYMENTS-EAST",
+       "error: pair payments: the roles cannot be established (both instances report PRIMARY: split brain): east "
+       "(PAYMENTS-EAST) reports PRIMARY of failover group geo-replication links of 1 database; west (PAYMENTS-WEST) "
+       "reports PRIMARY of failover group geo-replication links of 1 database\n"},
+      {"third instance", "PRIMARY", "PAYMENTS-NORTH", "SECONDARY", "PAYMENTS-EAST",
+       "error: pair payments: the roles cannot be established (the HA group of east names PAYMENTS-NORTH, not "
+       "PAYMENTS-WEST): east (PAYMENTS-EAST) reports PRIMARY of failover group geo-replication links of 1 database; "
+       "west (PAYMENTS-WEST) reports SECONDARY of failover group geo-replication links of 1 database\n"},
+  };
+  for (const auto& c : cases)
+    expect_refused_and_nothing_written(c.name, mi_side_fixture(c.east_role, c.east_partner, "only_on_east"),
+                                       mi_side_fixture(c.west_role, c.west_partner, "only_on_west"), c.message);
 }
 
 }  // namespace
