@@ -10,7 +10,8 @@ PACKAGES=(
   nlohmann-json3-dev libcpp-httplib-dev libssl-dev
   libgtest-dev libgmock-dev
   libexpected-dev libfmt-dev libcli11-dev libtomlplusplus-dev
-  python3 python3-tds
+  openssl  # tests: make-test-pki.sh makes the CA and server certificate of the encrypted-connection tests
+  python3 python3-tds python3-openssl  # pytds needs pyOpenSSL for encrypted connections (tests/interop)
   golang-go golang-github-denisenkom-go-mssqldb-dev  # tests/interop: go-mssqldb, a fifth independent TDS client
   curl
   jq  # scripts/drill.sh: reads the gates' and the cluster's JSON answers

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 
@@ -29,9 +30,20 @@ int closed_port() {
   return port;
 }
 
-std::string connection(int port) {
-  return "DRIVER={FreeTDS};SERVER=127.0.0.1;PORT=" + std::to_string(port) +
-         ";UID=sa;TDS_Version=7.4;ClientCharset=UTF-8";
+// A CA and a server certificate signed by it, made now (tests/emulator/tds/make-test-pki.sh).
+std::string make_pki(const std::string& dir) {
+  auto r = run({"/bin/bash", std::string(UNDERSTUDY_SOURCE_DIR) + "/tests/emulator/tds/make-test-pki.sh", dir}, {});
+  if (r.exit_code != 0) throw std::runtime_error("make-test-pki.sh: " + r.err);
+  return dir;
+}
+
+// `flags` plus, with a PKI, the certificate and --require-encryption.
+std::vector<std::string> with_tls_flags(std::vector<std::string> flags, const std::string& pki_dir) {
+  if (pki_dir.empty()) return flags;
+  for (const std::string& a : {std::string("--tls-cert"), pki_dir + "/server.pem", std::string("--tls-key"),
+                               pki_dir + "/server.key", std::string("--require-encryption")})
+    flags.push_back(a);
+  return flags;
 }
 
 std::unique_ptr<Child> start_emulator(const std::string& dir, const std::string& fixture, const std::string& name,
@@ -51,9 +63,24 @@ World::World(WorldOptions options) {
   std::filesystem::create_directories(gates_dir());
   env_ = {{"E2E_SA_PASSWORD", kSaPassword}, {"E2E_CREDENTIAL_SECRET", kCredentialSecret},
           {"E2E_LINKED_SECRET", kLinkedLoginSecret}};
-  primary_ = start_emulator(dir_, "payments-primary.json", "primary", &primary_port_);
+  std::string pki;
+  if (options.encrypted_sql) {
+    encrypted_sql_ = true;
+    pki = make_pki(dir_ + "/pki");
+    const std::string trusted = options.trust_another_ca ? make_pki(dir_ + "/other-ca") : pki;
+    // Everything FreeTDS-specific: encryption required, the CA, the host name checked (127.0.0.1
+    // is in the certificate's subjectAltName).
+    write_file(dir_ + "/freetds.conf", "[understudy_tls]\n\thost = 127.0.0.1\n\ttds version = 7.4\n"
+                                       "\tencryption = require\n\tca file = " + trusted + "/ca.pem\n");
+    env_["FREETDSCONF"] = dir_ + "/freetds.conf";
+    // This process's own queries (exec_on_primary, query) go through the same section.
+    if (const char* old = std::getenv("FREETDSCONF")) saved_freetdsconf_ = old;
+    ::setenv("FREETDSCONF", env_["FREETDSCONF"].c_str(), 1);
+  }
+  primary_ = start_emulator(dir_, "payments-primary.json", "primary", &primary_port_, with_tls_flags({}, pki));
   if (options.secondary)
-    secondary_ = start_emulator(dir_, "empty-secondary.json", "secondary", &secondary_port_, options.secondary_flags);
+    secondary_ = start_emulator(dir_, "empty-secondary.json", "secondary", &secondary_port_,
+                                with_tls_flags(options.secondary_flags, pki));
   else
     secondary_port_ = closed_port();
   if (!options.extra_gate.empty()) write_file(gates_dir() + "/" + options.extra_gate_name + ".json", options.extra_gate);
@@ -87,7 +114,18 @@ World::~World() {
   serve_.reset();
   secondary_.reset();
   primary_.reset();
+  if (encrypted_sql_) {
+    if (saved_freetdsconf_) ::setenv("FREETDSCONF", saved_freetdsconf_->c_str(), 1);
+    else ::unsetenv("FREETDSCONF");
+  }
   remove_tree(dir_);
+}
+
+std::string World::connection(int port) const {
+  if (encrypted_sql_)
+    return "DRIVER={FreeTDS};Servername=understudy_tls;PORT=" + std::to_string(port) + ";UID=sa;ClientCharset=UTF-8";
+  return "DRIVER={FreeTDS};SERVER=127.0.0.1;PORT=" + std::to_string(port) +
+         ";UID=sa;TDS_Version=7.4;ClientCharset=UTF-8";
 }
 
 RunResult World::cli(std::vector<std::string> args) const {

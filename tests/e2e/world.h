@@ -4,6 +4,7 @@
 // (processes stopped, temp dir removed) when the World is destroyed.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,6 +32,11 @@ struct WorldOptions {
   bool tls = false;               // generate a self-signed certificate and serve HTTPS
   std::string pair_settings;      // TOML lines appended to [pairs.payments] (e.g. jobs_on_secondary)
   std::vector<std::string> secondary_flags;  // extra emulator flags, e.g. {"--fail-pattern", …}
+  // The emulators get a certificate from a CA made for this world and require encryption; the
+  // connection strings ask FreeTDS for encryption with that certificate verified (FreeTDS 1.3 takes
+  // the CA from the freetds.conf section named by Servername=, found through FREETDSCONF).
+  bool encrypted_sql = false;
+  bool trust_another_ca = false;  // with encrypted_sql: FreeTDS trusts an unrelated CA instead
 };
 
 class World {
@@ -70,6 +76,9 @@ class World {
   std::unique_ptr<Child> primary_, secondary_, serve_;
   int primary_port_ = 0, secondary_port_ = 0, serve_port_ = 0;
   std::map<std::string, std::string> env_;
+  bool encrypted_sql_ = false;
+  std::optional<std::string> saved_freetdsconf_;  // this process's FREETDSCONF before the world
+  std::string connection(int port) const;
 };
 
 // Parses a response body as JSON (throws with the body when it is not).

@@ -33,14 +33,26 @@ std::unique_ptr<Instance> build_instance(const TestServerOptions& o) {
   return instance;
 }
 
+std::shared_ptr<const tds::TlsContext> load_tls(const TestServerOptions& o) {
+  if (o.tls_cert.empty() && o.tls_key.empty()) {
+    if (o.require_encryption) throw std::runtime_error("emulator: require_encryption needs tls_cert and tls_key");
+    return nullptr;
+  }
+  std::string error;
+  auto tls = tds::TlsContext::load({o.tls_cert, o.tls_key, o.require_encryption}, &error);
+  if (!tls) throw std::runtime_error("emulator: " + error);
+  return tls;
+}
+
 }  // namespace
 
 TestServer::TestServer(TestServerOptions options)
-    : TestServer(build_instance(options), options.sa_password) {}
+    : TestServer(build_instance(options), options.sa_password, load_tls(options)) {}
 
-TestServer::TestServer(std::unique_ptr<Instance> instance, std::string sa_password)
-    : sa_password_(std::move(sa_password)), instance_(std::move(instance)) {
-  server_ = std::make_unique<TdsServer>(*instance_);
+TestServer::TestServer(std::unique_ptr<Instance> instance, std::string sa_password,
+                       std::shared_ptr<const tds::TlsContext> tls)
+    : sa_password_(std::move(sa_password)), instance_(std::move(instance)), tls_(std::move(tls)) {
+  server_ = std::make_unique<TdsServer>(*instance_, tls_);
   std::string error;
   if (!server_->start("127.0.0.1", 0, &error)) throw std::runtime_error("emulator: " + error);
   port_ = server_->port();
@@ -58,7 +70,7 @@ void TestServer::stop_listening() {
 
 void TestServer::resume_listening() {
   if (listening_) return;
-  server_ = std::make_unique<TdsServer>(*instance_);
+  server_ = std::make_unique<TdsServer>(*instance_, tls_);
   std::string error;
   if (!server_->start("127.0.0.1", port_, &error)) throw std::runtime_error("emulator: " + error);
   listening_ = true;

@@ -24,6 +24,9 @@
 namespace emu {
 
 class TdsServer;
+namespace tds {
+class TlsContext;
+}
 
 struct TestServerOptions {
   std::string fixture;                       // JSON fixture path; "" = empty instance
@@ -31,13 +34,18 @@ struct TestServerOptions {
   int engine_edition = 3;                    // 2 Standard, 3 Enterprise, 8 Managed Instance
   std::string sa_password = "Emu-Passw0rd!";  // password of the built-in sa login
   std::string server_name = "UNDERSTUDY-EMU";  // @@SERVERNAME, ServerName in ERROR/INFO tokens
+  // TLS (tds/tls.h): PEM certificate chain and key; empty = encryption not supported. With
+  // require_encryption the server refuses unencrypted sessions, as SQL Server's Force Encryption.
+  std::string tls_cert, tls_key;
+  bool require_encryption = false;
 };
 
 class TestServer {
  public:
   explicit TestServer(TestServerOptions options = {});
   // Serves an already-built instance (protocol tests with their own Instance implementation).
-  explicit TestServer(std::unique_ptr<Instance> instance, std::string sa_password = "Emu-Passw0rd!");
+  explicit TestServer(std::unique_ptr<Instance> instance, std::string sa_password = "Emu-Passw0rd!",
+                      std::shared_ptr<const tds::TlsContext> tls = nullptr);
   ~TestServer();
   TestServer(const TestServer&) = delete;
   TestServer& operator=(const TestServer&) = delete;
@@ -65,6 +73,7 @@ class TestServer {
  private:
   std::string sa_password_;
   std::unique_ptr<Instance> instance_;
+  std::shared_ptr<const tds::TlsContext> tls_;
   std::unique_ptr<TdsServer> server_;
   uint16_t port_ = 0;
   bool listening_ = true;

@@ -3,11 +3,14 @@
 //   understudy-emulator --listen 127.0.0.1:0 --sa-password PW [--fixture FILE] [--init-sql FILE]
 //     [--server-name NAME] [--engine-edition 2|3|8] [--stats-file FILE]
 //     [--drop-after-statements N] [--fail-pattern REGEX --fail-error NUMBER[:MESSAGE] [--fail-repeat]]
-//     [--reply-delay-ms N] [--refuse-logins]
+//     [--reply-delay-ms N] [--refuse-logins] [--tls-cert FILE --tls-key FILE [--require-encryption]]
 //
 // Prints "listening on HOST:PORT" as the first line of stdout, serves until SIGTERM/SIGINT and
 // exits 0. Writes the counters (Stats::to_json) to --stats-file on exit and on SIGUSR1.
-// Exit codes: 0 ok, 64 usage, 65 bad fixture/init SQL, 69 cannot listen, 74 cannot write stats.
+// With --tls-cert/--tls-key, PRELOGIN negotiates encryption as SQL Server does and TDS 8.0 clients
+// (TLS first) are accepted; --require-encryption refuses unencrypted sessions (tds/tls.h).
+// Exit codes: 0 ok, 64 usage, 65 bad fixture/init SQL, 66 unusable TLS certificate or key,
+// 69 cannot listen, 74 cannot write stats.
 #include <signal.h>
 
 #include <cstdio>
@@ -36,13 +39,16 @@ struct Options {
   bool fail_repeat = false;
   int reply_delay_ms = 0;
   bool refuse_logins = false;
+  std::string tls_cert, tls_key;
+  bool require_encryption = false;
 };
 
 constexpr const char* kUsage =
     "usage: understudy-emulator --listen HOST:PORT --sa-password PW [--fixture FILE] [--init-sql FILE]\n"
     "         [--server-name NAME] [--engine-edition 2|3|8] [--stats-file FILE]\n"
     "         [--drop-after-statements N] [--fail-pattern REGEX --fail-error NUMBER[:MESSAGE] [--fail-repeat]]\n"
-    "         [--reply-delay-ms N] [--refuse-logins]\n";
+    "         [--reply-delay-ms N] [--refuse-logins]\n"
+    "         [--tls-cert FILE --tls-key FILE [--require-encryption]]\n";
 
 [[noreturn]] void usage_error(const std::string& message) {
   std::cerr << "understudy-emulator: " << message << "\n" << kUsage;
@@ -71,6 +77,8 @@ Options parse(int argc, char** argv) {
        }},
       {"--sa-password", [&](const std::string& v) { o.sa_password = v; }},
       {"--fixture", [&](const std::string& v) { o.fixture = v; }},
+      {"--tls-cert", [&](const std::string& v) { o.tls_cert = v; }},
+      {"--tls-key", [&](const std::string& v) { o.tls_key = v; }},
       {"--init-sql", [&](const std::string& v) { o.init_sql = v; }},
       {"--server-name", [&](const std::string& v) { o.server_name = v; }},
       {"--stats-file", [&](const std::string& v) { o.stats_file = v; }},
@@ -95,6 +103,7 @@ Options parse(int argc, char** argv) {
     }
     if (arg == "--refuse-logins") { o.refuse_logins = true; continue; }
     if (arg == "--fail-repeat") { o.fail_repeat = true; continue; }
+    if (arg == "--require-encryption") { o.require_encryption = true; continue; }
     if (arg == "--help" || arg == "-h") { std::cout << kUsage; std::exit(0); }
     const auto it = with_value.find(arg);
     if (it == with_value.end()) usage_error("unknown option " + arg);
@@ -107,6 +116,8 @@ Options parse(int argc, char** argv) {
   if (o.port < 0) usage_error("--listen is required");
   if (o.sa_password.empty()) usage_error("--sa-password is required");
   if (o.fail_pattern.empty() != o.fail_error.empty()) usage_error("--fail-pattern and --fail-error go together");
+  if (o.tls_cert.empty() != o.tls_key.empty()) usage_error("--tls-cert and --tls-key go together");
+  if (o.require_encryption && o.tls_cert.empty()) usage_error("--require-encryption needs --tls-cert and --tls-key");
   return o;
 }
 
@@ -166,7 +177,16 @@ int main(int argc, char** argv) {
   }
   apply_faults(o, instance->faults());
 
-  emu::TdsServer server(*instance);
+  std::shared_ptr<const emu::tds::TlsContext> tls;
+  if (!o.tls_cert.empty()) {
+    tls = emu::tds::TlsContext::load({o.tls_cert, o.tls_key, o.require_encryption}, &error);
+    if (!tls) {
+      std::cerr << "understudy-emulator: " << error << "\n";
+      return 66;
+    }
+  }
+
+  emu::TdsServer server(*instance, tls);
   if (!server.start(o.host, static_cast<uint16_t>(o.port), &error)) {
     std::cerr << "understudy-emulator: " << error << "\n";
     return 69;

@@ -19,6 +19,8 @@ usage_case "no arguments" "understudy-emulator: --listen is required"
 usage_case "unknown flag" "understudy-emulator: unknown option --bogus" --listen 127.0.0.1:0 --sa-password x --bogus
 usage_case "bad edition" "understudy-emulator: --engine-edition must be 2, 3 or 8" --listen 127.0.0.1:0 --sa-password x --engine-edition 5
 usage_case "bad port" "understudy-emulator: invalid value for --listen: 99999" --listen 127.0.0.1:99999 --sa-password x
+usage_case "cert without key" "understudy-emulator: --tls-cert and --tls-key go together" --listen 127.0.0.1:0 --sa-password x --tls-cert c.pem
+usage_case "require without cert" "understudy-emulator: --require-encryption needs --tls-cert and --tls-key" --listen 127.0.0.1:0 --sa-password x --require-encryption
 usage_case "fail pattern alone" "understudy-emulator: --fail-pattern and --fail-error go together" --listen 127.0.0.1:0 --sa-password x --fail-pattern foo
 
 start() {
@@ -49,4 +51,22 @@ expect_contains "--fail-pattern fails the matching statement" "$out" "Msg 50001"
 expect_contains "--fail-error carries the message" "$out" "injected by the test"
 kill -TERM "$PID"; wait "$PID"; rc=$?; PID=
 expect_contains "SIGTERM exits 0" "rc=$rc" "rc=0"
+
+# --tls-cert/--tls-key/--require-encryption: an unreadable certificate exits 66 naming the file;
+# with encryption required, FreeTDS with encryption = off (PRELOGIN ENCRYPT_NOT_SUP) is closed
+# and FreeTDS with encryption = require and the CA gets in.
+bash "$(dirname "$0")/../emulator/tds/make-test-pki.sh" "$WORK/pki"
+err=$("$emulator" --listen 127.0.0.1:0 --sa-password x --tls-cert "$WORK/nope.pem" --tls-key "$WORK/pki/server.key" 2>&1 >/dev/null); rc=$?
+expect_contains "unloadable certificate exits 66" "rc=$rc" "rc=66"
+expect_contains "unloadable certificate is named" "$err" "cannot load the TLS certificate $WORK/nope.pem"
+start --tls-cert "$WORK/pki/server.pem" --tls-key "$WORK/pki/server.key" --require-encryption
+printf '[plain]\n\thost = 127.0.0.1\n\tport = %s\n\ttds version = 7.4\n\tencryption = off\n[verified]\n\thost = 127.0.0.1\n\tport = %s\n\ttds version = 7.4\n\tencryption = require\n\tca file = %s\n' \
+  "$PORT" "$PORT" "$WORK/pki/ca.pem" >"$WORK/freetds.conf"
+out=$(printf 'SELECT 1\ngo\n' | FREETDSCONF="$WORK/freetds.conf" tsql -S plain -U sa -P 'Cli-Pw1!' -o q 2>&1)
+expect_contains "--require-encryption closes an unencrypted client" "$out" "Adaptive Server connection failed"
+out=$(printf 'SELECT 42 AS answer\ngo\n' | FREETDSCONF="$WORK/freetds.conf" tsql -S verified -U sa -P 'Cli-Pw1!' -o q 2>&1)
+expect_contains "an encrypted, verified client gets in" "$out" "42"
+expect_contains "the refusal is logged" "$(cat "$WORK/err")" "the client does not support encryption, which is required"
+kill -TERM "$PID"; wait "$PID"; rc=$?; PID=
+expect_contains "stats count the encrypted login" "$(cat "$WORK/stats.json")" '"logins_tls":1'
 finish

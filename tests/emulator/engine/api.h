@@ -116,6 +116,11 @@ struct Stats {
   std::atomic<uint64_t> rows{0};         // rows sent in result sets
   std::atomic<uint64_t> errors{0};       // ERROR tokens sent
   std::atomic<uint64_t> attentions{0};
+  // Logins by how the wire layer protected them (MS-TDS 2.2.6.5): only the LOGIN7 packet encrypted,
+  // the whole session encrypted after a TDS 7.x PRELOGIN negotiation, or TDS 8.0 (TLS first).
+  std::atomic<uint64_t> logins_tls_login_only{0};
+  std::atomic<uint64_t> logins_tls{0};
+  std::atomic<uint64_t> logins_tds8{0};
   std::string to_json() const;
 };
 

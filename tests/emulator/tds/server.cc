@@ -9,12 +9,14 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "tds/connection.h"
 
 namespace emu {
 
-TdsServer::TdsServer(Instance& instance) : instance_(instance) {}
+TdsServer::TdsServer(Instance& instance, std::shared_ptr<const tds::TlsContext> tls)
+    : instance_(instance), tls_(std::move(tls)) {}
 
 TdsServer::~TdsServer() { stop(); }
 
@@ -72,7 +74,7 @@ void TdsServer::accept_loop() {
     uint16_t spid = next_spid_++;
     if (spid == 0) spid = next_spid_++;
     conn->thread = std::thread([this, c, spid] {
-      tds::Connection(c->fd, instance_, spid).run();
+      tds::Connection(c->fd, instance_, spid, tls_.get()).run();
       ::shutdown(c->fd, SHUT_RDWR);  // the server closes the fd after joining, never this thread
       c->finished = true;
     });

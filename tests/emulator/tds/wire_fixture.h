@@ -2,8 +2,10 @@
 // only, see test_engine.h) behind a real TdsServer on an ephemeral loopback port.
 #pragma once
 
+#include <memory>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "tds/server.h"
 #include "tds/test_engine.h"
@@ -12,9 +14,10 @@ namespace emu::tds::testing {
 
 struct CannedServer {
   CannedInstance instance;
-  TdsServer server{instance};
+  TdsServer server;
 
-  CannedServer() {
+  // tls: the server's certificate and settings (tls.h); nullptr = encryption not supported.
+  explicit CannedServer(std::shared_ptr<const TlsContext> tls = nullptr) : server(instance, std::move(tls)) {
     std::string error;
     if (!server.start("127.0.0.1", 0, &error)) throw std::runtime_error(error);
   }
