@@ -65,6 +65,8 @@ class TestServer {
   // The same without PWD, for callers that add the password themselves (e.g. from the environment).
   std::string connection_string_without_password(const std::string& user = "sa") const;
   const std::string& sa_password() const { return sa_password_; }
+  // The certificate and settings this server negotiates encryption with; nullptr = none.
+  const std::shared_ptr<const tds::TlsContext>& tls() const { return tls_; }
 
   Instance& instance() { return *instance_; }
   Stats& stats() { return instance_->stats(); }

@@ -9,8 +9,15 @@ driver=$(find /usr/lib -name libtdsodbc.so 2>/dev/null | head -n1)
 export ODBCSYSINI="$WORK/odbc"
 mkdir -p "$ODBCSYSINI"
 printf '[FreeTDS]\nDescription=FreeTDS\nDriver=%s\n' "$driver" >"$ODBCSYSINI/odbcinst.ini"
-printf '[emu]\nDriver=FreeTDS\nServer=127.0.0.1\nPort=%s\nTDS_Version=7.4\nClientCharset=UTF-8\n' "$EMU_PORT" \
-  >"$ODBCSYSINI/odbc.ini"
+# emu: FreeTDS's default encryption = request (login-only encryption here); emu_tls / emu_rogue:
+# Servername= names the freetds.conf section that requires encryption and holds the CA.
+{
+  printf '[emu]\nDriver=FreeTDS\nServer=127.0.0.1\nPort=%s\nTDS_Version=7.4\nClientCharset=UTF-8\n' "$EMU_PORT"
+  printf '[emu_tls]\nDriver=FreeTDS\nServername=emu_tls\nClientCharset=UTF-8\n'
+  printf '[emu_rogue]\nDriver=FreeTDS\nServername=emu_rogue\nClientCharset=UTF-8\n'
+} >"$ODBCSYSINI/odbc.ini"
+write_freetds_conf "$WORK/freetds.conf"
+export FREETDSCONF="$WORK/freetds.conf"
 
 run_isql() { printf '%s\n' "$@" | isql -v -b emu sa "$EMU_PW" 2>&1; }
 
@@ -28,4 +35,9 @@ expect_contains "parameterized statement" "$out" "app_ledger_svc"
 
 out=$(printf 'SELECT 1\n' | isql -v -b emu sa wrong 2>&1)
 expect_contains "wrong password is refused" "$out" "[37000][unixODBC][FreeTDS][SQL Server]Login failed for user 'sa'."
+
+out=$(printf '%s\n' "SELECT name FROM sys.server_principals WHERE name = 'app_settlement_svc'" | isql -v -b emu_tls sa "$EMU_PW" 2>&1)
+expect_contains "encrypted, certificate verified against the test CA" "$out" "app_settlement_svc"
+out=$(printf 'SELECT 1\n' | isql -v -b emu_rogue sa "$EMU_PW" 2>&1)
+expect_contains "a certificate from another CA is refused" "$out" "Unable to connect to data source"
 finish

@@ -1,7 +1,11 @@
 // tedious (an independent TDS client for Node) against the emulator: login, catalog SELECT, an
-// error with its number, a parameterized statement (sp_executesql RPC), a prepared statement.
-// Run by tedious_test.sh with EMU_PORT and EMU_PW set.
+// error with its number, a parameterized statement (sp_executesql RPC), a prepared statement;
+// then encrypted with the certificate verified against the test CA — TDS 7.4 (encrypt: true, the
+// handshake inside PRELOGIN) and TDS 8.0 (encrypt: 'strict', TLS first with ALPN tds/8.0) — and a
+// certificate from another CA refused.
+// Run by tedious_test.sh with EMU_PORT, EMU_PW, EMU_CA and EMU_ROGUE_CA set.
 'use strict';
+const fs = require('fs');
 const { Connection, Request, TYPES } = require('tedious');
 
 const failures = [];
@@ -11,13 +15,17 @@ function check(what, got, want) {
   else { failures.push(what); console.error(`FAIL: ${what}: got ${g}, want ${w}`); }
 }
 
-function connect(password) {
+// tls: undefined (plain) or { encrypt: true | 'strict', ca: PEM file } — verified, never trusted blindly.
+function connect(password, tls) {
+  const encryption = tls
+    ? { encrypt: tls.encrypt, trustServerCertificate: false, serverName: 'localhost',
+        cryptoCredentialsDetails: { ca: fs.readFileSync(tls.ca) } }
+    : { encrypt: false, trustServerCertificate: true };
   return new Promise((resolve, reject) => {
     const c = new Connection({
       server: '127.0.0.1',
       authentication: { type: 'default', options: { userName: 'sa', password } },
-      options: { port: Number(process.env.EMU_PORT), encrypt: false, trustServerCertificate: true,
-                 connectTimeout: 10000, requestTimeout: 30000 },
+      options: { port: Number(process.env.EMU_PORT), connectTimeout: 10000, requestTimeout: 30000, ...encryption },
     });
     c.on('connect', (err) => (err ? reject(err) : resolve(c)));
     c.connect();
@@ -59,6 +67,21 @@ function query(conn, sql, params = []) {
     check('wrong password refused', 'connected', 'refused');
   } catch (e) {
     check('wrong password refused', e.message, "Login failed for user 'sa'.");
+  }
+
+  for (const encrypt of [true, 'strict']) {
+    const enc = await connect(process.env.EMU_PW, { encrypt, ca: process.env.EMU_CA });
+    check(`encrypt: ${encrypt}, certificate verified: catalog select`,
+          await query(enc, "SELECT name FROM sys.server_principals WHERE name = 'app_ledger_svc'"), [['app_ledger_svc']]);
+    enc.close();
+    try {
+      const rogue = await connect(process.env.EMU_PW, { encrypt, ca: process.env.EMU_ROGUE_CA });
+      rogue.close();
+      check(`encrypt: ${encrypt}: a certificate from another CA is refused`, 'connected', 'refused');
+    } catch (e) {
+      check(`encrypt: ${encrypt}: a certificate from another CA is refused`,
+            /self[- ]signed|unable to (get|verify)/i.test(e.message), true);
+    }
   }
   process.exit(failures.length ? 1 : 0);
 })().catch((e) => { console.error('FAIL: ' + (e && e.stack || e)); process.exit(1); });

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# FreeTDS tsql against the emulator: login, catalog SELECT, error with its number, sp_executesql.
+# FreeTDS tsql against the emulator: login, catalog SELECT, error with its number, sp_executesql —
+# with FreeTDS's default `encryption = request`, which the emulator (certificate, encryption not
+# required) answers with login-only encryption — then fully encrypted with the certificate verified.
 set -uo pipefail
 source "$(dirname "$0")/checks.sh"
 command -v tsql >/dev/null || { echo "tsql not installed (freetds-bin)"; exit 77; }
@@ -22,4 +24,11 @@ expect_contains "parameterized statement" "$out" "app_ledger_svc"
 
 out=$(printf 'SELECT 1\ngo\n' | tsql -H 127.0.0.1 -p "$EMU_PORT" -U sa -P wrong -o q 2>&1)
 expect_contains "wrong password is refused with 18456" "$out" "Login failed for user 'sa'."
+
+write_freetds_conf "$WORK/freetds.conf"
+tls_tsql() { printf '%s\ngo\n' "$2" | FREETDSCONF="$WORK/freetds.conf" tsql -S "$1" -U sa -P "$EMU_PW" -o q 2>&1; }
+out=$(tls_tsql emu_tls "SELECT name FROM sys.server_principals WHERE name = 'app_settlement_svc'")
+expect_contains "encrypted, certificate verified against the test CA" "$out" "app_settlement_svc"
+out=$(tls_tsql emu_rogue "SELECT 1")
+expect_contains "a certificate from another CA is refused" "$out" "Adaptive Server connection failed"
 finish

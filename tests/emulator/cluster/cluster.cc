@@ -65,7 +65,10 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
     servers_[i] = std::make_unique<TestServer>(TestServerOptions{.fixture = options_.fixtures[i],
                                                                  .engine_edition = options_.engine_edition,
                                                                  .sa_password = options_.sa_password,
-                                                                 .server_name = options_.names[i]});
+                                                                 .server_name = options_.names[i],
+                                                                 .tls_cert = options_.tls_cert,
+                                                                 .tls_key = options_.tls_key,
+                                                                 .require_encryption = options_.require_encryption});
   }
   // Replicated databases: the user databases both instances have.
   std::vector<std::string> both[2];
@@ -76,7 +79,7 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
   for (int r = 0; r < 2; ++r) {
     auto route = std::make_unique<RoutingInstance>(&servers_[r]->instance());
     routes_[r] = route.get();
-    listeners_[r] = std::make_unique<TestServer>(std::move(route), options_.sa_password);
+    listeners_[r] = std::make_unique<TestServer>(std::move(route), options_.sa_password, servers_[0]->tls());
   }
   std::lock_guard lock(mu_);
   apply_locked();

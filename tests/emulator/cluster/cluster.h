@@ -69,6 +69,9 @@ struct ClusterOptions {
   std::string mechanism = "link";  // link | availability_group | failover_group
   std::string group = "fog-prod-sqlmi";  // AG / DAG / failover group name
   std::string sa_password = "Emu-Passw0rd!";
+  // TLS for both instances and both listeners, as TestServerOptions (harness.h).
+  std::string tls_cert, tls_key;
+  bool require_encryption = false;
 };
 
 struct DatabaseHa {

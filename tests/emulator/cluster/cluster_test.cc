@@ -10,6 +10,7 @@
 
 #include "cluster/cluster.h"
 #include "tds/odbc_client.h"
+#include "tds/test_pki.h"
 
 namespace {
 
@@ -230,6 +231,32 @@ TEST(ClusterTransitions, RemovedGroupLeavesNoRowsAndBothReadWrite) {
   }
   EXPECT_TRUE(c->state()["instances"][0]["role"].is_null());
   EXPECT_NE(c->failover("planned"), "");
+}
+
+// The pair as production reaches it: both instances and both listeners hold the certificate and
+// require encryption (tests/emulator/README.md, Encryption); FreeTDS verifies it against the CA.
+TEST(ClusterTls, InstancesAndListenersRequireEncryption) {
+  emu::tds::testing::install_freetds_conf();
+  ClusterOptions o;
+  o.fixtures[0] = kFixtureDir + "ha-primary.json";
+  o.fixtures[1] = kFixtureDir + "ha-secondary.json";
+  o.names[0] = "EAST";
+  o.names[1] = "WEST";
+  o.mechanism = "availability_group";
+  o.engine_edition = 3;
+  o.tls_cert = emu::tds::testing::test_pki().cert;
+  o.tls_key = emu::tds::testing::test_pki().key;
+  o.require_encryption = true;
+  Cluster c(o);
+  for (uint16_t port : {c.port(0), c.port(1), c.rw_port(), c.ro_port()}) {
+    OdbcConnection verified;
+    EXPECT_TRUE(verified.connect("DRIVER={FreeTDS};Servername=emu_verified;Port=" + std::to_string(port) +
+                                 ";UID=sa;PWD={" + c.sa_password() + "};ClientCharset=UTF-8"))
+        << port << ": " << ::testing::PrintToString(verified.diags());
+    OdbcConnection plain;
+    EXPECT_FALSE(plain.connect(cluster_cs(c, port) + ";Encryption=off")) << port;
+  }
+  EXPECT_EQ(c.server(0).stats().logins_tls.load() + c.server(1).stats().logins_tls.load(), 4u);
 }
 
 }  // namespace

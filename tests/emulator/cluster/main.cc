@@ -5,6 +5,7 @@
 //   understudy-emulator-cluster --sa-password PW [--fixture-0 FILE] [--fixture-1 FILE]
 //     [--name-0 NAME] [--name-1 NAME] [--engine-edition 2|3|8]
 //     [--mechanism link|availability_group|failover_group] [--group NAME]
+//     [--tls-cert FILE --tls-key FILE [--require-encryption]]   (as understudy-emulator's)
 //
 // Prints one line on stdout once everything listens (all on 127.0.0.1):
 //   ports instance0=P0 instance1=P1 rw=P2 ro=P3 control=P4
@@ -16,7 +17,8 @@
 //   POST /split-brain                            both instances report PRIMARY, cut off from each other
 //   POST /role?instance=NAME&role=SECONDARY|RESOLVING     what the instance reports (ALTER AG … SET (ROLE …))
 //   POST /remove                                 the group is gone (link cutover, failover group deleted)
-// Serves until SIGTERM/SIGINT and exits 0. Exit codes: 64 usage, 65 bad fixture, 69 cannot listen.
+// Serves until SIGTERM/SIGINT and exits 0. Exit codes: 64 usage, 65 bad fixture, 66 unusable TLS
+// certificate or key, 69 cannot listen.
 #include <httplib.h>
 #include <signal.h>
 
@@ -34,7 +36,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: understudy-emulator-cluster --sa-password PW [--fixture-0 FILE] [--fixture-1 FILE]\n"
     "         [--name-0 NAME] [--name-1 NAME] [--engine-edition 2|3|8]\n"
-    "         [--mechanism link|availability_group|failover_group] [--group NAME]\n";
+    "         [--mechanism link|availability_group|failover_group] [--group NAME]\n"
+    "         [--tls-cert FILE --tls-key FILE [--require-encryption]]\n";
 
 [[noreturn]] void usage_error(const std::string& message) {
   std::cerr << "understudy-emulator-cluster: " << message << "\n" << kUsage;
@@ -47,12 +50,16 @@ emu::ClusterOptions parse(int argc, char** argv) {
   std::map<std::string, std::string*> text = {
       {"--sa-password", &o.sa_password}, {"--fixture-0", &o.fixtures[0]}, {"--fixture-1", &o.fixtures[1]},
       {"--name-0", &o.names[0]},         {"--name-1", &o.names[1]},       {"--mechanism", &o.mechanism},
-      {"--group", &o.group}};
+      {"--group", &o.group},             {"--tls-cert", &o.tls_cert},     {"--tls-key", &o.tls_key}};
   for (int i = 1; i < argc; ++i) {
     std::string flag = argv[i];
     if (flag == "--help") {
       std::cout << kUsage;
       std::exit(0);
+    }
+    if (flag == "--require-encryption") {
+      o.require_encryption = true;
+      continue;
     }
     if (i + 1 >= argc) usage_error("missing value for " + flag);
     std::string value = argv[++i];
@@ -66,6 +73,8 @@ emu::ClusterOptions parse(int argc, char** argv) {
     }
   }
   if (o.sa_password.empty()) usage_error("--sa-password is required");
+  if (o.tls_cert.empty() != o.tls_key.empty()) usage_error("--tls-cert and --tls-key go together");
+  if (o.require_encryption && o.tls_cert.empty()) usage_error("--require-encryption needs --tls-cert and --tls-key");
   if (o.mechanism != "link" && o.mechanism != "availability_group" && o.mechanism != "failover_group")
     usage_error("--mechanism must be link, availability_group or failover_group");
   return o;
@@ -92,7 +101,9 @@ int main(int argc, char** argv) {
     cluster = std::make_unique<emu::Cluster>(options);
   } catch (const std::exception& e) {
     std::cerr << "understudy-emulator-cluster: " << e.what() << "\n";
-    return std::string(e.what()).find("fixture") != std::string::npos ? 65 : 69;
+    const std::string what = e.what();
+    if (what.find("fixture") != std::string::npos) return 65;
+    return what.find("TLS") != std::string::npos ? 66 : 69;
   }
 
   httplib::Server control;

@@ -44,8 +44,9 @@ SSL_CTX* make_server_ctx(const TlsSettings& s, int max_version, bool tds8, std::
     *error = "cannot create a TLS context: " + openssl_reason();
     return nullptr;
   }
-  // TLS 1.2 is the lowest version a Managed Instance accepts by default ("Minimal TLS version"):
-  // https://learn.microsoft.com/en-us/azure/azure-sql/managed-instance/minimal-tls-version-configure
+  // TLS 1.2 at least: the version Microsoft recommends as a Managed Instance's "Minimal TLS
+  // Version" (https://learn.microsoft.com/en-us/azure/azure-sql/managed-instance/minimal-tls-version-configure).
+  // An older client fails the handshake here; a Managed Instance answers it with error 47072.
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
   SSL_CTX_set_max_proto_version(ctx, max_version);
   SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
