@@ -216,7 +216,7 @@ TEST(Counters, StatementsWritesAndJson) {
   EXPECT_EQ(inst->stats().writes.load(), 1u);
   EXPECT_EQ(inst->stats().rows.load(), 0u);  // rows are counted by the wire layer
   EXPECT_EQ(inst->stats().to_json(),
-            R"({"attentions":0,"batches":0,"connections":0,"errors":0,"logins":0,"rows":0,"rpcs":0,"statements":3,"writes":1})");
+            R"({"attentions":0,"batches":0,"connections":0,"errors":0,"logins":0,"logins_tds8":0,"logins_tls":0,"logins_tls_login_only":0,"rows":0,"rpcs":0,"statements":3,"writes":1})");
 }
 
 TEST(RequestLog, RecordsBatchesAndRpcs) {
