@@ -1,9 +1,9 @@
 #include "gates/sources.h"
 
 #include <algorithm>
-#include <unordered_map>
 
 #include "catalog/canonical.h"
+#include "catalog/read_ahead.h"
 #include "catalog/reader.h"
 #include "config/secrets.h"
 #include "odbc/connection.h"
@@ -39,20 +39,32 @@ Error no_snapshot(const config::Pair& pair) {
                "take one: understudy snapshot --instance " + pair.primary);
 }
 
-Result<PrimarySnapshot> decode(store::Store& store, const config::Pair& pair, const store::SnapshotInfo& info) {
-  auto objs = store.load_objects(info.id);
-  if (!objs) return tl::unexpected(objs.error());
-  PrimarySnapshot snap;
-  snap.id = std::to_string(info.id);
-  snap.instance = info.server_name;
+Result<int64_t> parse_taken_at(const store::SnapshotInfo& info) {
   auto t = parse_rfc3339_utc(info.taken_at);
-  if (!t) return fail(ErrorCode::kDataErr, "snapshot " + snap.id + " has an unreadable taken_at");
-  snap.taken_at = *t;
-  auto opts = drift::read_options(&pair);
-  for (auto& o : *objs)
-    if (selected(opts, o)) snap.objects.push_back(std::move(o));
-  drift::expect_on_secondary(pair, snap.objects);  // compared with the secondary (diff/expectation.h)
-  return snap;
+  if (!t) return fail(ErrorCode::kDataErr, "snapshot " + std::to_string(info.id) + " has an unreadable taken_at");
+  return *t;
+}
+
+// The snapshot's digests: the pair's selection, jobs as the secondary should hold them.
+Result<PrimaryDigests> load_digests(store::Store& store, const config::Pair& pair, const store::SnapshotInfo& info) {
+  PrimaryDigests out;
+  out.snapshot_id = info.id;
+  out.header.id = std::to_string(info.id);
+  out.header.instance = info.server_name;
+  auto t = parse_taken_at(info);
+  if (!t) return tl::unexpected(t.error());
+  out.header.taken_at = *t;
+  auto digests = store.load_digests(info.id);
+  if (!digests) return tl::unexpected(digests.error());
+  std::erase_if(*digests, [&](const catalog::ObjectDigest& d) {
+    return d.kind == catalog::Kind::kInstance || !pair.selects(catalog::kind_name(d.kind), d.match_key);
+  });
+  US_TRY(drift::expect_on_secondary(pair, *digests, [&store](std::span<const int64_t> ids) {
+    return store.load_versions(ids, false);
+  }));
+  digests->shrink_to_fit();  // kept for as long as the snapshot is the latest
+  out.digests = std::move(*digests);
+  return out;
 }
 }  // namespace
 
@@ -67,50 +79,66 @@ Result<TargetState> read_target(const config::Config& cfg, const config::Pair& p
 }
 
 Result<TargetAgainstPrimary> read_target_against(const config::Config& cfg, const config::Pair& pair,
-                                                 const PrimarySnapshot& primary) {
+                                                 const PrimaryDigests& primary, const diff::Fetch& load) {
   auto in = cfg.instance(pair.secondary);
   if (!in) return tl::unexpected(in.error());
   auto opts = config::connect_options(**in);
   if (!opts) return tl::unexpected(opts.error());
   auto conn = odbc::Connection::connect(*opts);
   if (!conn) return tl::unexpected(conn.error());
-  // (kind, match key) -> index into primary.objects
-  std::unordered_map<std::string, size_t> index;
-  index.reserve(primary.objects.size());
-  auto key_of = [](catalog::Kind kind, const std::string& match_key) {
-    return std::to_string(static_cast<int>(kind)) + '\x1f' + match_key;
-  };
-  for (size_t i = 0; i < primary.objects.size(); ++i) {
-    const auto& p = primary.objects[i];
-    if (p.kind != catalog::Kind::kInstance) index.emplace(key_of(p.kind, p.match_key()), i);
-  }
+  const auto& digests = primary.digests;
   TargetAgainstPrimary out;
-  std::vector<char> equal(primary.objects.size(), 0);
-  // Fingerprinted from the record's text; only an object that differs becomes a tree.
-  US_TRY(catalog::read_records(*conn, drift::read_options(&pair), [&](catalog::ObjectRecord& r) -> Status {
-    r.seal();  // once: to_object() below uses it
-    if (r.kind != catalog::Kind::kInstance) {
-      auto it = index.find(key_of(r.kind, r.match_key()));
-      if (it != index.end() && primary.objects[it->second].fingerprint == r.fingerprint) {
-        equal[it->second] = 1;
-        ++out.equal;
-        return {};
+  std::vector<char> equal(digests.size(), 0);
+  catalog::ObjectDigest probe;
+  // Fingerprinted from the record's text, on this thread while the read goes on (read_ahead.h);
+  // only an object that differs becomes a tree.
+  US_TRY(catalog::read_records_ahead(*conn, drift::read_options(&pair), [&](std::span<catalog::ObjectRecord> batch) -> Status {
+    for (catalog::ObjectRecord& r : batch) {
+      r.seal();  // once: to_object() below uses it
+      if (r.kind != catalog::Kind::kInstance) {
+        probe.kind = r.kind;
+        probe.match_key = catalog::fold_name(r.key);
+        auto it = std::lower_bound(digests.begin(), digests.end(), probe, catalog::digest_less);
+        if (it != digests.end() && it->kind == r.kind && it->match_key == probe.match_key &&
+            it->fingerprint == catalog::fingerprint_bytes(r.fingerprint)) {
+          equal[static_cast<size_t>(it - digests.begin())] = 1;
+          ++out.equal;
+          continue;
+        }
       }
+      auto o = r.to_object();
+      if (!o) return tl::unexpected(o.error());
+      out.target.objects.push_back(std::move(*o));
     }
-    auto o = r.to_object();
-    if (!o) return tl::unexpected(o.error());
-    out.target.objects.push_back(std::move(*o));
     return {};
   }));
   catalog::sort_objects(out.target.objects);
   out.target.instance = server_name_of(out.target.objects);
   if (out.target.instance.empty()) out.target.instance = pair.secondary;
-  for (size_t i = 0; i < primary.objects.size(); ++i)
-    if (!equal[i]) out.primary_rest.push_back(primary.objects[i]);
+  // The primary's side of what differs, from the store (as the secondary should hold it).
+  std::vector<int64_t> rest;
+  for (size_t i = 0; i < digests.size(); ++i)
+    if (!equal[i]) rest.push_back(digests[i].handle);
+  if (!rest.empty()) {
+    auto objects = drift::expecting(pair, load)(rest);
+    if (!objects) return tl::unexpected(objects.error());
+    out.primary_rest = std::move(*objects);
+  }
   return out;
 }
 
-Result<std::shared_ptr<const PrimarySnapshot>> PrimaryCache::latest(store::Store& store, const config::Pair& pair) {
+Result<PrimarySnapshot> load_primary(store::Store& store, const config::Pair& pair, const PrimaryDigests& primary) {
+  auto objs = store.load_objects(primary.snapshot_id);
+  if (!objs) return tl::unexpected(objs.error());
+  PrimarySnapshot snap = primary.header;
+  auto opts = drift::read_options(&pair);
+  for (auto& o : *objs)
+    if (selected(opts, o)) snap.objects.push_back(std::move(o));
+  drift::expect_on_secondary(pair, snap.objects);  // compared with the secondary (diff/expectation.h)
+  return snap;
+}
+
+Result<std::shared_ptr<const PrimaryDigests>> PrimaryCache::latest(store::Store& store, const config::Pair& pair) {
   auto latest = store.latest_snapshot(pair.primary);
   if (!latest) return tl::unexpected(latest.error());
   if (!*latest) return fail(no_snapshot(pair));
@@ -122,10 +150,10 @@ Result<std::shared_ptr<const PrimarySnapshot>> PrimaryCache::latest(store::Store
         it->second.taken_at == info.taken_at && it->second.jobs_disabled == drift::jobs_disabled_on_secondary(pair))
       return it->second.snapshot;
   }
-  // Decoded outside the cache's lock: other pairs are served meanwhile.
-  auto snap = decode(store, pair, info);
+  // Loaded outside the cache's lock: other pairs are served meanwhile.
+  auto snap = load_digests(store, pair, info);
   if (!snap) return tl::unexpected(snap.error());
-  auto shared = std::make_shared<const PrimarySnapshot>(std::move(*snap));
+  auto shared = std::make_shared<const PrimaryDigests>(std::move(*snap));
   std::lock_guard lock(mu_);
   by_pair_[pair.name] = {info.id, info.run_id, info.taken_at, drift::jobs_disabled_on_secondary(pair), shared};  // the older entry is released here
   ++decodes_;

@@ -186,22 +186,24 @@ gates::GateResult App::evaluate_uncoalesced(const gates::Gate& gate, const confi
     // as configured.
     cutover.emplace(options_.config, live, needs & ~gates::kNeedLanding);
     if (needs & gates::kNeedLanding) landing.emplace(options_.config, pair, gates::kNeedLanding);
-    std::shared_ptr<const gates::PrimarySnapshot> primary;  // shared with the cache
+    std::shared_ptr<const gates::PrimaryDigests> primary;  // shared with the cache
     bool drift_only = reads_only_drift(gate);
     if (needs & (gates::kNeedPrimarySnapshot | gates::kNeedPrimaryAnyAge)) {
       auto p = with_store([&](store::Store& s) { return primaries_.latest(s, live); });
       if (p) {
         primary = *p;
-        objects += primary->objects.size();
-        gates::PrimarySnapshot snap{primary->id, primary->instance, primary->taken_at, {}};
-        if (!drift_only) snap.objects = primary->objects;  // a copy: the checks read them
-        in.primary = std::move(snap);
+        objects += primary->digests.size();
+        // The checks read the objects themselves: decoded for this evaluation only.
+        in.primary = drift_only ? Result<gates::PrimarySnapshot>(primary->header)
+                                : with_store([&](store::Store& s) { return gates::load_primary(s, live, *primary); });
       } else {
         in.primary = tl::unexpected(p.error());
       }
     }
     if ((needs & gates::kNeedTarget) && primary && drift_only) {
-      auto t = gates::read_target_against(options_.config, live, *primary);
+      auto t = gates::read_target_against(options_.config, live, *primary, [&](std::span<const int64_t> ids) {
+        return with_store([&](store::Store& s) { return s.load_versions(ids, false); });
+      });
       if (t) {
         objects += t->target.objects.size() + t->equal;
         in.drift = gates::drift_from(diff::compare(t->primary_rest, t->target.objects));
@@ -212,8 +214,8 @@ gates::GateResult App::evaluate_uncoalesced(const gates::Gate& gate, const confi
     } else if (needs & gates::kNeedTarget) {
       in.target = gates::read_target(options_.config, live);
       if (in.target && *in.target) objects += (*in.target)->objects.size();
-      if (primary && in.target && *in.target)
-        in.drift = gates::drift_from(diff::compare(primary->objects, (*in.target)->objects));
+      if (in.primary && *in.primary && in.target && *in.target)
+        in.drift = gates::drift_from(diff::compare((*in.primary)->objects, (*in.target)->objects));
     }
     cutover->finish(in);
     if (landing) landing->finish(in);

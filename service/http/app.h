@@ -145,7 +145,7 @@ class App {
   std::unique_ptr<gates::GateRegistry> gates_;
   Metrics metrics_;
   SingleFlight<gates::GateResult> flights_;
-  gates::PrimaryCache primaries_;  // decoded latest primary snapshot per pair (sources.h)
+  gates::PrimaryCache primaries_;  // latest primary snapshot per pair, as digests (sources.h)
 
   [[nodiscard]] Status refuse_if_damaged() const;
   // Metrics of the audit head; with `action`, also the log line an auditor pins it from.

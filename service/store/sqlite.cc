@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "store/check_stamp.h"
+
 namespace understudy::store {
 
 Error sqlite_error(sqlite3* db, std::string_view what) {
@@ -9,9 +11,11 @@ Error sqlite_error(sqlite3* db, std::string_view what) {
   std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "no database handle");
   if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
     return Error(ErrorCode::kTempFail, msg, "another process holds the store; try again");
-  if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB)
+  if ((rc & 0xff) == SQLITE_CORRUPT || (rc & 0xff) == SQLITE_NOTADB) {
+    if (const char* path = db ? sqlite3_db_filename(db, "main") : nullptr; path && *path) note_damaged(path);
     return Error(ErrorCode::kStoreDamaged, std::string(what) + ": the store file is damaged (" +
                  (db ? sqlite3_errmsg(db) : "") + ")", kDamagedHint);
+  }
   return Error(ErrorCode::kIo, msg);
 }
 

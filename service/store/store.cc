@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "catalog/canonical.h"
+#include "store/check_stamp.h"
 #include "store/snapshot_writer.h"
 #include "store/sqlite.h"
 
@@ -140,7 +141,12 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const OpenOp
                   "point the store setting at another file");
   }
 
-  if (!options.read_only && options.check_integrity) US_TRY(s->check_integrity());
+  if (!options.read_only && options.check_integrity) {
+    // As a checked open left it: the small tables only (check_stamp.h).
+    bool unchanged = exists && unchanged_since_check(path);
+    US_TRY(unchanged ? s->check_small_tables() : s->check_integrity());
+    s->open_check_ = unchanged ? OpenCheck::kUnchanged : OpenCheck::kFull;
+  }
   if (!options.read_only) {
     if (sqlite3_create_function(s->db_, "understudy_unhex", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
                                 sql_unhex, nullptr, nullptr) != SQLITE_OK)
@@ -172,14 +178,23 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const OpenOp
 }
 
 Store::~Store() {
-  if (db_) sqlite3_close_v2(db_);
+  if (!db_) return;
+  // Only a connection that is really closed (no statement left open) leaves the file as it is.
+  if (sqlite3_close(db_) != SQLITE_OK) {
+    sqlite3_close_v2(db_);
+    return;
+  }
+  if (open_check_ != OpenCheck::kNone) stamp_checked(path_);
+}
+
+Error Store::damaged_store(const Error& e) {
+  if (e.code != ErrorCode::kStoreDamaged) return e;
+  note_damaged(path_);
+  return Error(ErrorCode::kStoreDamaged, "store " + path_ + " is damaged: " + sqlite3_errmsg(db_), kDamagedHint);
 }
 
 Status Store::check_integrity(const std::string& table) {
-  auto damaged = [&](const Error& e) -> Status {
-    if (e.code != ErrorCode::kStoreDamaged) return tl::unexpected(e);
-    return fail(ErrorCode::kStoreDamaged, "store " + path_ + " is damaged: " + sqlite3_errmsg(db_), kDamagedHint);
-  };
+  auto damaged = [&](const Error& e) -> Status { return tl::unexpected(damaged_store(e)); };
   auto run = [&](const std::string& sql) -> Status {
     auto st = Stmt::prepare(db_, sql);
     if (!st) return damaged(st.error());
@@ -195,6 +210,7 @@ Status Store::check_integrity(const std::string& table) {
       if (++found <= 3) problems += (problems.empty() ? "" : "; ") + line;
     }
     if (found == 0) return {};
+    note_damaged(path_);
     return fail(ErrorCode::kStoreDamaged,
                 "store " + path_ + " is damaged: " + problems +
                     (found > 3 ? " (and " + std::to_string(found - 3) + " more)" : ""),
@@ -207,16 +223,20 @@ Status Store::check_integrity(const std::string& table) {
   };
   if (!table.empty()) return run("PRAGMA integrity_check(" + quoted(table) + ")");
   US_TRY(run("PRAGMA quick_check"));
+  return check_small_tables();
+}
+
+Status Store::check_small_tables() {
   // quick_check does not compare indexes with their tables: a page of `snapshot` that lost its
   // rows reads as an empty table while its index still names them. The small tables get the
   // full check (a new store has none of them yet).
   for (const char* small : {"instance", "snapshot"}) {
     auto has = Stmt::prepare(db_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
-    if (!has) return damaged(has.error());
+    if (!has) return tl::unexpected(damaged_store(has.error()));
     has->bind(1, std::string_view(small));
     auto row = has->step();
-    if (!row) return damaged(row.error());
-    if (*row) US_TRY(run(std::string("PRAGMA integrity_check(") + small + ")"));
+    if (!row) return tl::unexpected(damaged_store(row.error()));
+    if (*row) US_TRY(check_integrity(small));
   }
   return {};
 }

@@ -67,8 +67,17 @@ struct OpenOptions {
   bool read_only = false;  // open without writing (no migrations are run)
   int busy_timeout_ms = 10000;
   // Before anything is written: SQLite's quick_check of the whole file (reads every page once;
-  // check_integrity()). The service opens further connections without it and checks on a timer.
+  // check_integrity()) — unless the file is unchanged since a process that had checked it closed
+  // it (check_stamp.h); then only the small tables' full check runs. Such a store stamps the file
+  // when it is closed. The service opens further connections without it and checks on a timer.
   bool check_integrity = true;
+};
+
+// What Store::open checked (OpenOptions::check_integrity).
+enum class OpenCheck {
+  kNone,       // read-only, or check_integrity = false
+  kFull,       // quick_check of the whole file and the small tables' integrity_check
+  kUnchanged,  // the file is as a checked open left it: the small tables' integrity_check only
 };
 
 struct LoadOptions {
@@ -131,14 +140,22 @@ class Store {
   // kStoreDamaged naming the first problems found.
   [[nodiscard]] Status check_integrity(const std::string& table = "");
 
+  // What open() checked.
+  OpenCheck open_check() const { return open_check_; }
+
   // The raw handle, for reads by those modules. Owned by the Store.
   sqlite3* db() const { return db_; }
 
  private:
   Store() = default;
   Result<int64_t> instance_of(int64_t snapshot_id);
+  // The small tables' full integrity_check (check_integrity() without the quick_check).
+  [[nodiscard]] Status check_small_tables();
+  // `e` as "store … is damaged: …" when it is kStoreDamaged (the stamp is dropped), else `e`.
+  Error damaged_store(const Error& e);
   sqlite3* db_ = nullptr;
   std::string path_;
+  OpenCheck open_check_ = OpenCheck::kNone;
 };
 
 // The core ("snapshot") component's migrations, for docs and tests.

@@ -110,5 +110,57 @@ TEST(DamagedStore, OpenForWritingChecksIntegrity) {
   EXPECT_EQ(check.error().code, ErrorCode::kStoreDamaged);
 }
 
+// A store left as a checked open left it is not read whole again (store/check_stamp.h): the next
+// open checks only the small tables. Any write to the file since — another program's, a damaged
+// page — makes the next open check it whole, and a damaged file is refused as before.
+TEST(DamagedStore, FullCheckOnlyWhenTheFileChangedSinceTheLastCheck) {
+  TempDir dir;
+  std::string db = dir.file("s.db");
+  {
+    auto s = Store::open(db);
+    ASSERT_TRUE(s) << s.error().to_string();
+    EXPECT_EQ((*s)->open_check(), OpenCheck::kFull);
+  }
+  {
+    auto s = Store::open(db, {.create = false});
+    ASSERT_TRUE(s) << s.error().to_string();
+    EXPECT_EQ((*s)->open_check(), OpenCheck::kUnchanged);
+    ASSERT_TRUE((*s)->save_snapshot({.instance = "primary"}, {}));  // its own writes stay vouched for
+  }
+  {
+    auto ro = Store::open(db, {.create = false, .read_only = true});
+    ASSERT_TRUE(ro) << ro.error().to_string();
+    EXPECT_EQ((*ro)->open_check(), OpenCheck::kNone);
+    auto unchecked = Store::open(db, {.create = false, .check_integrity = false});
+    ASSERT_TRUE(unchecked) << unchecked.error().to_string();
+    EXPECT_EQ((*unchecked)->open_check(), OpenCheck::kNone);
+  }
+  {
+    auto s = Store::open(db, {.create = false});
+    ASSERT_TRUE(s) << s.error().to_string();
+    EXPECT_EQ((*s)->open_check(), OpenCheck::kUnchanged);
+  }
+  // Another program writes to the file (through SQLite: the file stays sound).
+  {
+    sqlite3* h = nullptr;
+    ASSERT_EQ(sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(h, "CREATE TABLE someone_else (x); PRAGMA wal_checkpoint(TRUNCATE)", nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(h);
+  }
+  {
+    auto s = Store::open(db, {.create = false});
+    ASSERT_TRUE(s) << s.error().to_string();
+    EXPECT_EQ((*s)->open_check(), OpenCheck::kFull);
+  }
+  // Damaged right after a checked open left it: refused, and refused again.
+  damage_root_page(db, "object_version", Damage::kGarbage);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto s = Store::open(db, {.create = false});
+    ASSERT_FALSE(s) << attempt;
+    EXPECT_EQ(s.error().code, ErrorCode::kStoreDamaged) << s.error().to_string();
+  }
+}
+
 }  // namespace
 }  // namespace understudy::store
