@@ -206,7 +206,7 @@ nightly_on() {
   local p=$1 s=$2 tag=$3
   step "on the live primary: password rotation, a new login, a changed job step ($tag)"
   q "$p" "ALTER LOGIN [app_settlement_svc] WITH PASSWORD = N'Rotated-$tag-Passw0rd!'" >/dev/null
-  q "$p" "CREATE LOGIN [app_new_$tag] WITH PASSWORD = N'New-$tag-Passw0rd!', CHECK_POLICY = OFF" >/dev/null
+  q "$p" "CREATE LOGIN [app_new_$tag] WITH PASSWORD = N'New-$tag-Passw0rd!'" >/dev/null
   q "$p" "EXEC msdb.dbo.sp_update_jobstep @job_name = N'Ledger close', @step_id = 1, @command = N'SELECT ''$tag'';'" >/dev/null
   local logins step_cmd
   logins=$(q "$p" "$LOGINS_SQL"); step_cmd=$(q "$p" "$STEP_SQL")
@@ -222,7 +222,7 @@ nightly_on() {
 }
 
 if [ "$FORCED" = 1 ]; then
-  q "$P0" "CREATE LOGIN [stranded_svc] WITH PASSWORD = N'Stranded-Passw0rd!', CHECK_POLICY = OFF" >/dev/null
+  q "$P0" "CREATE LOGIN [stranded_svc] WITH PASSWORD = N'Stranded-Passw0rd!'" >/dev/null
   step "outage: PAYMENTS-EAST stops (a login made there after its last snapshot is stranded)"
   control "/stop?instance=PAYMENTS-EAST" >/dev/null
   step "forced failover to PAYMENTS-WEST"

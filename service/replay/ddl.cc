@@ -43,7 +43,7 @@ auto not_replayed() { return fail(ErrorCode::kInternal, "the instance object is 
 
 Result<Statements> create(const ServerObject& src, const Context& ctx) {
   switch (family(src.kind)) {
-    case Family::kSecurity: return create_security(src);
+    case Family::kSecurity: return create_security(src, ctx);
     case Family::kAgent: return create_agent(src);
     case Family::kLinked: return create_linked(src, ctx);
     case Family::kNone: break;

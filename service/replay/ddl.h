@@ -31,6 +31,9 @@ struct Context {
   // True when the source has an object of this kind and key (e.g. the all-logins mapping of a
   // linked server, to decide whether the default self-mapping must be dropped).
   std::function<bool(catalog::Kind, const std::string&)> source_has;
+  // Azure SQL Managed Instance (engine edition 8) documents a shorter CREATE LOGIN: no HASHED,
+  // CHECK_POLICY, CHECK_EXPIRATION or CREDENTIAL; those are set by ALTER LOGIN after the create.
+  bool target_is_managed_instance = false;
 };
 
 [[nodiscard]] Result<std::vector<Statement>> create(const catalog::ServerObject& src, const Context& ctx);
@@ -43,7 +46,7 @@ struct Context {
 [[nodiscard]] Result<tsql::Sql> exists(catalog::Kind kind, const std::string& key);
 
 // Per-kind entry points (ddl_security.cc, ddl_agent.cc, ddl_linked.cc).
-[[nodiscard]] Result<std::vector<Statement>> create_security(const catalog::ServerObject& src);
+[[nodiscard]] Result<std::vector<Statement>> create_security(const catalog::ServerObject& src, const Context& ctx);
 [[nodiscard]] Result<std::vector<Statement>> alter_security(const catalog::ServerObject& src, const catalog::ServerObject& tgt);
 [[nodiscard]] Result<std::vector<Statement>> drop_security(const catalog::ServerObject& tgt);
 [[nodiscard]] Result<std::vector<Statement>> create_agent(const catalog::ServerObject& src);

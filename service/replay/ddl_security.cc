@@ -44,7 +44,43 @@ Result<Sql> credential_body(bool create, const ServerObject& o) {
 
 // --- logins --------------------------------------------------------------------------------
 
-Result<Statements> create_login(const ServerObject& o) {
+// Managed Instance's CREATE LOGIN takes only PASSWORD = 'password', SID, DEFAULT_DATABASE and
+// DEFAULT_LANGUAGE (https://learn.microsoft.com/sql/t-sql/statements/create-login-transact-sql?view=azuresqldb-mi-current);
+// its ALTER LOGIN takes HASHED, CHECK_POLICY, CHECK_EXPIRATION and CREDENTIAL
+// (https://learn.microsoft.com/sql/t-sql/statements/alter-login-transact-sql?view=azuresqldb-mi-current).
+// So the login is created with a throwaway password made on the server (NEWID, never in
+// Understudy's text, plans or logs; it meets the default policy) and, in the same transaction,
+// given the source's hash. CREATE LOGIN takes no variable, hence EXEC of the assembled text.
+Result<Statements> create_sql_login_on_mi(const ServerObject& o, const Sql& name, const Sql& defaults) {
+  const auto& f = o.fields;
+  Sql tail = Sql("'");
+  if (auto sid = opt_text(f, "sid")) {
+    RP_ASSIGN(b, tsql::binary_literal(*sid));
+    tail.raw(", SID = ").quoted(b);
+  }
+  tail.append(defaults);
+  Sql head = Sql("CREATE LOGIN ").append(name).raw(" WITH PASSWORD = N'");
+  Statements out;
+  out.push_back({Sql("SET @us_pw = CONCAT(CONVERT(nvarchar(36), NEWID()), N'-aA1!');")});
+  out.push_back({Sql("EXEC (")
+                     .quoted(tsql::quote_string(head.render_redacted()))
+                     .raw(" + @us_pw + ")
+                     .quoted(tsql::quote_string(tail.render_redacted()))
+                     .raw(");")});
+  US_TRY(push(out, alter_login(o.key, Sql("WITH CHECK_POLICY = OFF"))));
+  US_TRY(push(out, alter_login(o.key, Sql("WITH ").append(hashed_password(o.key)))));
+  if (flag(f, "is_policy_checked")) {
+    US_TRY(push(out, alter_login(o.key, Sql("WITH CHECK_POLICY = ON, CHECK_EXPIRATION = ")
+                                           .append(on_off(flag(f, "is_expiration_checked"))))));
+  }
+  if (auto cred = opt_text(f, "credential_name")) {
+    RP_ASSIGN(c, tsql::ident(*cred));
+    US_TRY(push(out, alter_login(o.key, Sql("WITH CREDENTIAL = ").append(c))));
+  }
+  return out;
+}
+
+Result<Statements> create_login(const ServerObject& o, bool managed_instance) {
   const auto& f = o.fields;
   const std::string type = text(f, "type");
   Statements out;
@@ -59,7 +95,10 @@ Result<Statements> create_login(const ServerObject& o) {
     defaults.raw(", ").append(option).append(d);
     windows_defaults.append(windows_defaults.empty() ? Sql(" WITH ") : Sql(", ")).append(option).append(d);
   }
-  if (type == "S") {
+  if (type == "S" && managed_instance) {
+    RP_ASSIGN(mi, create_sql_login_on_mi(o, n, defaults));
+    out = std::move(mi);
+  } else if (type == "S") {
     s.raw(" WITH ").append(hashed_password(o.key));
     if (auto sid = opt_text(f, "sid")) {
       RP_ASSIGN(b, tsql::binary_literal(*sid));
@@ -205,14 +244,14 @@ Result<Sql> role_owner(const ServerObject& o) {
 
 }  // namespace
 
-Result<Statements> create_security(const ServerObject& o) {
+Result<Statements> create_security(const ServerObject& o, const Context& ctx) {
   Statements out;
   switch (o.kind) {
     case Kind::kCredential:
       US_TRY(push(out, credential_body(true, o)));
       return out;
     case Kind::kLogin:
-      return create_login(o);
+      return create_login(o, ctx.target_is_managed_instance);
     case Kind::kServerRole: {
       RP_ASSIGN(r, tsql::ident(o.key));
       Sql s = Sql("CREATE SERVER ROLE ").append(r);

@@ -49,7 +49,7 @@ std::vector<tsql::SecretRef> Action::secrets() const {
 
 tsql::Sql Action::batch() const {
   const bool checks = std::any_of(statements.begin(), statements.end(), [](const Statement& s) { return s.check_rc; });
-  tsql::Sql b("SET XACT_ABORT ON;\nDECLARE @rc int;\nDECLARE @us_id int;\nSET @rc = 0;\n");
+  tsql::Sql b("SET XACT_ABORT ON;\nDECLARE @rc int;\nDECLARE @us_id int;\nDECLARE @us_pw nvarchar(128);\nSET @rc = 0;\n");
   // A create whose object already exists (a re-applied plan, an interrupted run) does nothing.
   if (!skip_if.empty()) b.raw("IF ").append(skip_if).raw(" RETURN;\n");
   if (transactional) b.raw("BEGIN TRANSACTION;\n");
@@ -70,7 +70,9 @@ tsql::Sql Action::batch() const {
   return b;
 }
 
-tsql::Sql batch_prologue() { return tsql::Sql("SET XACT_ABORT ON;\nDECLARE @rc int;\nDECLARE @us_id int;\n"); }
+tsql::Sql batch_prologue() {
+  return tsql::Sql("SET XACT_ABORT ON;\nDECLARE @rc int;\nDECLARE @us_id int;\nDECLARE @us_pw nvarchar(128);\n");
+}
 
 tsql::Sql Action::try_block(const std::vector<int>& wait_for, bool mark) const {
   // SQL Server's TRY…CATCH: an error of severity 11–19 inside TRY (also one a procedure raises)

@@ -130,6 +130,7 @@ class Builder {
   Builder(const PlanInput& in, const PlanOptions& o)
       : in_(in), opt_(o), src_(index_of(in.source)), tgt_(index_of(in.target_objects)) {
     ctx_.source_has = [this](Kind k, const std::string& key) { return find(src_, k, key) != nullptr; };
+    ctx_.target_is_managed_instance = diff::facts_from(in.target_objects).is_managed_instance();
   }
 
   Result<std::vector<Action>> run() {

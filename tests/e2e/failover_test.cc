@@ -88,7 +88,7 @@ struct Drill {
   // A rotation, a new login and a changed job step, made on the live primary.
   void change_on(int primary, const std::string& tag) const {
     query(primary, "ALTER LOGIN [app_settlement_svc] WITH PASSWORD = N'Rotated-" + tag + "-Passw0rd!'");
-    query(primary, "CREATE LOGIN [app_new_" + tag + "] WITH PASSWORD = N'New-" + tag + "-Passw0rd!', CHECK_POLICY = OFF");
+    query(primary, "CREATE LOGIN [app_new_" + tag + "] WITH PASSWORD = N'New-" + tag + "-Passw0rd!'");
     query(primary, "EXEC msdb.dbo.sp_update_jobstep @job_name = N'Ledger close', @step_id = 1, @command = N'SELECT ''" +
                        tag + "'';'");
   }
@@ -152,7 +152,7 @@ TEST_P(FailoverDrill, TheIssueScenarioLeavesTheLivePrimaryAsTheRotationMadeIt) {
   expect_ok(d.cli({"sync", "--pair", "payments", "--apply"}), "home sync");
   ASSERT_EQ(d.cluster->failover("planned"), "");
   d.query(1, "ALTER LOGIN [app_settlement_svc] WITH PASSWORD = N'Rotated-After-Failover-1!'");
-  d.query(1, "CREATE LOGIN [app_new_svc] WITH PASSWORD = N'New-Svc-Passw0rd-2!', CHECK_POLICY = OFF");
+  d.query(1, "CREATE LOGIN [app_new_svc] WITH PASSWORD = N'New-Svc-Passw0rd-2!'");
   const auto after_rotation = d.logins(1);
   ASSERT_NE(after_rotation, d.logins(0));
 
@@ -180,7 +180,7 @@ TEST_P(FailoverDrill, ForcedFailoverWithTheOldPrimaryStopped) {
   expect_ok(d.cli({"snapshot", "--pair", "payments"}), "snapshot");
   expect_ok(d.cli({"sync", "--pair", "payments", "--apply"}), "home sync");
   // Made on EAST after its last snapshot: stranded when EAST goes dark.
-  d.query(0, "CREATE LOGIN [stranded_svc] WITH PASSWORD = N'Stranded-Passw0rd!', CHECK_POLICY = OFF");
+  d.query(0, "CREATE LOGIN [stranded_svc] WITH PASSWORD = N'Stranded-Passw0rd!'");
   ASSERT_EQ(d.cluster->stop("PAYMENTS-EAST"), "");
   ASSERT_EQ(d.cluster->failover("forced"), "");
   // The sync's target is the dark old primary: it stops at connecting and writes nothing — not

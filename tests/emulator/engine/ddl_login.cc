@@ -143,8 +143,23 @@ void ddl_create_login(DdlParser& p) {
   } else {
     p.expect_kw("WITH");
     p.expect_kw("PASSWORD");
+    // Managed Instance documents CREATE LOGIN … WITH PASSWORD = 'password' | SID |
+    // DEFAULT_DATABASE | DEFAULT_LANGUAGE only: no hashed password, MUST_CHANGE, CHECK_POLICY,
+    // CHECK_EXPIRATION or CREDENTIAL (those are ALTER LOGIN options there). The emulator refuses
+    // the others as a syntax error at the word, so that nothing is accepted here that the
+    // documented MI grammar does not have
+    // (https://learn.microsoft.com/sql/t-sql/statements/create-login-transact-sql?view=azuresqldb-mi-current).
+    const bool mi = p.config().is_managed_instance();
+    if (mi && p.cur().is_op("=") && p.peek().is(TokenKind::kBinary)) {
+      throw SqlError{102, "Incorrect syntax near 'HASHED'.", 15};
+    }
     PasswordClause pw = password_clause(p, false);
+    if (mi && pw.must_change) throw SqlError{102, "Incorrect syntax near 'MUST_CHANGE'.", 15};
     while (p.accept_op(",")) {
+      if (mi && (p.cur().is_keyword("CHECK_EXPIRATION") || p.cur().is_keyword("CHECK_POLICY") ||
+                 p.cur().is_keyword("CREDENTIAL"))) {
+        p.syntax_error();
+      }
       if (p.accept_kw("SID")) {
         p.expect_op("=");
         s.sid = p.binary_literal();
@@ -183,7 +198,6 @@ void ddl_create_login(DdlParser& p) {
       throw SqlError{15099, "The MUST_CHANGE option cannot be used when CHECK_EXPIRATION is OFF."};
     }
     if (s.sid) {
-      const bool mi = p.config().is_managed_instance();
       if (!(s.sid->size() == 16 || (mi && s.sid->size() == 32))) {
         throw SqlError{15419, "Supplied parameter sid should be binary(16)."};
       }

@@ -95,6 +95,29 @@ TEST(CreateLogin, ManagedInstanceRefusesWindowsLogins) {
   });
 }
 
+// MI's CREATE LOGIN grammar has PASSWORD = 'password', SID, DEFAULT_DATABASE and DEFAULT_LANGUAGE
+// only; a hashed password, the policy options and CREDENTIAL are ALTER LOGIN options there.
+// https://learn.microsoft.com/sql/t-sql/statements/create-login-transact-sql?view=azuresqldb-mi-current
+// https://learn.microsoft.com/sql/t-sql/statements/alter-login-transact-sql?view=azuresqldb-mi-current
+TEST(CreateLogin, ManagedInstanceTakesOnlyItsDocumentedOptionsAndTheRestByAlterLogin) {
+  auto mi = make_state(8);
+  run_steps(*mi, {
+      {"CREATE LOGIN [mi_a] WITH PASSWORD = 0x0200AABBCCDD00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF"
+       "00112233445566778899AABBCCDDEEFF0011223344556677 HASHED",
+       102, "Incorrect syntax near 'HASHED'."},
+      {"CREATE LOGIN [mi_a] WITH PASSWORD = N'Mi-Passw0rd-1!', CHECK_POLICY = OFF", 102, "Incorrect syntax near 'CHECK_POLICY'."},
+      {"CREATE LOGIN [mi_a] WITH PASSWORD = N'Mi-Passw0rd-1!', CHECK_EXPIRATION = ON", 102,
+       "Incorrect syntax near 'CHECK_EXPIRATION'."},
+      {"CREATE LOGIN [mi_a] WITH PASSWORD = N'Mi-Passw0rd-1!', CREDENTIAL = [c]", 102, "Incorrect syntax near 'CREDENTIAL'."},
+      {"CREATE LOGIN [mi_a] WITH PASSWORD = N'Mi-Passw0rd-1!', SID = 0x5E117A0E3C2D4B8F9A1B2C3D4E5F6072, "
+       "DEFAULT_DATABASE = [master], DEFAULT_LANGUAGE = [us_english]", 0, ""},
+      {"ALTER LOGIN [mi_a] WITH CHECK_POLICY = OFF", 0, ""},
+      {"ALTER LOGIN [mi_a] WITH CHECK_POLICY = ON, CHECK_EXPIRATION = ON", 0, ""},
+  });
+  auto box = test::make_payments();
+  run_steps(*box, {{"CREATE LOGIN [box_a] WITH PASSWORD = N'Box-Passw0rd-1!', CHECK_POLICY = OFF", 0, ""}});
+}
+
 TEST(AlterLogin, StatusPasswordPolicyNameCredential) {
   auto s = test::make_payments();
   run_steps(*s, {

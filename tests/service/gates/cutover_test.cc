@@ -467,14 +467,14 @@ TEST_F(CutoverGates, TsqlPassesWhenTheBatchCompletesAndFailsWithItsError) {
 
 TEST_F(CutoverGates, TsqlChangesAreRolledBack) {
   start();
-  auto r = eval(tsql_checks("CREATE LOGIN [tsql_gate_probe] WITH PASSWORD = N'Pw-12345!probe', CHECK_POLICY = OFF;"));
+  auto r = eval(tsql_checks("CREATE LOGIN [tsql_gate_probe] WITH PASSWORD = N'Pw-12345!probe';"));
   EXPECT_EQ(r.verdict, Verdict::kPass) << r.reason;
   r = eval(tsql_checks("IF EXISTS (SELECT 1 FROM sys.server_principals WHERE name = N'tsql_gate_probe') "
                        "THROW 50002, 'the probe login persisted', 1;"));
   EXPECT_EQ(r.verdict, Verdict::kPass) << r.reason;
   // On the primary too.
-  r = eval(tsql_checks("CREATE LOGIN [tsql_gate_probe] WITH PASSWORD = N'Pw-12345!probe', CHECK_POLICY = OFF; "
-                       "CREATE LOGIN [tsql_gate_probe] WITH PASSWORD = N'Pw-12345!probe', CHECK_POLICY = OFF;", "primary"));
+  r = eval(tsql_checks("CREATE LOGIN [tsql_gate_probe] WITH PASSWORD = N'Pw-12345!probe'; "
+                       "CREATE LOGIN [tsql_gate_probe] WITH PASSWORD = N'Pw-12345!probe';", "primary"));
   ASSERT_EQ(r.verdict, Verdict::kFail) << r.reason;
   EXPECT_EQ(r.failures.at(0).fields["error_number"], 15025);
   r = eval(tsql_checks("IF EXISTS (SELECT 1 FROM sys.server_principals WHERE name = N'tsql_gate_probe') "

@@ -224,6 +224,41 @@ TEST(DocumentedReplay, ManagedInstanceRefusalsAreFlaggedWithWhatToDoAndNeverAtte
   EXPECT_EQ(r->execution.failed, 0) << r->to_text() << "nothing incompatible was attempted";
 }
 
+// A SQL login onto a managed instance: MI's CREATE LOGIN takes no hashed password, CHECK_POLICY,
+// CHECK_EXPIRATION or CREDENTIAL, its ALTER LOGIN does; the login is created with a throwaway
+// password made on the server and given the source's hash, SID, policy and credential in the same
+// transaction. No password text of Understudy's own is in the plan.
+// https://learn.microsoft.com/sql/t-sql/statements/create-login-transact-sql?view=azuresqldb-mi-current
+// https://learn.microsoft.com/sql/t-sql/statements/alter-login-transact-sql?view=azuresqldb-mi-current
+TEST(DocumentedReplay, ManagedInstanceLoginsAreCreatedWithItsOptionsThenGivenTheSourcesHashAndPolicy) {
+  SyncPair pair(testing::payments_primary(), testing::empty_secondary(8));
+  exec_on(*pair.primary,
+          "CREATE LOGIN [mi_policy_svc] WITH PASSWORD = N'Mi-Policy-Passw0rd!', CHECK_POLICY = ON, "
+          "CHECK_EXPIRATION = ON, SID = 0x5E117A0E3C2D4B8F9A1B2C3D4E5F6099");
+  auto dry = pair.sync(false);
+  ASSERT_TRUE(dry) << dry.error().to_string();
+  const std::string plan = dry->plan.to_text();
+  EXPECT_NE(plan.find("EXEC (N'CREATE LOGIN [mi_policy_svc] WITH PASSWORD = N''' + @us_pw + N''', SID = "
+                      "0x5E117A0E3C2D4B8F9A1B2C3D4E5F6099, DEFAULT_DATABASE = [master]"),
+            std::string::npos) << plan;
+  EXPECT_EQ(plan.find("HASHED, SID"), std::string::npos) << plan << "no hashed password in an MI CREATE LOGIN";
+  // The fixture's Windows login and CmdExec job stay incompatible (so not converged); every login
+  // that MI can hold is created, and a second sync has nothing to send.
+  auto r = pair.sync(true);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_EQ(r->execution.failed, 0) << r->to_text();
+  auto again = pair.sync(false);
+  ASSERT_TRUE(again) << again.error().to_string();
+  EXPECT_EQ(again->plan.summary().runnable(), 0) << again->plan.to_text();
+  const std::string q = "SELECT CONCAT(CONVERT(nvarchar(max), password_hash, 1), '|', CONVERT(nvarchar(max), sid, 1), '|', "
+                        "is_policy_checked, '|', is_expiration_checked) FROM sys.sql_logins WHERE name = N'mi_policy_svc'";
+  const std::string on_primary = scalar_text(*pair.primary, q);
+  EXPECT_NE(on_primary, "<no row>");
+  EXPECT_EQ(scalar_text(*pair.secondary, q), on_primary) << "the same hash, SID and policy on the managed instance";
+  const std::string settle = "SELECT CONVERT(nvarchar(max), password_hash, 1) FROM sys.sql_logins WHERE name = N'app_settlement_svc'";
+  EXPECT_EQ(scalar_text(*pair.secondary, settle), scalar_text(*pair.primary, settle));
+}
+
 // A proxy is usable by a job step only with its subsystem grant (sp_grant_proxy_to_subsystem) and,
 // for a non-sysadmin owner, its login grant (sp_grant_login_to_proxy): both are read and replayed.
 // https://learn.microsoft.com/sql/relational-databases/system-stored-procedures/sp-grant-proxy-to-subsystem-transact-sql
