@@ -12,6 +12,8 @@
 #      read-dominated) — target <= 1.5x; then CONNS pollers for DURATION s: evaluations the target
 #      saw (understudy_gate_evaluations_total) against back-to-back evaluations in the same time
 #      (coalescing: must not exceed), and p99 latency against 2x one evaluation;
+#      `understudy serve`'s resident memory at rest after B (target < 300 MB: the service keeps the
+#      large pair's primary snapshot as digests, not decoded objects);
 #   C. a soak of SOAK s on the payments gate, after WARMUP s of the same load: resident memory of
 #      `understudy serve` before/after (target: within 10%).
 # Prints the figures as a Markdown block for docs/benchmarks.md ("Gates").
@@ -219,7 +221,7 @@ Machine load (1/5/15-min load average): $LOAD_START at the start, $LOAD_END at t
 | large pair: one gate evaluation (median of 3) | ${GATE} ms ($(ratio "$GATE" "$READ")×) | ≤ 1.5× |
 | large pair, $CONNS pollers ${DURATION}s: evaluations run / back-to-back possible | $EVALS / $BACK2BACK | ≤ |
 | large pair: p99 latency / one evaluation | $(val "$large" p99_ms) ms / ${GATE} ms ($(ratio "$(val "$large" p99_ms)" "$GATE")×) | < 2× |
-| RSS of \`serve\`: idle → after A → after B (at rest) | $(( rss_idle / 1024 )) MB → $(( rss_a / 1024 )) MB → $(( rss_rest / 1024 )) MB | — |
+| RSS of \`serve\`: idle → after A → after B (at rest) | $(( rss_idle / 1024 )) MB → $(( rss_a / 1024 )) MB → $(( rss_rest / 1024 )) MB | after B < 300 MB |
 | soak: RSS at rest after B → after the ${WARMUP}s warm-up | $(( rss_rest / 1024 )) MB → $(( rss0 / 1024 )) MB ($(ratio "$rss0" "$rss_rest")×) | — |
 | soak ${SOAK}s: RSS before → after | $(( rss0 / 1024 )) MB → $(( rss1 / 1024 )) MB ($(ratio "$rss1" "$rss0")×) | within 10% |
 | soak: answers/s, socket errors | $(val "$soak" rps), $(val "$soak" socket_errors) | 0 errors |
