@@ -229,7 +229,7 @@ TEST_P(FailoverDrill, SplitBrainIsRefusedAndNothingIsWritten) {
   Drill d(GetParam().first, GetParam().second);
   expect_ok(d.cli({"snapshot", "--pair", "payments"}), "snapshot");
   expect_ok(d.cli({"sync", "--pair", "payments", "--apply"}), "home sync");
-  d.query(0, "CREATE LOGIN [app_after_split] WITH PASSWORD = N'After-Split-Passw0rd!', CHECK_POLICY = OFF");
+  d.query(0, "CREATE LOGIN [app_after_split] WITH PASSWORD = N'After-Split-Passw0rd!'");
   ASSERT_EQ(d.cluster->split_brain(), "");
   const uint64_t writes[2] = {d.cluster->server(0).stats().writes.load(), d.cluster->server(1).stats().writes.load()};
   for (const auto& args : std::vector<std::vector<std::string>>{{"sync", "--pair", "payments", "--apply", "--prune", "drop"},
