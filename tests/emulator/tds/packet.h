@@ -1,4 +1,4 @@
-// packet.h — TDS packet framing on one socket (tds-emulator-notes §2).
+// packet.h — TDS packet framing on one socket (MS-TDS 2.2.3, packet header and status bits).
 //
 // Reading: read_message() reassembles packets up to the one with EOM and returns the message
 // type, the first packet's status (RESETCONNECTION bits) and the payload. poll_attention()

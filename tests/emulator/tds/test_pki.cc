@@ -32,9 +32,9 @@ PkiRoot& pki_root() {
   return root;
 }
 
-TestPki make_pki(const std::string& name) {
+TestPki make_pki(const std::string& name, const std::string& host = "") {
   const std::string dir = (pki_root().dir / name).string();
-  const std::string cmd = std::string("bash '") + EMU_PKI_SCRIPT + "' '" + dir + "'";
+  const std::string cmd = std::string("bash '") + EMU_PKI_SCRIPT + "' '" + dir + "' " + host;
   if (std::system(cmd.c_str()) != 0) throw std::runtime_error("test_pki: " + cmd + " failed");
   return TestPki{dir, dir + "/ca.pem", dir + "/server.pem", dir + "/server.key"};
 }
@@ -51,16 +51,23 @@ const TestPki& rogue_pki() {
   return pki;
 }
 
+const TestPki& wrong_host_pki() {
+  static const TestPki pki = make_pki("wrong-host", "elsewhere.invalid");
+  return pki;
+}
+
 std::string install_freetds_conf() {
   const std::string path = (pki_root().dir / "freetds.conf").string();
   std::ofstream out(path, std::ios::trunc);
-  auto section = [&](const char* name, const char* encryption, const std::string& ca) {
+  auto section = [&](const char* name, const char* encryption, const std::string& ca, const char* extra = "") {
     out << "[" << name << "]\n\thost = 127.0.0.1\n\ttds version = 7.4\n\tencryption = " << encryption
-        << "\n\tca file = " << ca << "\n";
+        << "\n\tca file = " << ca << "\n" << extra;
   };
   section("emu_verified", "require", test_pki().ca);
   section("emu_rogue_ca", "require", rogue_pki().ca);
   section("emu_request", "request", test_pki().ca);
+  section("emu_wrong_host", "require", wrong_host_pki().ca);
+  section("emu_wrong_host_unchecked", "require", wrong_host_pki().ca, "\tcheck certificate hostname = no\n");
   out.close();
   if (!out) throw std::runtime_error("test_pki: cannot write " + path);
   ::setenv("FREETDSCONF", path.c_str(), 1);

@@ -23,11 +23,16 @@ struct TestPki {
 const TestPki& test_pki();
 // A second, unrelated CA and server certificate: a client trusting test_pki().ca must refuse it.
 const TestPki& rogue_pki();
+// A CA and a server certificate for elsewhere.invalid only: a client that checks the host name it
+// connected to (127.0.0.1) must refuse it even though it trusts the CA.
+const TestPki& wrong_host_pki();
 
 // Writes <dir>/freetds.conf with sections `emu_verified` (encryption = require, ca file = the test
 // CA), `emu_rogue_ca` (the same trusting the rogue CA) and `emu_request` (encryption = request
-// with the test CA: login-only encryption against a server that does not require it), all for
-// host 127.0.0.1, and sets FREETDSCONF to it. Returns the path.
+// with the test CA: login-only encryption against a server that does not require it),
+// `emu_wrong_host` (trusting wrong_host_pki()'s CA) and `emu_wrong_host_unchecked` (the same with
+// `check certificate hostname = no`), all for host 127.0.0.1, and sets FREETDSCONF to it.
+// Returns the path.
 std::string install_freetds_conf();
 
 }  // namespace emu::tds::testing

@@ -257,6 +257,18 @@ TEST_F(WireTlsFreeTds, ACertificateFromAnotherCaIsRefused) {
   EXPECT_EQ(srv.instance.stats().logins.load(), 0u);
 }
 
+TEST_F(WireTlsFreeTds, ACertificateForAnotherHostIsRefusedThoughItsCaIsTrusted) {
+  std::string error;
+  auto tls = TlsContext::load({wrong_host_pki().cert, wrong_host_pki().key, true}, &error);
+  ASSERT_TRUE(tls) << error;
+  CannedServer srv(tls);
+  OdbcConnection checked;
+  EXPECT_FALSE(checked.connect(conn_str(srv, "emu_wrong_host")));
+  EXPECT_EQ(srv.instance.stats().logins.load(), 0u);
+  OdbcConnection unchecked;  // the same CA without the host name check: the name was the reason
+  EXPECT_TRUE(unchecked.connect(conn_str(srv, "emu_wrong_host_unchecked"))) << ::testing::PrintToString(unchecked.diags());
+}
+
 TEST_F(WireTlsFreeTds, RequestAgainstAServerThatAllowsPlainEncryptsTheLoginOnly) {
   CannedServer srv(server_tls(ServerTls::kCertificate));
   OdbcConnection conn;
