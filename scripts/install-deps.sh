@@ -17,6 +17,7 @@ PACKAGES=(
   jq  # scripts/drill.sh: reads the gates' and the cluster's JSON answers
   wrk  # scripts/bench-gates.sh: HTTP load on the gate service
   clang libclang-rt-14-dev  # tests/fuzz: libFuzzer (clang's runtime ships it) and the sanitizers
+  prometheus  # promtool: the suite checks the example alert rules (monitoring/alerts.yml)
 )
 
 missing=()

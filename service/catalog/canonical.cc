@@ -5,7 +5,6 @@
 #include <charconv>
 #include <stdexcept>
 
-#include <openssl/evp.h>
 
 namespace understudy::catalog {
 
@@ -57,16 +56,7 @@ nlohmann::json canonical_fields(const nlohmann::json& fields) {
   return out;
 }
 
-size_t kind_order(Kind k) {
-  // Built once from kAllKinds (sorting a million digests asks this twice per comparison).
-  static constexpr auto kOrder = [] {
-    std::array<size_t, std::size(kAllKinds)> t{};
-    for (size_t i = 0; i < std::size(kAllKinds); ++i) t[static_cast<size_t>(kAllKinds[i])] = i;
-    return t;
-  }();
-  auto i = static_cast<size_t>(k);
-  return i < kOrder.size() ? kOrder[i] : kOrder.size();
-}
+size_t kind_order(Kind k) { return static_cast<size_t>(k); }  // enumerators are in display order (kinds.def)
 
 void sort_objects(std::vector<ServerObject>& objects) {
   std::vector<std::pair<std::pair<size_t, std::string>, size_t>> order;
@@ -145,64 +135,12 @@ void append_value(const nlohmann::json& v, bool canonical, bool fold, std::strin
   }
 }
 
-// SHA-256 fetched once: EVP_sha256() makes OpenSSL 3 look the algorithm up on every call.
-const EVP_MD* sha256_md() {
-  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  return md ? md : EVP_sha256();
-}
-
-unsigned int digest(std::string_view data, unsigned char* md) {
-  thread_local Sha256 hasher;
-  hasher.update(data);
-  hasher.finish(md);
-  return 32;
-}
-
 }  // namespace
 
 void append_json_string(std::string_view v, bool fold, std::string& out) { append_string(v, fold, out); }
 
-Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
-  if (!ctx_ || EVP_DigestInit_ex(ctx_, sha256_md(), nullptr) != 1) throw std::runtime_error("sha-256 is not available");
-}
-
-Sha256::~Sha256() { EVP_MD_CTX_free(ctx_); }
-
-void Sha256::update(std::string_view data) {
-  if (EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1) throw std::runtime_error("sha-256 failed");
-}
-
-void Sha256::finish(unsigned char* out) {
-  unsigned int len = 0;
-  if (EVP_DigestFinal_ex(ctx_, out, &len) != 1 || len != 32 || EVP_DigestInit_ex(ctx_, sha256_md(), nullptr) != 1)
-    throw std::runtime_error("sha-256 failed");  // only on OpenSSL misconfiguration
-}
-
-std::string hex_of(const unsigned char* bytes, size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (size_t i = 0; i < n; ++i) {
-    out.push_back(kHex[bytes[i] >> 4]);
-    out.push_back(kHex[bytes[i] & 15]);
-  }
-  return out;
-}
-
 void append_canonical(const nlohmann::json& fields, std::string& out) { append_value(fields, true, false, out); }
 
 void append_json_text(const nlohmann::json& v, std::string& out) { append_value(v, false, false, out); }
-
-std::string sha256_raw(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int len = digest(data, md.data());
-  return std::string(reinterpret_cast<const char*>(md.data()), len);
-}
-
-std::string sha256_hex(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int len = digest(data, md.data());
-  return hex_of(md.data(), len);
-}
 
 }  // namespace understudy::catalog

@@ -14,8 +14,6 @@
 
 #include "catalog/object.h"
 
-struct evp_md_ctx_st;  // OpenSSL's EVP_MD_CTX
-
 namespace understudy::catalog {
 
 // True when a field of this name holds a SQL Server name (folded before comparing).
@@ -24,7 +22,7 @@ bool is_name_field(std::string_view field);
 // `fields` with every name field folded (recursively: job steps, lists of names).
 nlohmann::json canonical_fields(const nlohmann::json& fields);
 
-// Position of `k` in kAllKinds: the order of every listing, diff and replay.
+// Position of `k` in kinds.def: the order of every listing, diff and report.
 size_t kind_order(Kind k);
 // Sorts objects into the stable order: kind order, then match key.
 void sort_objects(std::vector<ServerObject>& objects);
@@ -40,28 +38,5 @@ void append_json_text(const nlohmann::json& v, std::string& out);
 // One JSON string exactly as append_json_text writes it (folded with fold_name when `fold`): the
 // catalog reader writes object text value by value with it (record.h).
 void append_json_string(std::string_view v, bool fold, std::string& out);
-
-// Incremental SHA-256 over one reusable context: setting a context up per call cost as much as
-// hashing a small object, and a snapshot hashes half a million of them twice. One per thread.
-class Sha256 {
- public:
-  Sha256();
-  ~Sha256();
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-  void update(std::string_view data);
-  // Writes the 32-byte digest of everything updated since the last finish() and starts over.
-  void finish(unsigned char* out);
-
- private:
-  ::evp_md_ctx_st* ctx_;  // EVP_MD_CTX, without OpenSSL's headers here
-};
-
-// Lower-case hex of `n` bytes.
-std::string hex_of(const unsigned char* bytes, size_t n);
-
-// Hex SHA-256 of `data` (lower case, 64 characters), and the raw 32-byte digest.
-std::string sha256_hex(std::string_view data);
-std::string sha256_raw(std::string_view data);
 
 }  // namespace understudy::catalog

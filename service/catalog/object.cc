@@ -11,34 +11,56 @@ namespace understudy::catalog {
 
 namespace {
 
-constexpr std::array<std::pair<Kind, std::string_view>, 13> kNames = {{
-    {Kind::kInstance, "instance"},
-    {Kind::kCredential, "credential"},
-    {Kind::kServerRole, "server_role"},
-    {Kind::kLogin, "login"},
-    {Kind::kServerRoleMember, "server_role_member"},
-    {Kind::kServerPermission, "server_permission"},
-    {Kind::kLinkedServer, "linked_server"},
-    {Kind::kLinkedServerLogin, "linked_server_login"},
-    {Kind::kAgentCategory, "agent_category"},
-    {Kind::kAgentOperator, "agent_operator"},
-    {Kind::kAgentProxy, "agent_proxy"},
-    {Kind::kAgentSchedule, "agent_schedule"},
-    {Kind::kAgentJob, "agent_job"},
-}};
+struct KindRow {
+  Kind kind;
+  std::string_view name;
+  int replay;
+};
+
+constexpr KindRow kKindRows[] = {
+#define UNDERSTUDY_KIND(e, name, replay) {Kind::e, name, replay},
+#include "catalog/kinds.def"
+#undef UNDERSTUDY_KIND
+};
 
 }  // namespace
 
 std::string_view kind_name(Kind k) {
-  for (const auto& [kind, name] : kNames)
-    if (kind == k) return name;
-  return "unknown";
+  auto i = static_cast<size_t>(k);
+  return i < std::size(kKindRows) ? kKindRows[i].name : "unknown";
 }
 
 std::optional<Kind> kind_from_name(std::string_view name) {
-  for (const auto& [kind, n] : kNames)
-    if (n == name) return kind;
+  for (const auto& r : kKindRows)
+    if (r.name == name) return r.kind;
   return std::nullopt;
+}
+
+std::string kind_names_joined(std::string_view sep, bool replayed_only) {
+  std::string out;
+  for (const auto& r : kKindRows) {
+    if (replayed_only && r.replay < 0) continue;
+    if (!out.empty()) out += sep;
+    out += r.name;
+  }
+  return out;
+}
+
+int replay_rank(Kind k) {
+  auto i = static_cast<size_t>(k);
+  int r = i < std::size(kKindRows) ? kKindRows[i].replay : -1;
+  return r < 0 ? static_cast<int>(std::size(kKindRows)) : r;
+}
+
+const std::vector<Kind>& replay_order() {
+  static const std::vector<Kind> order = [] {
+    std::vector<Kind> v;
+    for (const auto& r : kKindRows)
+      if (r.replay >= 0) v.push_back(r.kind);
+    std::sort(v.begin(), v.end(), [](Kind a, Kind b) { return replay_rank(a) < replay_rank(b); });
+    return v;
+  }();
+  return order;
 }
 
 std::string fold_name(std::string_view name) {

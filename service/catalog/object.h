@@ -30,36 +30,33 @@
 
 namespace understudy::catalog {
 
+// The kinds, their names and orders: one table, catalog/kinds.def. Enumerator values are the
+// display order (kind_order in canonical.h).
 enum class Kind {
-  kInstance,           // facts about the instance (one object, key = "instance"); never replayed
-  kCredential,         // key: credential name
-  kServerRole,         // user-defined server roles; key: role name
-  kLogin,              // key: login name
-  kServerRoleMember,   // key: "role|member"
-  kServerPermission,   // key: "grantee|class|securable|permission"; state (G/W/D) is a field
-  kLinkedServer,       // key: linked server name
-  kLinkedServerLogin,  // key: "server|local_login" (local_login "" = all logins)
-  kAgentCategory,      // user job categories; key: category name
-  kAgentOperator,      // key: operator name
-  kAgentProxy,         // key: proxy name
-  kAgentSchedule,      // key: schedule_uid (upper-case GUID); name is a field (names are not unique)
-  kAgentJob,           // key: job name; steps, schedule attachments and job servers are fields
+#define UNDERSTUDY_KIND(e, name, replay) e,
+#include "catalog/kinds.def"
+#undef UNDERSTUDY_KIND
 };
 
-// Dependency order for replay (server roles → logins → memberships → permissions; credentials →
-// proxies; categories, operators → schedules → jobs; linked servers → their logins).
+// Every kind, in display order.
 inline constexpr Kind kAllKinds[] = {
-    Kind::kInstance,        Kind::kCredential,     Kind::kServerRole,       Kind::kLogin,
-    Kind::kServerRoleMember, Kind::kServerPermission, Kind::kLinkedServer, Kind::kLinkedServerLogin,
-    Kind::kAgentCategory,   Kind::kAgentOperator,  Kind::kAgentProxy,       Kind::kAgentSchedule,
-    Kind::kAgentJob,
+#define UNDERSTUDY_KIND(e, name, replay) Kind::e,
+#include "catalog/kinds.def"
+#undef UNDERSTUDY_KIND
 };
 
-// "login", "server_role", "server_role_member", "server_permission", "credential",
-// "linked_server", "linked_server_login", "agent_category", "agent_operator", "agent_proxy",
-// "agent_schedule", "agent_job", "instance".
+// The names of the table ("login", "agent_job", "instance" …).
 std::string_view kind_name(Kind k);
 std::optional<Kind> kind_from_name(std::string_view name);
+// Every kind's name in display order, joined with `sep` ("instance,credential,…"); without
+// `instance` when `replayed_only` (the kinds a pair or sync may list).
+std::string kind_names_joined(std::string_view sep, bool replayed_only);
+
+// The replay position of a kind (dependencies first; lower runs first). kInstance, never
+// replayed, ranks after every other kind.
+int replay_rank(Kind k);
+// The replayed kinds (all but instance) in replay order.
+const std::vector<Kind>& replay_order();
 
 // Case folding used for names (SQL Server CI collation, ASCII letters).
 std::string fold_name(std::string_view name);

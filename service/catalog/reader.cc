@@ -5,6 +5,7 @@
 #include "base/glob.h"
 #include "catalog/assemble.h"
 #include "catalog/canonical.h"
+#include "config/secrets.h"
 #include "odbc/connection.h"
 
 namespace understudy::catalog {
@@ -33,6 +34,16 @@ bool keep(const Candidate& c, const ReadOptions& options) {
 }  // namespace
 
 bool name_matches(std::string_view pattern, std::string_view key) { return glob_match(pattern, key); }
+
+ReadOptions read_options(const config::Pair* pair) {
+  ReadOptions opts;
+  if (!pair) return opts;
+  for (const auto& k : pair->kinds)
+    if (auto kind = kind_from_name(k)) opts.kinds.push_back(*kind);
+  for (const auto& [k, f] : pair->filters)
+    if (auto kind = kind_from_name(k)) opts.filters[*kind] = {f.include, f.exclude};
+  return opts;
+}
 
 namespace {
 
@@ -154,6 +165,13 @@ Result<std::vector<ServerObject>> read_objects(odbc::Connection& conn, const Rea
   }));
   sort_objects(out);
   return out;
+}
+
+Result<std::vector<ServerObject>> read_instance(const config::Config& config, const std::string& instance,
+                                                const config::Pair* pair) {
+  auto conn = config::connect(config, instance);
+  if (!conn) return tl::unexpected(conn.error());
+  return read_objects(*conn, read_options(pair));
 }
 
 }  // namespace understudy::catalog

@@ -21,6 +21,7 @@
 
 #include "base/result.h"
 #include "catalog/object.h"
+#include "config/config.h"
 #include "catalog/record.h"
 
 namespace understudy::odbc {
@@ -42,6 +43,16 @@ struct ReadOptions {
   std::map<Kind, NameFilter> filters;    // per kind
   bool default_exclusions = true;
 };
+
+// The reader options a pair implies (its kinds, per-kind include/exclude); defaults when `pair`
+// is null. Every read of a pair's instances — snapshot, diff, gate, sync — uses these.
+ReadOptions read_options(const config::Pair* pair);
+
+// Connects to the configured `instance` (config/secrets.h: connect_options) and reads it with
+// read_options(pair), sorted. Errors: kNotFound/kConfig from the config, the connection's and
+// the read's (kUnavailable, kSql, kTempFail).
+[[nodiscard]] Result<std::vector<ServerObject>> read_instance(const config::Config& config, const std::string& instance,
+                                                              const config::Pair* pair);
 
 // Reads the instance. The `instance` object is always read (the diff needs the target's facts).
 [[nodiscard]] Result<std::vector<ServerObject>> read_objects(odbc::Connection& conn, const ReadOptions& options = {});

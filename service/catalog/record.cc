@@ -1,5 +1,6 @@
 #include "catalog/record.h"
 
+#include "base/sha256.h"
 #include "catalog/canonical.h"
 
 namespace understudy::catalog {

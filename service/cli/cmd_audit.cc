@@ -6,23 +6,20 @@
 
 #include "cli/handlers.h"
 #include "cli/invocation.h"
-#include "report/records.h"
-#include "store/store.h"
+#include "ops/audit.h"
 
 namespace understudy::cli {
 
 int run_audit_verify(const Invocation& inv) {
   auto cfg = inv.config();
   if (!cfg) return inv.fail(cfg.error());
-  auto st = store::Store::open((*cfg)->store, {.create = false});
-  if (!st) return inv.fail(st.error());
-  auto m = report::migrate(**st);
-  if (!m) return inv.fail(m.error());
   std::string pinned = inv.get("head").value_or("");
   if (!pinned.empty() && (pinned.size() != 64 || pinned.find_first_not_of("0123456789abcdef") != std::string::npos))
     return inv.fail(Error(ErrorCode::kUsage, "--head must be an entry hash: 64 lower-case hex digits",
                           "use the head printed by an earlier `audit verify` or logged by the service"));
-  auto v = report::verify_audit(**st, pinned);
+  auto ctx = ops::Context::open(**cfg, {.create_store = false});
+  if (!ctx) return inv.fail(ctx.error());
+  auto v = ops::verify_audit(**ctx, pinned);
   if (!v) return inv.fail(v.error());
   if (v->first_broken)
     return inv.fail(Error(ErrorCode::kDataErr,

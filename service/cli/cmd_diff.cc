@@ -4,9 +4,9 @@
 
 #include "cli/handlers.h"
 #include "cli/invocation.h"
-#include "diff/drift.h"
+#include "cli/progress_terminal.h"
 #include "diff/report.h"
-#include "store/store.h"
+#include "ops/diff.h"
 
 namespace understudy::cli {
 
@@ -17,14 +17,15 @@ int run_diff(const Invocation& inv) {
   if (pair.empty()) return inv.fail(Error(ErrorCode::kUsage, "diff needs --pair NAME", "`understudy config check` lists the pairs"));
   auto p = (*cfg)->pair(pair);
   if (!p) return inv.fail(p.error());
-  auto st = store::Store::open((*cfg)->store, {.create = false});
-  if (!st) {
-    auto e = st.error();
+  auto ctx = ops::Context::open(**cfg, {.create_store = false});
+  if (!ctx) {
+    auto e = ctx.error();
     if (e.code == ErrorCode::kNotFound) e.hint = "run `understudy snapshot --pair " + pair + "` first";
     return inv.fail(e);
   }
   auto against = inv.value("against") == "snapshot" ? drift::Against::kSnapshot : drift::Against::kLive;
-  auto d = drift::pair_drift(**cfg, **st, pair, against, drift::new_run_id());
+  show_progress(inv, **ctx);
+  auto d = ops::diff(**ctx, pair, against);
   if (!d) return inv.fail(d.error());
   auto format = inv.value("format");
   if (format == "json")

@@ -1,5 +1,5 @@
 // cmd_gate.cc — `understudy gate GATE --pair P`: the same evaluation the service answers
-// (http::App::evaluate) without the service. Exit 0 pass, 1 fail, 2 unknown; 64 usage,
+// (ops::evaluate_gate) without the service. Exit 0 pass, 1 fail, 2 unknown; 64 usage,
 // 66 unknown gate or pair, 65 a bad gate file, 78 configuration.
 #include <iomanip>
 #include <ostream>
@@ -7,7 +7,7 @@
 #include "cli/handlers.h"
 #include "cli/invocation.h"
 #include "gates/cutover.h"
-#include "http/app.h"
+#include "ops/gate.h"
 
 namespace understudy::cli {
 
@@ -50,9 +50,7 @@ int run_gate(const Invocation& inv) {
   auto name = inv.value("gate");
   auto pair_name = inv.get("pair");
   if (!pair_name) return inv.fail(Error(ErrorCode::kUsage, "--pair is required", "understudy gate GATE --pair NAME"));
-  auto format = inv.get("format").value_or("table");
-  if (format != "table" && format != "json")
-    return inv.fail(Error(ErrorCode::kUsage, "--format must be table or json for gate"));
+  auto format = inv.get("format").value_or("table");  // table or json (the option table's allowed values)
   std::optional<int64_t> max_age;
   if (auto m = inv.get("max-age")) {
     try {
@@ -71,11 +69,14 @@ int run_gate(const Invocation& inv) {
   if (!cfg) return inv.fail(cfg.error());
   auto pair = (*cfg)->pair(*pair_name);
   if (!pair) return inv.fail(pair.error());
-  auto app = http::App::open({**cfg, http::gate_dirs_for(**cfg), nullptr});
-  if (!app) return inv.fail(app.error());
-  auto gate = (*app)->gate(name, *pair_name);
+  auto registry = ops::load_gates(**cfg);
+  if (!registry) return inv.fail(registry.error());
+  auto gate = ops::find_gate(**registry, name, *pair_name);
   if (!gate) return inv.fail(gate.error());
-  auto r = (*app)->evaluate(**gate, **pair, max_age, params);
+  auto ctx = ops::Context::open(**cfg);
+  if (!ctx) return inv.fail(ctx.error());
+  gates::PrimaryCache primaries;
+  auto r = ops::evaluate_gate(**ctx, primaries, **gate, **pair, max_age, params).result;
   if (format == "json")
     inv.out() << gates::to_json(r).dump(2) << "\n";
   else

@@ -53,7 +53,7 @@ int run_serve(const Invocation& inv) {
   sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
-  auto app = http::App::open({**cfg, http::gate_dirs_for(**cfg), nullptr});
+  auto app = http::App::open({**cfg, nullptr});
   if (!app) return inv.fail(app.error());
   http::Server server(**app);
   auto bound = server.bind((*cfg)->service.listen);

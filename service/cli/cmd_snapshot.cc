@@ -7,7 +7,8 @@
 #include "catalog/canonical.h"
 #include "cli/handlers.h"
 #include "cli/invocation.h"
-#include "diff/drift.h"
+#include "cli/progress_terminal.h"
+#include "ops/snapshot.h"
 #include "store/store.h"
 
 namespace understudy::cli {
@@ -58,12 +59,13 @@ int run_snapshot(const Invocation& inv) {
     auto in = (*cfg)->instance(name);  // before the store is created: a typo writes nothing
     if (!in) return inv.fail(in.error());
   }
-  auto st = open_store(inv, true);
-  if (!st) return inv.fail(st.error());
-  // A pair's snapshot is of its live primary (roles read from both instances first).
-  auto info = pair ? drift::snapshot_pair(**cfg, **st, *pair, drift::new_run_id())
-                   : drift::snapshot(**cfg, **st, name, nullptr, drift::new_run_id());
-  if (!info) return inv.fail(info.error());
+  auto ctx = ops::Context::open(**cfg);
+  if (!ctx) return inv.fail(ctx.error());
+  show_progress(inv, **ctx);
+  // Recorded (run row, audit entry) as the service records a snapshot on request: ops/snapshot.h.
+  auto taken = ops::snapshot(**ctx, name, pair, ops::cli_actor());
+  if (!taken) return inv.fail(taken.error());
+  const store::SnapshotInfo* info = &taken->info;
   inv.out() << "snapshot " << info->id << " of " << info->instance << " (" << info->server_name << "): "
             << info->object_count << " objects at " << info->taken_at << "\n";
   return 0;
@@ -82,8 +84,8 @@ int run_snapshots_list(const Invocation& inv) {
   } else if (format == "csv") {
     inv.out() << "id,instance,taken_at,run_id,server_name,object_count\r\n";
     for (const auto& s : *list)
-      inv.out() << s.id << ',' << csv_field(s.instance) << ',' << s.taken_at << ',' << csv_field(s.run_id) << ','
-                << csv_field(s.server_name) << ',' << s.object_count << "\r\n";
+      inv.out() << csv_line({std::to_string(s.id), s.instance, s.taken_at, s.run_id, s.server_name,
+                             std::to_string(s.object_count)});
   } else {
     inv.out() << "ID      INSTANCE          TAKEN_AT              OBJECTS  SERVER\n";
     for (const auto& s : *list) {
@@ -122,8 +124,8 @@ int run_snapshots_show(const Invocation& inv) {
   } else if (format == "csv") {
     inv.out() << "kind,key,fingerprint,fields\r\n";
     for (const auto& o : *objects)
-      inv.out() << catalog::kind_name(o.kind) << ',' << csv_field(o.key) << ',' << o.fingerprint << ','
-                << csv_field(o.fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) << "\r\n";
+      inv.out() << csv_line({std::string(catalog::kind_name(o.kind)), o.key, o.fingerprint,
+                             o.fields.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)});
   } else {
     inv.out() << "snapshot " << info->id << " of " << info->instance << " (" << info->server_name << ") taken "
               << info->taken_at << ": " << objects->size() << " objects\n";

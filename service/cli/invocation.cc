@@ -1,8 +1,5 @@
 #include "cli/invocation.h"
 
-#include <pwd.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <ostream>
 
@@ -70,10 +67,5 @@ Result<const config::Config*> Invocation::config() const {
 }
 
 int Invocation::fail(const Error& e) const { return print_error(err_, e); }
-
-std::string cli_actor() {
-  const passwd* pw = getpwuid(geteuid());
-  return std::string("cli:") + (pw != nullptr ? pw->pw_name : std::to_string(geteuid()));
-}
 
 }  // namespace understudy::cli

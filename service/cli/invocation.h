@@ -71,8 +71,6 @@ class Invocation {
 // Prints an error the CLI way to `err`; returns its exit code.
 int print_error(std::ostream& err, const Error& e);
 
-// Who the audit trail names for a change made from the CLI: "cli:<OS user>".
-std::string cli_actor();
 // A report of a command that prints table or json: `--format json` → its to_json(), else to_text().
 template <typename Report>
 void print_report(const Invocation& inv, const Report& report) {

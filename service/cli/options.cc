@@ -4,6 +4,13 @@
 namespace understudy::cli {
 namespace {
 
+// Every kind name from the one table (catalog/kinds.def), comma-separated.
+constexpr std::string_view kKindNames = std::string_view(""
+#define UNDERSTUDY_KIND(e, name, replay) "," name
+#include "catalog/kinds.def"
+#undef UNDERSTUDY_KIND
+                                                         ).substr(1);
+
 constexpr OptionSpec kOptions[] = {
     // Global options.
     {.name = "config", .commands = "*", .type = OptType::kPath, .value_name = "FILE",
@@ -37,13 +44,17 @@ constexpr OptionSpec kOptions[] = {
     {.name = "id", .commands = "snapshots show", .type = OptType::kInt, .value_name = "ID", .positional = true,
      .required = true, .help = "snapshot id (see `understudy snapshots list`)"},
     {.name = "kind", .commands = "snapshots show", .type = OptType::kEnum, .value_name = "KIND",
-     .allowed = "instance,credential,server_role,login,server_role_member,server_permission,linked_server,"
-                "linked_server_login,agent_category,agent_operator,agent_proxy,agent_schedule,agent_job",
+     .allowed = kKindNames,
      .help = "only objects of this kind"},
     {.name = "against", .commands = "diff", .type = OptType::kEnum, .value_name = "WHAT", .default_value = "live",
      .allowed = "live,snapshot", .help = "compare with the secondary read now, or with its latest snapshot"},
-    {.name = "format", .commands = "gate,diff,snapshots list,snapshots show,sync,activate", .type = OptType::kEnum, .value_name = "FORMAT",
+    {.name = "quiet", .commands = "snapshot,diff,sync", .type = OptType::kFlag,
+     .help = "no progress line on stderr (there is none either when stderr is not a terminal)"},
+    // --format: per command, only what that command can print.
+    {.name = "format", .commands = "diff,snapshots list,snapshots show", .type = OptType::kEnum, .value_name = "FORMAT",
      .default_value = "table", .allowed = "table,json,csv", .env = "UNDERSTUDY_FORMAT", .help = "output format"},
+    {.name = "format", .commands = "gate,sync,activate", .type = OptType::kEnum, .value_name = "FORMAT",
+     .default_value = "table", .allowed = "table,json", .env = "UNDERSTUDY_FORMAT", .help = "output format"},
     // audit verify
     {.name = "head", .commands = "audit verify", .value_name = "HASH",
      .help = "a head hash kept outside the store (printed by an earlier run, logged by the service): it must "

@@ -105,6 +105,14 @@ Result<odbc::ConnectOptions> connect_options(const Instance& instance) {
   return o;
 }
 
+Result<odbc::Connection> connect(const Config& config, const std::string& name) {
+  auto in = config.instance(name);
+  if (!in) return tl::unexpected(in.error());
+  auto opts = connect_options(**in);
+  if (!opts) return tl::unexpected(opts.error());
+  return odbc::Connection::connect(*opts);
+}
+
 std::string describe_source(const SecretSource& s) {
   if (!s.env.empty()) return "env " + s.env;
   if (!s.file.empty()) return "file " + s.file;

@@ -27,6 +27,9 @@ namespace understudy::config {
 // What odbc::Connection::connect needs for `instance`: its connection string, resolved password,
 // timeouts, and its name as the label of error messages.
 [[nodiscard]] Result<odbc::ConnectOptions> connect_options(const Instance& instance);
+// Connects to the configured instance `name` with them. Errors: kNotFound (no such instance),
+// the password source's (kConfig), the connection's (kUnavailable …).
+[[nodiscard]] Result<odbc::Connection> connect(const Config& config, const std::string& name);
 
 // Fails (kConfig) when `path` exists and group or others have any access to it.
 [[nodiscard]] Status check_owner_only(const std::string& path, std::string_view what);

@@ -3,7 +3,6 @@
 
 #include "catalog/reader.h"
 #include "config/secrets.h"
-#include "diff/drift.h"
 #include "odbc/connection.h"
 
 namespace understudy::drift {
@@ -79,13 +78,9 @@ Result<std::map<std::string, bool>> snapshot_jobs(store::Store& store, const con
 
 Result<std::map<std::string, bool>> live_jobs(const config::Config& config, const std::string& instance,
                                               const config::Pair& pair) {
-  auto in = config.instance(instance);
-  if (!in) return tl::unexpected(in.error());
-  auto opts = config::connect_options(**in);
-  if (!opts) return tl::unexpected(opts.error());
-  auto conn = odbc::Connection::connect(*opts);
+  auto conn = config::connect(config, instance);
   if (!conn) return tl::unexpected(conn.error());
-  auto ro = read_options(&pair);
+  auto ro = catalog::read_options(&pair);
   ro.kinds = {catalog::Kind::kAgentJob};
   auto objects = catalog::read_objects(*conn, ro);
   if (!objects) return tl::unexpected(objects.error());

@@ -4,6 +4,7 @@
 // from the snapshot and says so — primary_reachable false, snapshot id and age — and fails once
 // the snapshot is older than allowed, never a silent pass on stale state.
 // No snapshot at all fails (problem missing); a store error is unknown.
+#include "base/time.h"
 #include "gates/check_cutover.h"
 #include "gates/validate.h"
 
@@ -38,7 +39,7 @@ class Freshness final : public Check {
     const PrimarySnapshot& s = **in.primary;
     const int64_t age = std::max<int64_t>(0, in.now - s.taken_at);
     nlohmann::json fields = {{"snapshot_id", s.id},
-                             {"taken_at", format_rfc3339(s.taken_at)},
+                             {"taken_at", format_utc(s.taken_at)},
                              {"age_seconds", age},
                              {"max_age_seconds", max_age},
                              {"primary_reachable", in.primary_reachable}};

@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "base/time.h"
 #include "gates/check.h"
 #include "gates/validate.h"
 #include "gates/verdict.h"
@@ -102,7 +103,7 @@ Result<Gate> parse_document(const nlohmann::json& j, const std::string& stem) {
       ge.approved_by = *by;
       auto until = v::string(e, "until", ptr);
       if (!until) return tl::unexpected(until.error());
-      auto t = parse_rfc3339_utc(*until);
+      auto t = parse_utc(*until);
       if (!t)
         return v::problem(v::child(ptr, "until"), "\"" + *until + "\" is not an RFC 3339 UTC time",
                           "write it like 2027-01-31T00:00:00Z");

@@ -2,12 +2,12 @@
 
 #include <algorithm>
 
+#include "base/time.h"
 #include "catalog/canonical.h"
 #include "catalog/read_ahead.h"
 #include "catalog/reader.h"
 #include "config/secrets.h"
 #include "odbc/connection.h"
-#include "diff/drift.h"
 #include "diff/expectation.h"
 
 namespace understudy::gates {
@@ -40,7 +40,7 @@ Error no_snapshot(const config::Pair& pair) {
 }
 
 Result<int64_t> parse_taken_at(const store::SnapshotInfo& info) {
-  auto t = parse_rfc3339_utc(info.taken_at);
+  auto t = parse_utc(info.taken_at);
   if (!t) return fail(ErrorCode::kDataErr, "snapshot " + std::to_string(info.id) + " has an unreadable taken_at");
   return *t;
 }
@@ -69,7 +69,7 @@ Result<PrimaryDigests> load_digests(store::Store& store, const config::Pair& pai
 }  // namespace
 
 Result<TargetState> read_target(const config::Config& cfg, const config::Pair& pair) {
-  auto objs = drift::read_live(cfg, pair.secondary, &pair);
+  auto objs = catalog::read_instance(cfg, pair.secondary, &pair);
   if (!objs) return tl::unexpected(objs.error());
   TargetState t;
   t.instance = server_name_of(*objs);
@@ -80,11 +80,7 @@ Result<TargetState> read_target(const config::Config& cfg, const config::Pair& p
 
 Result<TargetAgainstPrimary> read_target_against(const config::Config& cfg, const config::Pair& pair,
                                                  const PrimaryDigests& primary, const diff::Fetch& load) {
-  auto in = cfg.instance(pair.secondary);
-  if (!in) return tl::unexpected(in.error());
-  auto opts = config::connect_options(**in);
-  if (!opts) return tl::unexpected(opts.error());
-  auto conn = odbc::Connection::connect(*opts);
+  auto conn = config::connect(cfg, pair.secondary);
   if (!conn) return tl::unexpected(conn.error());
   const auto& digests = primary.digests;
   TargetAgainstPrimary out;
@@ -92,7 +88,7 @@ Result<TargetAgainstPrimary> read_target_against(const config::Config& cfg, cons
   catalog::ObjectDigest probe;
   // Fingerprinted from the record's text, on this thread while the read goes on (read_ahead.h);
   // only an object that differs becomes a tree.
-  US_TRY(catalog::read_records_ahead(*conn, drift::read_options(&pair), [&](std::span<catalog::ObjectRecord> batch) -> Status {
+  US_TRY(catalog::read_records_ahead(*conn, catalog::read_options(&pair), [&](std::span<catalog::ObjectRecord> batch) -> Status {
     for (catalog::ObjectRecord& r : batch) {
       r.seal();  // once: to_object() below uses it
       if (r.kind != catalog::Kind::kInstance) {
@@ -131,7 +127,7 @@ Result<PrimarySnapshot> load_primary(store::Store& store, const config::Pair& pa
   auto objs = store.load_objects(primary.snapshot_id);
   if (!objs) return tl::unexpected(objs.error());
   PrimarySnapshot snap = primary.header;
-  auto opts = drift::read_options(&pair);
+  auto opts = catalog::read_options(&pair);
   for (auto& o : *objs)
     if (selected(opts, o)) snap.objects.push_back(std::move(o));
   drift::expect_on_secondary(pair, snap.objects);  // compared with the secondary (diff/expectation.h)

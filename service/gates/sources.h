@@ -1,13 +1,13 @@
 // sources.h — the inputs of a gate, gathered the way every other command gathers them: the
 // latest primary snapshot from the store, and a live read of the target through
-// diff/drift.h's read_live (the pair's kinds and include/exclude patterns applied to both).
+// catalog::read_instance (the pair's kinds and include/exclude patterns applied to both).
 //
 // Errors: kNotFound when the primary has no snapshot (with a hint); connection and read errors as
-// drift::read_live reports them (kUnavailable, kSql, kTempFail, kConfig for password sources).
+// catalog::read_instance reports them (kUnavailable, kSql, kTempFail, kConfig for password sources).
 // read_target_against() is read_target() for gates whose checks look only at the drift: the
 // target's objects stream past the primary snapshot's digests and those equal to their primary
 // counterpart (same kind, match key and fingerprint — fields and password hash) are counted, not
-// kept, as `diff --against live` does. Only the primary objects without an equal target object are
+// kept, as `diff --against live` does (ops/diff.cc). Only the primary objects without an equal target object are
 // then loaded from the store (by version id). At scale the diff sees only what differs.
 //
 // PrimaryCache keeps the latest primary snapshot per pair as digests — kind, match key,

@@ -81,9 +81,4 @@ struct GateResult {
 };
 nlohmann::json to_json(const GateResult& r);
 
-// "2026-11-27T07:05:00Z"
-std::string format_rfc3339(int64_t unix_seconds);
-// Parses "YYYY-MM-DDTHH:MM:SSZ" (UTC only, optional fraction ignored); nullopt when malformed.
-std::optional<int64_t> parse_rfc3339_utc(std::string_view text);
-
 }  // namespace understudy::gates

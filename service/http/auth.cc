@@ -1,17 +1,12 @@
 #include "http/auth.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
-#include <cstdio>
+#include "base/sha256.h"
 
 namespace understudy::http {
 
 namespace {
-void sha256(std::string_view data, unsigned char out[32]) {
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr);
-}
 bool from_hex(const std::string& hex, unsigned char out[32]) {
   if (hex.size() != 64) return false;
   for (size_t i = 0; i < 32; ++i) {
@@ -30,18 +25,6 @@ bool from_hex(const std::string& hex, unsigned char out[32]) {
 }
 }  // namespace
 
-std::string sha256_hex(std::string_view token) {
-  unsigned char h[32];
-  sha256(token, h);
-  std::string out;
-  char buf[3];
-  for (unsigned char c : h) {
-    std::snprintf(buf, sizeof buf, "%02x", c);
-    out += buf;
-  }
-  return out;
-}
-
 Authenticator::Authenticator(std::vector<config::Token> tokens) {
   for (const auto& t : tokens) {
     Entry e{t.name, t.role, {}, false};
@@ -55,11 +38,10 @@ AuthOutcome Authenticator::authenticate(std::string_view authorization, Principa
   if (authorization.empty()) return AuthOutcome::kNoToken;
   if (authorization.size() <= kBearer.size() || authorization.substr(0, kBearer.size()) != kBearer)
     return AuthOutcome::kBadToken;
-  unsigned char h[32];
-  sha256(authorization.substr(kBearer.size()), h);
+  const auto h = sha256(authorization.substr(kBearer.size()));
   const Entry* match = nullptr;
   for (const auto& e : tokens_) {  // every entry, always: no early exit
-    bool eq = e.valid && CRYPTO_memcmp(e.hash, h, sizeof h) == 0;
+    bool eq = e.valid && CRYPTO_memcmp(e.hash, h.data(), h.size()) == 0;
     if (eq && !match) match = &e;
   }
   if (!match) return AuthOutcome::kBadToken;

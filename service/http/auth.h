@@ -40,7 +40,4 @@ class Authenticator {
   std::vector<Entry> tokens_;
 };
 
-// Lower-case hex SHA-256 of `token` (for `understudy token hash` and tests).
-std::string sha256_hex(std::string_view token);
-
 }  // namespace understudy::http

@@ -22,6 +22,19 @@ Metrics::Metrics() {
   define("understudy_audit_head_hash_prefix", Type::kGauge,
          "The last audit entry's hash: its first 13 hex digits as a number (pin the whole hash from the log).");
   define("understudy_store_integrity_checks_total", Type::kCounter, "Integrity checks of the store, per result.");
+  // Per pair and instance (configured names: bounded), from the store at each scrape (ops/status.h),
+  // so runs of the CLI count as much as the service's.
+  define("understudy_primary_snapshot_age_seconds", Type::kGauge,
+         "Age of the latest snapshot of the pair's primary (absent: none yet).");
+  define("understudy_open_findings", Type::kGauge,
+         "Distinct findings by kind in the latest answer of each gate of the pair.");
+  define("understudy_gate_last_result", Type::kGauge,
+         "1 for the latest answer of the gate for the pair (result pass, fail or unknown), 0 for the others.");
+  define("understudy_gate_last_evaluation_timestamp_seconds", Type::kGauge,
+         "Unix time of the latest answer of the gate for the pair.");
+  define("understudy_sync_last_result", Type::kGauge,
+         "1 for the result of the pair's latest sync (succeeded or failed), 0 for the other.");
+  define("understudy_sync_last_timestamp_seconds", Type::kGauge, "Unix time the pair's latest sync finished.");
 }
 
 void Metrics::define(std::string name, Type type, std::string help) {
@@ -31,7 +44,8 @@ void Metrics::define(std::string name, Type type, std::string help) {
 std::string Metrics::label_text(const Labels& labels) {
   std::string out;
   for (const auto& [k, v] : labels) {
-    if (k != "kind" && k != "gate" && k != "result") throw std::logic_error("metrics: label not allowed: " + k);
+    if (k != "kind" && k != "gate" && k != "result" && k != "pair" && k != "instance")
+      throw std::logic_error("metrics: label not allowed: " + k);
     out += out.empty() ? "{" : ",";
     out += k + "=\"";
     for (char c : v) {

@@ -1,9 +1,9 @@
 // metrics.h — the service's Prometheus metrics, rendered in the text exposition format.
 //
 // Names follow the Prometheus book: `understudy_` prefix, `_total` for counters, `_seconds` for
-// durations, base units. Labels are bounded: only `kind`, `gate` and `result` are accepted —
-// never an object name, a pair or instance name chosen by data (a registry refuses other label
-// names at definition time, so a bad label is a programming error caught by tests).
+// durations, base units. Labels are bounded: only `kind`, `gate`, `result`, and `pair` and
+// `instance` with the names of the config file are accepted — never an object name or anything
+// chosen by data (other label names throw, so a bad label is a programming error caught by tests).
 // Thread-safety: thread-safe; render() takes a consistent copy.
 #pragma once
 
@@ -16,7 +16,7 @@
 
 namespace understudy::http {
 
-using Labels = std::vector<std::pair<std::string, std::string>>;  // name, value; names from {kind, gate, result}
+using Labels = std::vector<std::pair<std::string, std::string>>;  // name, value; names from {kind, gate, result, pair, instance}
 
 class Metrics {
  public:

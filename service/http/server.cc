@@ -7,6 +7,7 @@
 #include <map>
 #include <regex>
 
+#include "base/time.h"
 #include "diff/report.h"
 #include "gates/check.h"
 #include "gates/cutover.h"
@@ -60,13 +61,13 @@ std::string roles_text(Access a) {
   return "";
 }
 
-// ?since= / ?until= : RFC 3339 UTC, normalised to whole seconds.
+// ?since= / ?until= : RFC 3339 UTC, normalised to whole seconds in the one format (base/time.h).
 Result<std::string> time_param(const httplib::Request& req, const char* name) {
   if (!req.has_param(name)) return std::string();
   auto v = req.get_param_value(name);
-  auto t = gates::parse_rfc3339_utc(v);
+  auto t = parse_utc(v);
   if (!t) return fail(ErrorCode::kUsage, std::string(name) + " must be an RFC 3339 UTC time such as 2026-11-27T00:00:00Z");
-  return gates::format_rfc3339(*t);
+  return format_utc(*t);
 }
 
 Result<int64_t> int_param(const httplib::Request& req, const char* name, int64_t min, int64_t max) {
@@ -159,6 +160,7 @@ struct Server::Impl {
 
   void metrics(Ctx& c) {
     c.res.status = 200;
+    app.refresh_pair_metrics();
     c.res.set_content(app.metrics().render(), "text/plain; version=0.0.4; charset=utf-8");
   }
 

@@ -8,6 +8,8 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "base/time.h"
+
 namespace understudy::log {
 namespace {
 
@@ -74,19 +76,6 @@ bool parse_level(std::string_view t, Level* out) {
   return false;
 }
 
-std::string now_rfc3339() {
-  auto now = std::chrono::system_clock::now();
-  auto secs = std::chrono::time_point_cast<std::chrono::seconds>(now);
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - secs).count();
-  std::time_t t = std::chrono::system_clock::to_time_t(secs);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-  return buf;
-}
-
 std::string format_line(Format format, Level level, std::string_view ts, std::string_view msg,
                         const std::vector<Field>& fields) {
   if (format == Format::kJson) {
@@ -135,7 +124,7 @@ void Logger::write(Level level, std::string_view msg, std::initializer_list<Fiel
   }
   std::vector<Field> all = base_;
   all.insert(all.end(), fields.begin(), fields.end());
-  std::string line = format_line(format, level, now_rfc3339(), msg, all);
+  std::string line = format_line(format, level, utc_now(), msg, all);
   std::lock_guard<std::mutex> lock(s.mu);
   if (s.sink) {
     s.sink(line);

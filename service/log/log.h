@@ -69,7 +69,4 @@ class Logger {
 // Formats one line without writing it (used by write(); exposed for tests). `ts` is RFC 3339.
 std::string format_line(Format format, Level level, std::string_view ts, std::string_view msg,
                         const std::vector<Field>& fields);
-// Now, UTC, RFC 3339 with milliseconds: "2026-11-27T07:00:43.123Z".
-std::string now_rfc3339();
-
 }  // namespace understudy::log

@@ -6,7 +6,6 @@
 
 #include "catalog/object.h"
 #include "config/secrets.h"
-#include "diff/drift.h"
 #include "diff/expectation.h"
 #include "odbc/connection.h"
 #include "roles/read.h"
@@ -16,13 +15,6 @@ namespace understudy::replay {
 namespace {
 
 
-Result<odbc::Connection> connect_for_activation(const config::Config& cfg, const std::string& instance) {
-  auto in = cfg.instance(instance);
-  if (!in) return tl::unexpected(in.error());
-  auto opts = config::connect_options(**in);
-  if (!opts) return tl::unexpected(opts.error());
-  return odbc::Connection::connect(*opts);
-}
 
 }  // namespace
 
@@ -77,7 +69,7 @@ bool execute_activation(const config::Config& config, ActivationPlan& plan) {
   std::map<std::string, Result<odbc::Connection>> conns;
   for (auto& c : plan.changes) {
     auto it = conns.find(c.instance);
-    if (it == conns.end()) it = conns.emplace(c.instance, connect_for_activation(config, c.instance)).first;
+    if (it == conns.end()) it = conns.emplace(c.instance, config::connect(config, c.instance)).first;
     if (!it->second) {
       c.outcome = "failed: " + it->second.error().message;
       ok = false;

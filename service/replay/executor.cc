@@ -5,6 +5,7 @@
 #include <set>
 
 #include "base/redact.h"
+#include "base/time.h"
 #include "odbc/connection.h"
 #include "replay/planner.h"
 

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "base/time.h"
 #include "replay/planner.h"
 #include "store/sqlite.h"
 

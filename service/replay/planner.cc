@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "base/time.h"
 #include "catalog/key.h"
 #include "catalog/reader.h"
 #include "replay/ddl.h"
@@ -19,12 +20,6 @@ namespace {
 
 using catalog::Kind;
 using catalog::ServerObject;
-
-constexpr Kind kReplayOrder[] = {
-    Kind::kCredential,   Kind::kLogin,         Kind::kServerRole, Kind::kServerRoleMember,
-    Kind::kServerPermission, Kind::kLinkedServer, Kind::kLinkedServerLogin, Kind::kAgentCategory,
-    Kind::kAgentOperator, Kind::kAgentProxy,   Kind::kAgentSchedule, Kind::kAgentJob,
-};
 
 using Index = std::map<std::pair<Kind, std::string>, const ServerObject*>;
 
@@ -401,7 +396,7 @@ class Builder {
     }
     // Creates and alters in dependency order; drops after them, in reverse.
     auto rank = [](const Action& a) {
-      const int r = replay_rank(a.kind);
+      const int r = catalog::replay_rank(a.kind);
       return a.op == Operation::kDrop ? 1000 - r : r;
     };
     std::stable_sort(actions_.begin(), actions_.end(), [&](const Action& x, const Action& y) { return rank(x) < rank(y); });
@@ -474,22 +469,6 @@ class Builder {
 };
 
 }  // namespace
-
-int replay_rank(Kind kind) {
-  for (size_t i = 0; i < std::size(kReplayOrder); ++i) {
-    if (kReplayOrder[i] == kind) return static_cast<int>(i);
-  }
-  return static_cast<int>(std::size(kReplayOrder));
-}
-
-std::string utc_now() {
-  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 Result<Plan> build_plan(const PlanInput& in, const PlanOptions& options) {
   if (!in.drift) return fail(ErrorCode::kInternal, "build_plan needs the drift");

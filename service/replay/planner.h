@@ -54,10 +54,4 @@ struct PlanInput {
 
 [[nodiscard]] Result<Plan> build_plan(const PlanInput& in, const PlanOptions& options);
 
-// The replay position of a kind (lower runs first).
-int replay_rank(catalog::Kind kind);
-
-// UTC now as RFC 3339 ("2026-11-27T07:01:02Z").
-std::string utc_now();
-
 }  // namespace understudy::replay

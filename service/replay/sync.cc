@@ -11,10 +11,10 @@
 
 #include <fmt/format.h>
 
+#include "base/run_id.h"
 #include "catalog/reader.h"
 #include "config/secrets.h"
 #include "diff/diff.h"
-#include "diff/drift.h"
 #include "diff/expectation.h"
 #include "log/log.h"
 #include "odbc/connection.h"
@@ -38,15 +38,9 @@ std::string os_user() {
 }
 
 Result<odbc::Connection> connect(const config::Instance& in) {
-  auto pw = config::instance_password(in);
-  if (!pw) return tl::unexpected(pw.error());
-  odbc::ConnectOptions o;
-  o.connection_string = in.connection;
-  o.password = std::move(*pw);
-  o.label = in.name;
-  o.login_timeout_seconds = in.login_timeout_seconds;
-  o.query_timeout_seconds = in.query_timeout_seconds;
-  return odbc::Connection::connect(o);
+  auto o = config::connect_options(in);
+  if (!o) return tl::unexpected(o.error());
+  return odbc::Connection::connect(*o);
 }
 
 // The pair's selection applied to an object set (snapshots are per instance, not per pair).
@@ -145,7 +139,7 @@ Result<Context> prepare_carry(const config::Config& cfg, store::Store& st, const
   if (!from) return tl::unexpected(from.error());
   auto conn = connect(**from);
   if (!conn) return tl::unexpected(conn.error());
-  auto objects = catalog::read_objects(*conn, drift::read_options(c.pair));
+  auto objects = catalog::read_objects(*conn, catalog::read_options(c.pair));
   if (!objects) return tl::unexpected(objects.error());
   auto on_secondary = selected(std::move(*objects), *c.pair);
   auto stranded = find_stranded(st, c.pair->name, c.roles.primary, c.roles.secondary, on_secondary, c.pair);
@@ -217,7 +211,7 @@ Result<Context> prepare(const config::Config& cfg, store::Store& st, const SyncR
   } else {
     auto conn = connect(*c.primary);
     if (!conn) return tl::unexpected(conn.error());
-    auto objects = catalog::read_objects(*conn, drift::read_options(c.pair));
+    auto objects = catalog::read_objects(*conn, catalog::read_options(c.pair));
     if (!objects) return tl::unexpected(objects.error());
     c.source = selected(std::move(*objects), *c.pair);
   }
@@ -226,7 +220,7 @@ Result<Context> prepare(const config::Config& cfg, store::Store& st, const SyncR
 }
 
 Result<std::vector<ServerObject>> read_target(odbc::Connection& conn, const Context& c) {
-  auto objects = catalog::read_objects(conn, drift::read_options(c.pair));
+  auto objects = catalog::read_objects(conn, catalog::read_options(c.pair));
   if (!objects) return tl::unexpected(objects.error());
   auto out = selected(std::move(*objects), *c.pair);
   if (c.carry) std::erase_if(out, [&](const ServerObject& o) { return !c.only.count(stranded_id(o)); });
@@ -362,7 +356,7 @@ Result<Plan> plan_pair(const config::Config& cfg, store::Store& st, const SyncRe
 
 Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncRequest& req) {
   SyncReport report;
-  report.run_id = drift::new_run_id();
+  report.run_id = new_run_id();
   auto journal = Journal::open(st);
   if (!journal) return tl::unexpected(journal.error());
   std::optional<LockGuard> lock;
@@ -437,8 +431,13 @@ Result<SyncReport> sync(const config::Config& cfg, store::Store& st, const SyncR
     JournalWriter writer(*journal, *run);
     ExecuteOptions eo;
     eo.stop_on_error = req.stop_on_error;
-    eo.on_outcome = [&writer](const Action& a, const Outcome& o) { return writer.push(a, o); };
+    Progress progress(req.progress, "sync of " + req.pair, "actions", static_cast<int64_t>(report.plan.actions.size()));
+    eo.on_outcome = [&writer, &progress](const Action& a, const Outcome& o) {
+      progress.advance();
+      return writer.push(a, o);
+    };
     report.execution = execute(*conn, report.plan, resolver, eo);
+    progress.finish();
     // Every row and the last group committed before the re-read (which can take a while).
     if (auto j = writer.finish(); !j && !report.execution.aborted) report.execution.aborted = j.error();
   }

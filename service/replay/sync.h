@@ -30,6 +30,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/progress.h"
 #include "base/result.h"
 #include "config/config.h"
 #include "replay/activate.h"
@@ -72,6 +73,7 @@ struct SyncRequest {
   // error stops the run there), and "sync.apply" with SyncReport::audit_detail() when the run
   // ends. nullptr: nothing is audited.
   std::function<Status(const std::string& action, const std::string& run_id, const nlohmann::json& detail)> audit;
+  ProgressSink progress;            // actions done of the plan's, while applying (base/progress.h)
 };
 
 struct SyncReport {

@@ -3,6 +3,8 @@
 #include <ctime>
 #include <map>
 
+#include "base/time.h"
+#include "base/run_id.h"
 #include "diff/drift.h"
 #include "gates/verdict.h"
 #include "base/csv.h"
@@ -51,8 +53,8 @@ Result<DriftReport> collect(store::Store& store, const std::string& pair, const 
   rep.pair = pair;
   rep.since = since;
   rep.until = until;
-  rep.generated_at = gates::format_rfc3339(static_cast<int64_t>(std::time(nullptr)));
-  rep.report_id = drift::new_run_id();
+  rep.generated_at = format_utc(static_cast<int64_t>(std::time(nullptr)));
+  rep.report_id = new_run_id();
   auto evals = list_evaluations(store, pair, since, until);
   if (!evals) return tl::unexpected(evals.error());
   std::multimap<std::string, DriftRow> by_time;

@@ -1,6 +1,7 @@
 #include "report/records.h"
 
-#include <openssl/evp.h>
+#include "base/time.h"
+#include "base/sha256.h"
 
 #include <cstdio>
 
@@ -50,18 +51,6 @@ CREATE TABLE audit_entry (
 
 const std::string kGenesis(64, '0');
 
-std::string sha256_hex(const std::string& data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  std::string out;
-  char buf[3];
-  for (unsigned i = 0; i < len; ++i) {
-    std::snprintf(buf, sizeof buf, "%02x", md[i]);
-    out += buf;
-  }
-  return out;
-}
 
 template <typename T>
 Result<T> parse_json_column(const std::string& text, const char* what) {
@@ -169,7 +158,7 @@ Status record_evaluation(store::Store& store, const gates::GateResult& r) {
                             "INSERT INTO gate_evaluation(gate, pair, status, checked_at, primary_snapshot_id, body) "
                             "VALUES(?,?,?,?,?,?)");
     if (!st) return tl::unexpected(st.error());
-    st->bind(1, r.gate).bind(2, r.pair).bind(3, gates::verdict_name(r.verdict)).bind(4, gates::format_rfc3339(r.checked_at));
+    st->bind(1, r.gate).bind(2, r.pair).bind(3, gates::verdict_name(r.verdict)).bind(4, format_utc(r.checked_at));
     if (r.primary_snapshot_id) st->bind(5, *r.primary_snapshot_id);
     else st->bind_null(5);
     st->bind(6, body);
@@ -179,6 +168,22 @@ Status record_evaluation(store::Store& store, const gates::GateResult& r) {
   return written;
 }
 
+namespace {
+// The (id, body) rows of a gate_evaluation query, bodies parsed.
+Result<std::vector<EvaluationRecord>> evaluation_rows(Stmt& st) {
+  std::vector<EvaluationRecord> out;
+  while (true) {
+    auto row = st.step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) break;
+    auto body = parse_json_column<nlohmann::json>(st.text(1), "gate evaluation");
+    if (!body) return tl::unexpected(body.error());
+    out.push_back({st.int64(0), std::move(*body)});
+  }
+  return out;
+}
+}  // namespace
+
 Result<std::vector<EvaluationRecord>> list_evaluations(store::Store& store, const std::string& pair,
                                                        const std::string& since, const std::string& until) {
   auto st = Stmt::prepare(store.db(),
@@ -186,16 +191,28 @@ Result<std::vector<EvaluationRecord>> list_evaluations(store::Store& store, cons
                           "(? = '' OR checked_at < ?) ORDER BY checked_at, id");
   if (!st) return tl::unexpected(st.error());
   st->bind(1, pair).bind(2, since).bind(3, until).bind(4, until);
-  std::vector<EvaluationRecord> out;
-  while (true) {
-    auto row = st->step();
-    if (!row) return tl::unexpected(row.error());
-    if (!*row) break;
-    auto body = parse_json_column<nlohmann::json>(st->text(1), "gate evaluation");
-    if (!body) return tl::unexpected(body.error());
-    out.push_back({st->int64(0), std::move(*body)});
-  }
-  return out;
+  return evaluation_rows(*st);
+}
+
+Result<std::vector<EvaluationRecord>> latest_evaluations(store::Store& store, const std::string& pair) {
+  auto st = Stmt::prepare(store.db(),
+                          "SELECT id, body FROM gate_evaluation WHERE id IN "
+                          "(SELECT max(id) FROM gate_evaluation WHERE pair = ? GROUP BY gate) ORDER BY gate");
+  if (!st) return tl::unexpected(st.error());
+  st->bind(1, pair);
+  return evaluation_rows(*st);
+}
+
+Result<std::optional<Run>> latest_run(store::Store& store, const std::string& pair, const std::string& type) {
+  auto st = Stmt::prepare(store.db(), std::string("SELECT ") + kRunColumns +
+                                          " FROM run WHERE pair = ? AND type = ? ORDER BY started_at DESC, rowid DESC "
+                                          "LIMIT 1");
+  if (!st) return tl::unexpected(st.error());
+  st->bind(1, pair).bind(2, type);
+  auto row = st->step();
+  if (!row) return tl::unexpected(row.error());
+  if (!*row) return std::optional<Run>();
+  return std::optional<Run>(run_from(*st));
 }
 
 std::string audit_hash(const AuditEntry& e) {
@@ -214,7 +231,7 @@ std::string audit_hash(const AuditEntry& e) {
 }
 
 Result<AuditEntry> append_audit(store::Store& store, AuditEntry e) {
-  if (e.at.empty()) e.at = gates::format_rfc3339(static_cast<int64_t>(std::time(nullptr)));
+  if (e.at.empty()) e.at = format_utc(static_cast<int64_t>(std::time(nullptr)));
   auto st = store.in_transaction([&](sqlite3* db) -> Status {
     auto last = Stmt::prepare(db, "SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1");
     if (!last) return tl::unexpected(last.error());

@@ -31,7 +31,7 @@ std::span<const store::Migration> service_migrations();
 
 // A unit of work started through the service or the CLI (snapshot, sync, drift).
 struct Run {
-  std::string id;           // drift::new_run_id(): 16 hex digits
+  std::string id;           // new_run_id() (base/run_id.h): 16 hex digits
   std::string type;         // "snapshot" | "sync" | "drift"
   std::string pair;
   std::string status;       // "running" | "succeeded" | "failed"
@@ -57,6 +57,11 @@ struct EvaluationRecord {
 // Runs of `pair` of `type` in the window, oldest first.
 [[nodiscard]] Result<std::vector<Run>> list_runs(store::Store& store, const std::string& pair, const std::string& type,
                                                  const std::string& since, const std::string& until);
+
+// The latest evaluation of each gate of `pair` (highest id per gate), by gate name.
+[[nodiscard]] Result<std::vector<EvaluationRecord>> latest_evaluations(store::Store& store, const std::string& pair);
+// The latest run of `pair` of `type` (latest started_at), whoever started it; nullopt when none.
+[[nodiscard]] Result<std::optional<Run>> latest_run(store::Store& store, const std::string& pair, const std::string& type);
 
 struct AuditEntry {
   int64_t seq = 0;

@@ -13,15 +13,7 @@ namespace understudy::roles {
 namespace {
 
 Result<odbc::Connection> connect_for_roles(const config::Config& cfg, const std::string& instance) {
-  auto in = cfg.instance(instance);
-  if (!in) return tl::unexpected(in.error());
-  auto password = config::instance_password(**in);
-  if (!password) return tl::unexpected(password.error());
-  return odbc::Connection::connect({.connection_string = (*in)->connection,
-                                    .password = std::move(*password),
-                                    .label = instance,
-                                    .login_timeout_seconds = (*in)->login_timeout_seconds,
-                                    .query_timeout_seconds = (*in)->query_timeout_seconds});
+  return config::connect(cfg, instance);
 }
 
 std::string text_value(const odbc::Value& v) {

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/sha256.h"
 #include "catalog/canonical.h"
 
 namespace understudy::store {
@@ -37,7 +38,7 @@ class ContentHasher {
   }
 
  private:
-  catalog::Sha256 sha_;
+  Sha256 sha_;
 };
 
 SnapshotWriter::SnapshotWriter() = default;

@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "base/time.h"
+#include "base/sha256.h"
 #include "catalog/canonical.h"
 #include "store/check_stamp.h"
 #include "store/snapshot_writer.h"
@@ -21,15 +23,6 @@ namespace understudy::store {
 namespace {
 
 constexpr const char* kCoreComponent = "snapshot";
-
-std::string now_rfc3339() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 Status bootstrap(sqlite3* db) {
   return exec(db,
@@ -63,7 +56,7 @@ Result<catalog::ServerObject> decode_object(Stmt& st, const std::string& where) 
   o.kind = *kind;
   o.key = st.text(1);
   std::string_view fp = st.blob_view(2);
-  o.fingerprint = catalog::hex_of(reinterpret_cast<const unsigned char*>(fp.data()), fp.size());
+  o.fingerprint = hex_of(reinterpret_cast<const unsigned char*>(fp.data()), fp.size());
   try {
     o.fields = nlohmann::json::parse(st.text_view(3));
     o.volatile_fields = nlohmann::json::parse(st.text_view(4));
@@ -270,7 +263,7 @@ Status Store::apply_migrations(const std::string& component, std::span<const Mig
       US_TRY(exec(db, m.sql));
       auto ins = Stmt::prepare(db, "INSERT INTO schema_migrations(component, version, name, applied_at) VALUES (?,?,?,?)");
       if (!ins) return tl::unexpected(ins.error());
-      ins->bind(1, component).bind(2, int64_t{m.version}).bind(3, std::string_view(m.name)).bind(4, now_rfc3339());
+      ins->bind(1, component).bind(2, int64_t{m.version}).bind(3, std::string_view(m.name)).bind(4, utc_now());
       US_TRY(ins->run());
     }
     return {};
@@ -314,7 +307,7 @@ Result<std::unique_ptr<SnapshotWriter>> Store::begin_snapshot(const SnapshotMeta
   if (meta.instance.empty()) return fail(ErrorCode::kInternal, "store: snapshot without an instance name");
   std::unique_ptr<SnapshotWriter> w(new SnapshotWriter());
   SnapshotMeta m = meta;
-  if (m.taken_at.empty()) m.taken_at = now_rfc3339();
+  if (m.taken_at.empty()) m.taken_at = utc_now();
   US_TRY(w->begin(db_, m));
   return w;
 }

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <poll.h>
+#include <pty.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -164,6 +166,53 @@ RunResult run(std::vector<std::string> argv, std::map<std::string, std::string> 
   }
   r.out = read_file(out_path);
   r.err = read_file(err_path);
+  remove_tree(dir);
+  return r;
+}
+
+RunResult run_with_terminal_stderr(std::vector<std::string> argv, std::map<std::string, std::string> env,
+                                   int timeout_ms) {
+  int master = -1, slave = -1;
+  if (::openpty(&master, &slave, nullptr, nullptr, nullptr) != 0) throw std::runtime_error("openpty failed");
+  auto dir = make_temp_dir("e2e-run");
+  auto out_path = dir + "/out";
+  int out_fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  pid_t pid = spawn(argv, env, out_fd, slave);
+  ::close(out_fd);
+  ::close(slave);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  RunResult r;
+  char buf[4096];
+  bool exited = false;
+  while (true) {  // drain the terminal while the command runs: a full pty would block it
+    pollfd p{master, POLLIN, 0};
+    if (::poll(&p, 1, 10) > 0) {
+      ssize_t n = ::read(master, buf, sizeof buf);
+      if (n > 0) {
+        r.err.append(buf, static_cast<size_t>(n));
+        continue;
+      }
+      if (exited) break;  // EIO: the terminal is closed and drained
+    } else if (exited) {
+      break;
+    }
+    int st = 0;
+    if (!exited && ::waitpid(pid, &st, WNOHANG) == pid) {
+      r.exit_code = decode(st);
+      exited = true;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      if (!exited) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+      }
+      ::close(master);
+      remove_tree(dir);
+      throw std::runtime_error("command timed out: " + argv[0]);
+    }
+  }
+  ::close(master);
+  r.out = read_file(out_path);
   remove_tree(dir);
   return r;
 }

@@ -47,6 +47,9 @@ struct RunResult {
   std::string err;
 };
 RunResult run(std::vector<std::string> argv, std::map<std::string, std::string> env, int timeout_ms = 60000);
+// The same with stderr on a pseudo-terminal (what a person at a terminal sees on stderr).
+RunResult run_with_terminal_stderr(std::vector<std::string> argv, std::map<std::string, std::string> env,
+                                   int timeout_ms = 60000);
 
 std::string make_temp_dir(const std::string& prefix);
 void remove_tree(const std::string& path);

@@ -13,6 +13,7 @@
 #include <memory>
 #include <sstream>
 
+#include "base/sha256.h"
 #include "http/auth.h"
 #include "odbc/connection.h"
 #include "process.h"
@@ -56,7 +57,7 @@ class RolesWorld {
     std::string toml = "store = \"" + dir_ + "/understudy.db\"\n\n";
     toml += "[service]\nlisten = \"127.0.0.1:0\"\nsnapshot_interval = \"0\"\n";
     toml += "[[service.tokens]]\nname = \"dba-on-call\"\nrole = \"operator\"\nsha256 = \"" +
-            understudy::http::sha256_hex(kOperatorToken) + "\"\n\n";
+            understudy::sha256_hex(kOperatorToken) + "\"\n\n";
     for (auto [name, port] : {std::pair{"east", east}, std::pair{"west", west}})
       toml += std::string("[instances.") + name + "]\nconnection = \"" + conn_string(port) +
               "\"\npassword_env = \"E2E_SA_PASSWORD\"\nlogin_timeout = \"5s\"\n\n";

@@ -1,3 +1,4 @@
+#include "base/sha256.h"
 #include "world.h"
 
 #include <netinet/in.h>
@@ -84,7 +85,7 @@ World::World(WorldOptions options) {
   else
     secondary_port_ = closed_port();
   if (!options.extra_gate.empty()) write_file(gates_dir() + "/" + options.extra_gate_name + ".json", options.extra_gate);
-  using understudy::http::sha256_hex;
+  using understudy::sha256_hex;
   std::string toml = "store = \"" + dir_ + "/understudy.db\"\n\n";
   toml += "[instances.primary]\nconnection = \"" + connection(primary_port_) +
           "\"\npassword_env = \"E2E_SA_PASSWORD\"\nlogin_timeout = \"5s\"\n\n";
@@ -134,6 +135,14 @@ RunResult World::cli(std::vector<std::string> args) const {
   argv.push_back("--config");
   argv.push_back(config_path());
   return run(argv, env_);
+}
+
+RunResult World::cli_on_terminal(std::vector<std::string> args) const {
+  std::vector<std::string> argv = {UNDERSTUDY_BIN};
+  argv.insert(argv.end(), args.begin(), args.end());
+  argv.push_back("--config");
+  argv.push_back(config_path());
+  return run_with_terminal_stderr(argv, env_);
 }
 
 int World::start_serve() {

@@ -53,6 +53,8 @@ class World {
 
   // `understudy ARGS… --config <this world's config>`, with the password environment set.
   RunResult cli(std::vector<std::string> args) const;
+  // The same with stderr on a terminal (err holds what the terminal showed).
+  RunResult cli_on_terminal(std::vector<std::string> args) const;
   // Starts `understudy serve`; returns its port. Throws when it does not come up.
   int start_serve();
   // Starts serve expecting it to fail; returns (exit code, stderr).

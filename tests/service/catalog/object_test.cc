@@ -19,6 +19,25 @@ TEST(KindName, EveryKindRoundTrips) {
   EXPECT_FALSE(kind_from_name("logins").has_value());
 }
 
+// The one table (kinds.def): display order is the enumerators' order; replay order puts each
+// kind after what it depends on; the lists the config and CLI accept come from it.
+TEST(KindTable, OrdersAndLists) {
+  for (size_t i = 0; i < std::size(kAllKinds); ++i) EXPECT_EQ(kind_order(kAllKinds[i]), i);
+  EXPECT_EQ(kind_names_joined(",", false).substr(0, 20), "instance,credential,");
+  EXPECT_EQ(kind_names_joined(",", true).find("instance"), std::string::npos);
+  const auto& order = replay_order();
+  ASSERT_EQ(order.size(), std::size(kAllKinds) - 1);
+  auto before = [&](Kind a, Kind b) { return replay_rank(a) < replay_rank(b); };
+  EXPECT_TRUE(before(Kind::kLogin, Kind::kServerRole));  // a role's owner exists first
+  EXPECT_TRUE(before(Kind::kServerRole, Kind::kServerRoleMember));
+  EXPECT_TRUE(before(Kind::kLogin, Kind::kServerPermission));
+  EXPECT_TRUE(before(Kind::kCredential, Kind::kAgentProxy));
+  EXPECT_TRUE(before(Kind::kAgentSchedule, Kind::kAgentJob));
+  EXPECT_TRUE(before(Kind::kLinkedServer, Kind::kLinkedServerLogin));
+  for (Kind k : order) EXPECT_LT(replay_rank(k), replay_rank(Kind::kInstance)) << kind_name(k);
+  for (size_t i = 1; i < order.size(); ++i) EXPECT_LT(replay_rank(order[i - 1]), replay_rank(order[i]));
+}
+
 TEST(FoldName, AsciiLettersOnly) {
   EXPECT_EQ(fold_name("App_Svc"), "app_svc");
   EXPECT_EQ(fold_name("NT SERVICE\\X"), "nt service\\x");

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -70,6 +72,13 @@ INSTANTIATE_TEST_SUITE_P(
              "HINT: configure [[service.tokens]] with the token's sha256 in the config file\n"},
         Case{"bad_enum_flag", {"config", "check", "--log-format", "xml"}, {}, 64,
              "error: --log-format must be one of plain, json (got 'xml')\n"},
+        // --format accepts per command only what that command can print.
+        Case{"sync_has_no_csv", {"sync", "--pair", "p", "--format", "csv"}, {}, 64,
+             "error: --format must be one of table, json (got 'csv')\n"},
+        Case{"gate_has_no_csv", {"gate", "g", "--pair", "p", "--format", "csv"}, {}, 64,
+             "error: --format must be one of table, json (got 'csv')\n"},
+        Case{"diff_has_no_html", {"diff", "--pair", "p", "--format", "html"}, {}, 64,
+             "error: --format must be one of table, json, csv (got 'html')\n"},
         Case{"bad_enum_env", {"config", "check"}, {{"UNDERSTUDY_LOG_LEVEL", "loud"}}, 64,
              "error: environment variable UNDERSTUDY_LOG_LEVEL must be one of debug, info, warn, error (got 'loud')\n"},
         Case{"named_config_missing", {"config", "check", "--config", "/nonexistent/u.toml"}, {}, 78,
@@ -209,6 +218,15 @@ TEST(Cli, TablesAreConsistent) {
     if (o.secret) {
       EXPECT_TRUE(o.env.empty()) << o.name << ": a secret option reads no environment variable";
     }
+  }
+  // An option name may have several rows (e.g. --format: what each command can print), but never
+  // two rows for one command.
+  for (const auto& c : commands()) {
+    std::set<std::string_view> names;
+    for (const auto& o : options())
+      if (applies(o, c.name)) {
+        EXPECT_TRUE(names.insert(o.name).second) << c.name << " --" << o.name;
+      }
   }
   for (const auto& c : commands()) {
     EXPECT_NE(c.run, nullptr) << c.name;

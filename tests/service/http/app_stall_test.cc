@@ -45,7 +45,7 @@ TEST(AppStall, ASlowPrimarysSnapshotHoldsNeitherReadinessNorAnotherPair) {
   toml += "[service]\nsnapshot_interval = \"0\"\n";
   auto cfg = config::load_from_string(toml, "app_stall_test.toml");
   ASSERT_TRUE(cfg) << cfg.error().to_string();
-  auto opened = App::open({.config = *cfg, .gate_dirs = {UNDERSTUDY_SOURCE_DIR "/gates"}});
+  auto opened = App::open({.config = *cfg});
   ASSERT_TRUE(opened) << opened.error().to_string();
   App& app = **opened;
   const config::Pair& a = *app.pair("a").value();

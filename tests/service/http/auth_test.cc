@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "base/sha256.h"
 #include "http/auth.h"
 #include "http/problem.h"
 

@@ -54,7 +54,7 @@ class Connections : public ::testing::Test {
     auto cfg = config::load_from_string("store = \"" + (dir_ / "u.db").string() + "\"\n[service]\nsnapshot_interval = \"0\"\n",
                                         "connections_test.toml");
     ASSERT_TRUE(cfg) << cfg.error().to_string();
-    auto app = App::open({.config = *cfg, .gate_dirs = {UNDERSTUDY_SOURCE_DIR "/gates"}});
+    auto app = App::open({.config = *cfg});
     ASSERT_TRUE(app) << app.error().to_string();
     app_ = std::move(*app);
   }

@@ -6,7 +6,6 @@
 
 #include "http/metrics.h"
 #include "http/single_flight.h"
-#include "base/csv.h"
 
 namespace understudy::http {
 namespace {
@@ -62,29 +61,6 @@ TEST(SingleFlight, ConcurrentCallersShareOneRun) {
   // Nothing is cached: a call after it finished runs again.
   EXPECT_EQ(sf.run("k", [&] { return ++runs; }), 2);
   EXPECT_EQ(sf.run("other", [&] { return 42; }), 42);
-}
-
-struct CsvCase {
-  const char* in;
-  const char* out;
-};
-
-TEST(Csv, Rfc4180WithFormulaGuard) {
-  const CsvCase cases[] = {
-      {"plain", "plain"},
-      {"a,b", "\"a,b\""},
-      {"say \"hi\"", "\"say \"\"hi\"\"\""},
-      {"two\nlines", "\"two\nlines\""},
-      {"=1+2", "'=1+2"},
-      {"+1", "'+1"},
-      {"-1", "'-1"},
-      {"@SUM(A1)", "'@SUM(A1)"},
-      {"\tx", "'\tx"},
-      {"=HYPERLINK(\"http://x\",\"y\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""},
-      {"", ""},
-  };
-  for (const auto& c : cases) EXPECT_EQ(csv_field(c.in), c.out) << c.in;
-  EXPECT_EQ(csv_line({"a", "=b"}), "a,'=b\r\n");
 }
 
 }  // namespace

@@ -141,7 +141,7 @@ TEST_F(Audit, EvaluationIsRecordedAndTheConnectionStaysFullyDurable) {
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ((*rows)[0].body["gate"], "logins");
   EXPECT_EQ((*rows)[0].body["status"], "pass");
-  EXPECT_EQ((*rows)[0].body["checked_at"], "2026-12-01T08:00:00Z");
+  EXPECT_EQ((*rows)[0].body["checked_at"], "2026-12-01T08:00:00.000Z");
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 // Tests of service/log: line formats, levels, run id fields, thread safety, no Secret overload.
+#include "base/time.h"
 #include "log/log.h"
 
 #include <gtest/gtest.h>
@@ -31,7 +32,7 @@ TEST(Log, JsonLine) {
 }
 
 TEST(Log, TimestampIsUtcRfc3339) {
-  EXPECT_TRUE(std::regex_match(now_rfc3339(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")));
+  EXPECT_TRUE(std::regex_match(utc_now(), std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")));
 }
 
 class Captured : public ::testing::Test {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <set>
 
+#include "base/sha256.h"
 #include "catalog/canonical.h"
 #include "store/sqlite.h"
 #include "store/store.h"
@@ -39,7 +40,7 @@ std::string content_id(const ServerObject& o) {
   catalog::append_json_text(o.volatile_fields, data);
   data.push_back('\0');
   if (o.password_hash) data += "H" + o.password_hash->reveal();
-  return catalog::sha256_raw(data);
+  return understudy::sha256_raw(data);
 }
 
 struct V1Presence {

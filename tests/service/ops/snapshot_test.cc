@@ -1,16 +1,16 @@
-// drift::snapshot through the emulator: the catalog read on one thread, the store's writes on
-// another (drift.cc), and what either side's failure leaves behind — nothing.
+// ops::take_snapshot through the emulator: the catalog read on one thread, the store's writes on
+// another (ops/snapshot.cc), and what either side's failure leaves behind — nothing.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 
 #include "config/config.h"
-#include "diff/drift.h"
 #include "emu_util.h"
+#include "ops/snapshot.h"
 #include "store/sqlite.h"
 #include "store/store.h"
 
-namespace understudy::drift {
+namespace understudy::ops {
 namespace {
 
 using nlohmann::json;
@@ -29,9 +29,9 @@ json logins(int n, const std::string& prefix) {
   return f;
 }
 
-config::Config config_for(emu::TestServer& a, emu::TestServer& b) {
+config::Config config_for(emu::TestServer& a, emu::TestServer& b, const std::string& store) {
   setenv(kPasswordEnv, a.sa_password().c_str(), 1);
-  std::string toml = "store = \"unused.db\"\n";
+  std::string toml = "store = \"" + store + "\"\n";
   for (auto [name, server] : {std::pair{"primary", &a}, std::pair{"other", &b}})
     toml += std::string("[instances.") + name + "]\nconnection = \"" + server->connection_string_without_password() +
             "\"\npassword_env = \"" + kPasswordEnv + "\"\n";
@@ -50,16 +50,17 @@ TEST(Snapshot, ManyObjectsArriveWholeThroughTheHandOver) {
   TempDir dir;
   emu::TestServer a({.fixture = testing::write_fixture(dir, "a", logins(4000, "login_"))});
   emu::TestServer b({.fixture = testing::write_fixture(dir, "b", logins(10, "other_"))});
-  auto cfg = config_for(a, b);
-  auto st = store::Store::open(dir.file("understudy.db")).value();
-  auto info = snapshot(cfg, *st, "primary", nullptr, "run-1");
+  auto ctx = Context::open(config_for(a, b, dir.file("understudy.db"))).value();
+  // The Context's store, for the checks below (the test's only thread).
+  store::Store* st = ctx->with_store([](store::Store& s) { return &s; });
+  auto info = take_snapshot(*ctx, "primary", nullptr, "run-1");
   ASSERT_TRUE(info) << info.error().to_string();
   EXPECT_EQ(info->counts["login"], 4000);
   EXPECT_EQ(info->counts["server_role_member"], 4000);
   auto loaded = st->load_objects(info->id);
   ASSERT_TRUE(loaded);
   EXPECT_EQ(static_cast<int64_t>(loaded->size()), info->object_count);
-  auto again = snapshot(cfg, *st, "primary", nullptr, "run-2");  // unchanged: nothing new stored
+  auto again = take_snapshot(*ctx, "primary", nullptr, "run-2");  // unchanged: nothing new stored
   ASSERT_TRUE(again) << again.error().to_string();
   EXPECT_EQ(again->object_count, info->object_count);
   EXPECT_EQ(scalar(st->db(), "SELECT COUNT(*) FROM object_version WHERE from_snapshot = " + std::to_string(again->id)), 0);
@@ -72,14 +73,15 @@ TEST(Snapshot, AStoreFailingMidSnapshotStopsTheReadAndLeavesNothing) {
   TempDir dir;
   emu::TestServer a({.fixture = testing::write_fixture(dir, "a", logins(10, "login_"))});
   emu::TestServer b({.fixture = testing::write_fixture(dir, "b", logins(4000, "other_"))});
-  auto cfg = config_for(a, b);
-  auto st = store::Store::open(dir.file("understudy.db")).value();
-  auto first = snapshot(cfg, *st, "primary", nullptr, "run-1");
+  auto ctx = Context::open(config_for(a, b, dir.file("understudy.db"))).value();
+  // The Context's store: the snapshots go into it (take_snapshot_into), so its page limit holds.
+  store::Store* st = ctx->with_store([](store::Store& s) { return &s; });
+  auto first = take_snapshot_into(*ctx, *st, "primary", nullptr, "run-1");
   ASSERT_TRUE(first) << first.error().to_string();
   int64_t pages = scalar(st->db(), "PRAGMA page_count");
   ASSERT_TRUE(store::exec(st->db(), "PRAGMA max_page_count = " + std::to_string(pages)));
 
-  auto failed = snapshot(cfg, *st, "other", nullptr, "run-2");
+  auto failed = take_snapshot_into(*ctx, *st, "other", nullptr, "run-2");
   ASSERT_FALSE(failed);
   EXPECT_NE(failed.error().message.find("full"), std::string::npos) << failed.error().to_string();
   EXPECT_EQ(b.stats().batches, 1u);  // one read, stopped, not retried
@@ -94,10 +96,10 @@ TEST(Snapshot, AStoreFailingMidSnapshotStopsTheReadAndLeavesNothing) {
   ASSERT_TRUE(check && check->step());
   EXPECT_EQ(check->text(0), "ok");
 
-  auto later = snapshot(cfg, *st, "other", nullptr, "run-3");  // with room, the same read succeeds
+  auto later = take_snapshot_into(*ctx, *st, "other", nullptr, "run-3");  // with room, the same read succeeds
   ASSERT_TRUE(later) << later.error().to_string();
   EXPECT_EQ(later->counts["login"], 4000);
 }
 
 }  // namespace
-}  // namespace understudy::drift
+}  // namespace understudy::ops
