@@ -71,8 +71,16 @@ Status SnapshotWriter::begin(sqlite3* db, const SnapshotMeta& meta) {
     if (!row) return tl::unexpected(row.error());
     synchronous_ = *row ? sync->int64(0) : 2;
   }
+  {
+    auto ck = Stmt::prepare(db_, "PRAGMA wal_autocheckpoint");
+    if (!ck) return tl::unexpected(ck.error());
+    auto row = ck->step();
+    if (!row) return tl::unexpected(row.error());
+    autocheckpoint_ = *row ? ck->int64(0) : 1000;
+  }
   if (meta.commit_every > 0) commit_every_ = meta.commit_every;
   US_TRY(lock(meta.lock_wait_ms >= 0 ? meta.lock_wait_ms : kLockWaitMs));
+  start_checkpointer();
   // Intermediate commits at synchronous=NORMAL (see the header); the last one at the
   // connection's own setting (restore_connection, before commit()'s last transaction).
   if (auto st = exec(db_, "PRAGMA foreign_keys = OFF; PRAGMA synchronous = NORMAL; BEGIN IMMEDIATE"); !st) {
@@ -177,6 +185,7 @@ Status SnapshotWriter::pause() {
     committed_some_ = true;
     since_commit_ = 0;
     paused_ = true;
+    want_checkpoint();
     return {};
   }();
   if (!st) rollback();
@@ -268,6 +277,7 @@ Status SnapshotWriter::commit_so_far(const std::string& between) {
   for (auto* s : {&ins_ver_, &ins_batch_, &ins_secret_, &close_ver_, &fin_snap_}) s->reset();
   US_TRY(exec(db_, "COMMIT"));
   committed_some_ = true;
+  want_checkpoint();
   if (!between.empty()) {
     if (auto st = exec(db_, between); !st) {
       open_txn_ = false;
@@ -360,7 +370,57 @@ Result<SnapshotInfo> SnapshotWriter::commit() {
   return info_;
 }
 
+// The checkpointer: PASSIVE checkpoints after each intermediate commit, on a connection of its
+// own (SQLite lets a checkpoint run beside a writer; a passive one copies what no reader still
+// needs and never waits). Its syncs (WAL before, database file after) keep their durability —
+// only the waiting moves off the writer's thread. Best effort: a checkpoint that cannot run now
+// (busy) is left to the next one, or to the writer's connection once the snapshot is written.
+void SnapshotWriter::start_checkpointer() {
+  const char* path = sqlite3_db_filename(db_, "main");
+  if (!path || !*path) return;  // in memory: no WAL
+  if (!exec(db_, "PRAGMA wal_autocheckpoint = 0")) return;  // the writer's connection checkpoints then
+  checkpointer_ = std::thread([this, file = std::string(path)] {
+    sqlite3* ck = nullptr;
+    // A fresh connection knows the file is in WAL mode only once it has read it.
+    if (sqlite3_open_v2(file.c_str(), &ck, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK ||
+        !exec(ck, "SELECT count(*) FROM sqlite_master")) {
+      sqlite3_close(ck);
+      ck = nullptr;
+    }
+    std::unique_lock lock(ck_mu_);
+    while (true) {
+      ck_cv_.wait(lock, [&] { return ck_wanted_ || ck_stop_; });
+      if (ck_stop_) break;
+      ck_wanted_ = false;
+      lock.unlock();
+      if (ck) (void)sqlite3_wal_checkpoint_v2(ck, "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      lock.lock();
+    }
+    lock.unlock();
+    if (ck) sqlite3_close(ck);
+  });
+}
+
+void SnapshotWriter::want_checkpoint() {
+  if (!checkpointer_.joinable()) return;
+  std::lock_guard lock(ck_mu_);
+  ck_wanted_ = true;
+  ck_cv_.notify_one();
+}
+
+void SnapshotWriter::stop_checkpointer() {
+  if (!checkpointer_.joinable()) return;
+  {
+    std::lock_guard lock(ck_mu_);
+    ck_stop_ = true;
+    ck_cv_.notify_one();
+  }
+  checkpointer_.join();
+  (void)exec(db_, "PRAGMA wal_autocheckpoint = " + std::to_string(autocheckpoint_));
+}
+
 void SnapshotWriter::restore_connection() {
+  stop_checkpointer();
   (void)exec(db_, "PRAGMA synchronous = " + std::to_string(synchronous_));
   if (foreign_keys_were_on_) (void)exec(db_, "PRAGMA foreign_keys = ON");
 }
