@@ -80,12 +80,30 @@ std::string datetime_text(int64_t days1900, int64_t ticks300) {
 }
 
 // Date (3 bytes) after a time of `scale` → days and 100 ns ticks.
+// MS-TDS 2.2.5.5.1.8 (date, time, datetime2, datetimeoffset): a date is the number of days since
+// 0001-01-01, valid up to 9999-12-31 (day 3,652,058); a time is the 10^-scale second units since
+// midnight, below one day. A value outside those ranges is not a valid instance of the type: the
+// message is refused (a closed connection here) instead of being computed with (undefined) overflow.
+constexpr int64_t kLastValidDay = 3'652'058;
+int64_t checked_days(std::string_view three) {
+  const auto days = static_cast<int64_t>(unsigned_le(three));
+  if (days > kLastValidDay) throw ProtocolError("date parameter out of range (after 9999-12-31)");
+  return days;
+}
+
+// The time part in 100 ns ticks, checked below one day before it is scaled (no overflow).
+int64_t checked_ticks(uint64_t raw, uint8_t scale) {
+  if (scale > 7) throw ProtocolError("time scale above 7");
+  uint64_t unit = 1;
+  for (int k = scale; k < 7; ++k) unit *= 10;
+  if (raw >= static_cast<uint64_t>(kTicksPerDay) / unit) throw ProtocolError("time parameter out of range (a day or more)");
+  return static_cast<int64_t>(raw * unit);
+}
+
 void time_date(std::string_view b, uint8_t scale, int64_t* days, int64_t* ticks) {
   const size_t tb = scale <= 2 ? 3 : scale <= 4 ? 4 : 5;
-  int64_t t = static_cast<int64_t>(unsigned_le(b.substr(0, tb)));
-  for (int k = scale; k < 7; ++k) t *= 10;
-  *ticks = t;
-  *days = static_cast<int64_t>(unsigned_le(b.substr(tb, 3)));
+  *ticks = checked_ticks(unsigned_le(b.substr(0, tb)), scale);
+  *days = checked_days(b.substr(tb, 3));
 }
 
 DecodedParam convert(const TypeInfo& ti, const std::string* bytes);
@@ -155,14 +173,13 @@ DecodedParam convert(const TypeInfo& ti, const std::string* bytes) {
       break;
     case kDateN:
       set_type({SqlTypeId::kDateTime2, 0, 0, 0});
-      if (bytes && n == 3) out.value = format_date(static_cast<int64_t>(unsigned_le(b))) + " 00:00:00";
+      if (bytes && n == 3) out.value = format_date(checked_days(b)) + " 00:00:00";
       break;
     case kTimeN:
       set_type(SqlType::NVarChar(16));
       if (bytes && n >= 3) {
-        int64_t t = static_cast<int64_t>(unsigned_le(b));
-        for (int k = ti.scale; k < 7; ++k) t *= 10;
-        out.value = format_time(t, ti.scale);
+        if (n > 5) throw ProtocolError("time parameter longer than 5 bytes");
+        out.value = format_time(checked_ticks(unsigned_le(b), ti.scale), ti.scale);
       }
       break;
     case kDateTime2N:
