@@ -158,10 +158,12 @@ Result<drift::PairDrift> App::drift(const config::Pair& pair) {
   return ops::diff(*ctx_, pair.name, drift::Against::kLive);
 }
 
-Result<report::Run> App::sync(const config::Pair& pair, bool apply, const std::string& actor) {
+Result<report::Run> App::sync(const config::Pair& pair, const SyncAsk& ask, const std::string& actor) {
   replay::SyncRequest req;
   req.pair = pair.name;
-  req.apply = apply;
+  req.apply = ask.apply;
+  req.carry_stranded = ask.carry_stranded;
+  req.configured_direction = ask.configured_direction;
   req.who = actor;
   auto r = ops::sync(*ctx_, *gates_->current(), req, actor);
   if (!r) return tl::unexpected(r.error());

@@ -78,8 +78,14 @@ class App {
   [[nodiscard]] Result<report::Run> snapshot(const config::Pair& pair, const std::string& actor);
   [[nodiscard]] Result<std::vector<store::SnapshotInfo>> snapshots(const config::Pair& pair);
   [[nodiscard]] Result<drift::PairDrift> drift(const config::Pair& pair);
+  // What POST /v1/pairs/{pair}/sync asks for (the body's members; replay/sync.h says what each does).
+  struct SyncAsk {
+    bool apply = false;
+    bool carry_stranded = false;        // `sync --carry-stranded`: stranded objects onto the live primary
+    bool configured_direction = false;  // `sync --configured-direction`: the group vanished, run the configured way
+  };
   // Plans (apply=false) or applies a sync. kLockHeld when a sync of the pair is running.
-  [[nodiscard]] Result<report::Run> sync(const config::Pair& pair, bool apply, const std::string& actor);
+  [[nodiscard]] Result<report::Run> sync(const config::Pair& pair, const SyncAsk& ask, const std::string& actor);
   // Activates the pair's jobs for the live roles (ops/activate.h), under the pair's sync lock;
   // audited when it changed something. kLockHeld when a sync of the pair is running.
   [[nodiscard]] Result<replay::ActivateReport> activate(const config::Pair& pair, const std::string& actor);

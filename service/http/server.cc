@@ -311,19 +311,23 @@ struct Server::Impl {
     if (!pair) return;
     auto body = body_or_400(c);
     if (!body) return;
-    bool apply = false;
+    App::SyncAsk ask;
+    const std::pair<const char*, bool*> members[] = {
+        {"apply", &ask.apply}, {"carry_stranded", &ask.carry_stranded}, {"configured_direction", &ask.configured_direction}};
     for (const auto& [k, v] : body->items()) {
-      if (k != "apply") {
-        problem(c, http::problem(400, "usage", "unknown member '" + k + "'", "/" + k, "the body is {\"apply\": true|false}"));
+      auto m = std::find_if(std::begin(members), std::end(members), [&](const auto& x) { return k == x.first; });
+      if (m == std::end(members)) {
+        problem(c, http::problem(400, "usage", "unknown member '" + k + "'", "/" + k,
+                                 "the body is {\"apply\", \"carry_stranded\", \"configured_direction\": true|false}"));
         return;
       }
       if (!v.is_boolean()) {
-        problem(c, http::problem(400, "usage", "apply must be true or false", "/apply"));
+        problem(c, http::problem(400, "usage", k + " must be true or false", "/" + k));
         return;
       }
-      apply = v.get<bool>();
+      *m->second = v.get<bool>();
     }
-    auto run = app.sync(*pair, apply, c.who.name);
+    auto run = app.sync(*pair, ask, c.who.name);
     if (!run) return error(c, run.error());
     c.res.set_header("Location", "/v1/runs/" + run->id);
     send_json(c.res, 200, report::to_json(*run));

@@ -230,16 +230,19 @@ TEST(Roles, TheServiceSaysWhichWayASyncRanAfterAFailover) {
 // A login created on the old primary after the last sync that reached the new one is stranded:
 // the nightly sync after the failover neither disables nor drops it (exit 4, listed), and only
 // `sync --carry-stranded` carries it to the new primary — plan first, writes only with --apply.
+// The home day, then a login only the old primary ever had (made after the last sync), then the
+// region goes dark and the secondary is forced to primary.
+void strand_late_login(RolesWorld& s, Cluster& cluster) {
+  ASSERT_NO_FATAL_FAILURE(snapshot_and_sync_home(s, cluster));
+  query(cluster.east, "CREATE LOGIN [late_login] WITH PASSWORD = N'Late-Login-Passw0rd-3!'; SELECT 1");
+  cluster.control_post("/stop?instance=PAYMENTS-EAST");
+  cluster.failover("forced");
+}
+
 TEST(Roles, ForcedFailoverWithTheOldPrimaryDarkThenItsStrandedObjects) {
   RolesWorld s;
   Cluster cluster(s.dir());
-  ASSERT_NO_FATAL_FAILURE(snapshot_and_sync_home(s, cluster));
-  // After the last sync: a login only the old primary ever had.
-  query(cluster.east, "CREATE LOGIN [late_login] WITH PASSWORD = N'Late-Login-Passw0rd-3!'; SELECT 1");
-
-  // The region goes dark; the secondary is forced to primary.
-  cluster.control_post("/stop?instance=PAYMENTS-EAST");
-  cluster.failover("forced");
+  ASSERT_NO_FATAL_FAILURE(strand_late_login(s, cluster));
   // Sync's target is the dark old primary: nothing is written anywhere.
   auto dark = s.cli({"sync", "--pair", "payments", "--apply"});
   EXPECT_EQ(dark.exit_code, 69) << dark.out << dark.err;
@@ -276,6 +279,51 @@ TEST(Roles, ForcedFailoverWithTheOldPrimaryDarkThenItsStrandedObjects) {
   EXPECT_EQ(carry.exit_code, 0) << carry.out << carry.err;
   EXPECT_EQ(disabled_of(cluster.west, "late_login"), "0");
   EXPECT_EQ(hash_of(cluster.west, "late_login"), hash_of(cluster.east, "late_login"));
+}
+
+// The service's sync takes the operator's two words the CLI takes: `carry_stranded` (plan first,
+// then with `apply` the stranded login onto the live primary) and `configured_direction` (the
+// group vanished: the configured direction, once). Unknown members and non-booleans are a 400.
+TEST(Roles, TheServiceCarriesStrandedObjectsAndConfirmsTheDirectionOnlyWhenAsked) {
+  RolesWorld s;
+  Cluster cluster(s.dir());
+  ASSERT_NO_FATAL_FAILURE(strand_late_login(s, cluster));
+  cluster.control_post("/start?instance=PAYMENTS-EAST");
+  ASSERT_EQ(s.cli({"snapshot", "--pair", "payments"}).exit_code, 0);
+  auto http = s.serve();
+
+  for (const char* bad : {R"({"carry": true})", R"({"carry_stranded": "yes"})"}) {
+    auto r = http.Post("/v1/pairs/payments/sync", bad, "application/json");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << bad << ": " << r->body;
+  }
+  auto nightly = http.Post("/v1/pairs/payments/sync", R"({"apply": true})", "application/json");
+  ASSERT_TRUE(nightly);
+  ASSERT_EQ(nightly->status, 200) << nightly->body;
+  EXPECT_EQ(nlohmann::json::parse(nightly->body)["result"]["exit_code"], 4) << nightly->body;  // stranded, left
+  EXPECT_EQ(disabled_of(cluster.west, "late_login"), "absent");
+
+  auto plan = http.Post("/v1/pairs/payments/sync", R"({"carry_stranded": true})", "application/json");
+  ASSERT_TRUE(plan);
+  ASSERT_EQ(plan->status, 200) << plan->body;
+  EXPECT_NE(plan->body.find("late_login"), std::string::npos) << plan->body;
+  EXPECT_EQ(disabled_of(cluster.west, "late_login"), "absent");  // a plan writes nothing
+  auto carry = http.Post("/v1/pairs/payments/sync", R"({"carry_stranded": true, "apply": true})", "application/json");
+  ASSERT_TRUE(carry);
+  ASSERT_EQ(carry->status, 200) << carry->body;
+  EXPECT_EQ(nlohmann::json::parse(carry->body)["result"]["exit_code"], 0) << carry->body;
+  EXPECT_EQ(disabled_of(cluster.west, "late_login"), "0");
+  EXPECT_EQ(hash_of(cluster.west, "late_login"), hash_of(cluster.east, "late_login"));
+
+  // The group goes away: refused (409) until the operator confirms the configured direction.
+  cluster.control_post("/remove");
+  auto refused = http.Post("/v1/pairs/payments/sync", R"({"apply": true})", "application/json");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 409) << refused->body;
+  auto confirmed = http.Post("/v1/pairs/payments/sync", R"({"apply": true, "configured_direction": true})",
+                             "application/json");
+  ASSERT_TRUE(confirmed);
+  EXPECT_EQ(confirmed->status, 200) << confirmed->body;
 }
 
 // Split brain on the emulated link: the old primary of a forced failover comes back still PRIMARY.
