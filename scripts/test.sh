@@ -3,7 +3,7 @@
 # again under AddressSanitizer + UndefinedBehaviorSanitizer, then each fuzz target for a few
 # seconds (clang + libFuzzer). Non-zero on any failure.
 #   scripts/test.sh            both lanes
-#   SKIP_SANITIZE=1 scripts/test.sh   the plain lane only (quick local runs)
+#   SKIP_SANITIZE=1 SKIP_FUZZ=1 scripts/test.sh   the plain lane only (quick local runs)
 #   SKIP_FUZZ=1 scripts/test.sh       without the short fuzzing run (FUZZ_SECONDS each, default 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
