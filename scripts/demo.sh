@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Understudy in five minutes, on emulated instances: the payments primary of the field report and
-# an empty secondary. Walks the whole story:
+# Understudy in five minutes, on emulated instances: the payments primary of the incident in
+# docs/runbook.md and an empty secondary. Walks the whole story:
 #   snapshot the primary → the drift → the pre-cutover gate fails (503, listing what is missing) →
 #   sync plan → sync --apply → the gate passes (200) → drift report and audit trail.
 # Installs what is missing, builds, and cleans up after itself (the work dir is kept with --keep).
@@ -62,7 +62,7 @@ export PRIMARY_SA_PASSWORD="Demo-Primary-1!"
 export SECONDARY_SA_PASSWORD="Demo-Secondary-1!"
 start_emulator PAYMENTS-PRI "$ROOT/tests/fixtures/payments-primary.json" "$PRIMARY_SA_PASSWORD"; P_PORT=$PORT
 start_emulator PAYMENTS-DR "$ROOT/tests/fixtures/empty-secondary.json" "$SECONDARY_SA_PASSWORD"; S_PORT=$PORT
-echo "primary   PAYMENTS-PRI on 127.0.0.1:$P_PORT (the payments primary of the field report)"
+echo "primary   PAYMENTS-PRI on 127.0.0.1:$P_PORT (the payments primary of the incident in docs/runbook.md)"
 echo "secondary PAYMENTS-DR  on 127.0.0.1:$S_PORT (has the payments database, none of the server-level state)"
 
 HTTP_PORT=$(free_port)

@@ -1,8 +1,9 @@
 // orphaned_users: no user database of the target has a user mapped to a SQL or Windows login whose
-// SID has no login on the target (reference §6.1: users follow logins by SID, so a login recreated
-// without SID = … orphans them in every database). Each orphan is listed with its database, name,
-// SID, and the target's login of the same name with its other SID when there is one — the fix is
-// then either CREATE LOGIN … SID = <user sid> or ALTER USER … WITH LOGIN. Databases the target
+// SID has no login on the target (users follow logins by SID, so a login recreated without SID = …
+// has another SID and orphans them in every database:
+// https://learn.microsoft.com/sql/sql-server/failover-clusters/troubleshoot-orphaned-users-sql-server).
+// Each orphan is listed with its database, name, SID, and the target's login of the same name with
+// its other SID when there is one — the fix is then either CREATE LOGIN … SID = <user sid> or ALTER USER … WITH LOGIN. Databases the target
 // cannot be queried in (a non-readable availability group secondary) are listed, and the check is
 // unknown rather than passing when nothing else fails.
 #include "gates/check_cutover.h"

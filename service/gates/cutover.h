@@ -11,7 +11,9 @@
 //     or READ_ONLY (DATABASEPROPERTYEX(db, 'Updateability')), plus the server names of the pair's
 //     two instances, read directly, to say which one a listener reached;
 //   - DatabaseUsers (orphaned_users): database users mapped to SQL or Windows logins whose SID has
-//     no login on the target (reference §6.1), in every ONLINE user database, one UNION ALL;
+//     no login on the target (users map to logins by SID,
+// https://learn.microsoft.com/sql/sql-server/failover-clusters/troubleshoot-orphaned-users-sql-server),
+//     in every ONLINE user database, one UNION ALL;
 //   - primary probe (freshness): can the primary be reached at all right now.
 // Each read is at most three round trips on one connection, whatever the number of databases.
 // CutoverReads runs the reads a gate's checks declared (check.h kNeed… bits), concurrently, into

@@ -236,7 +236,9 @@ Result<DatabaseUsers> read_database_users(const config::Config& cfg, const std::
   }
   if (out.databases.empty()) return out;
   // Users mapped to a SQL login (authentication_type 1, INSTANCE) or a Windows login (3), whose
-  // SID no login of the instance has (reference §6.1); dbo, guest and the system users excluded.
+  // SID no login of the instance has (users map to logins by SID,
+  // https://learn.microsoft.com/sql/sql-server/failover-clusters/troubleshoot-orphaned-users-sql-server);
+  // dbo, guest and the system users excluded.
   auto sql = union_over(out.databases, [](const std::string& lit, const std::string& q) {
     return "SELECT " + lit + " AS database_name, dp.name AS user_name, dp.type_desc, dp.sid "
            "FROM " + q + ".sys.database_principals AS dp "

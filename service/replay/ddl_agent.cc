@@ -1,6 +1,9 @@
-// ddl_agent.cc — SQL Server Agent: categories, operators, proxies, schedules, jobs (reference
-// §3.9). Every call is a named-argument EXEC against msdb whose return code is checked; jobs are
-// addressed by name (job_id is not portable), schedules by schedule_uid through @us_id.
+// ddl_agent.cc — SQL Server Agent: categories, operators, proxies, schedules, jobs (the msdb
+// procedures' pages, e.g.
+// https://learn.microsoft.com/sql/relational-databases/system-stored-procedures/sp-add-job-transact-sql
+// and its neighbours). Every call is a named-argument EXEC against msdb whose return code is
+// checked; jobs are addressed by name (job_id is not portable), schedules by schedule_uid through
+// @us_id.
 #include <fmt/format.h>
 
 #include "catalog/canonical.h"

@@ -1,6 +1,9 @@
-// ddl_linked.cc — linked servers, their options and login mappings (reference §3.8). These
-// procedures refuse to run inside a user transaction, so the planner marks the actions
-// non-transactional; a half-built linked server is finished by the next sync's diff.
+// ddl_linked.cc — linked servers, their options and login mappings (sp_addlinkedserver,
+// sp_serveroption, sp_addlinkedsrvlogin, sp_droplinkedsrvlogin, sp_dropserver:
+// https://learn.microsoft.com/sql/relational-databases/system-stored-procedures/sp-addlinkedserver-transact-sql
+// and its neighbours). These procedures refuse to run inside a user transaction, so the planner
+// marks the actions non-transactional; a half-built linked server is finished by the next sync's
+// diff.
 #include "catalog/key.h"
 #include "replay/ddl_util.h"
 

@@ -1,5 +1,8 @@
-// ddl_security.cc — credentials, logins, server roles, memberships, server permissions
-// (reference §3.2–3.7).
+// ddl_security.cc — credentials, logins, server roles, memberships, server permissions. Syntax and
+// rules: the pages create-credential-transact-sql, create-login-transact-sql,
+// alter-login-transact-sql, drop-login-transact-sql, create-server-role-transact-sql,
+// alter-server-role-transact-sql and grant-server-permissions-transact-sql under
+// https://learn.microsoft.com/sql/t-sql/statements/
 #include <fmt/format.h>
 
 #include "catalog/key.h"
@@ -152,7 +155,10 @@ Result<Statements> alter_login_fields(const ServerObject& s, const ServerObject&
     bool tp = flag(t.fields, "is_policy_checked"), te = flag(t.fields, "is_expiration_checked");
     const bool sp = flag(f, "is_policy_checked"), se = flag(f, "is_expiration_checked");
     if (hash_differs(s, t)) {
-      // CHECK_POLICY = ON refuses HASHED (reference §3.3): switch it off, set the hash, restore.
+      // "When CHECK_POLICY is set to ON, the HASHED argument cannot be used", and turning it OFF
+      // sets CHECK_EXPIRATION OFF too
+      // (https://learn.microsoft.com/sql/t-sql/statements/alter-login-transact-sql, Remarks):
+      // switch it off, set the hash, restore.
       if (tp) US_TRY(push(out, alter_login(s.key, Sql("WITH CHECK_POLICY = OFF"))));
       tp = te = false;
       US_TRY(push(out, alter_login(s.key, Sql("WITH ").append(hashed_password(s.key)))));

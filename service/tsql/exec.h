@@ -5,7 +5,8 @@
 //   e.ascii("@class", "'JOB'").str("@name", category);
 //   US_TRY(e.build());  // EXEC msdb.dbo.sp_add_category @class = 'JOB', @name = N'…';
 //
-// Named arguments only (positions differ between versions, reference §3.1); values are
+// Named arguments only: with @name = value the order of a procedure's parameters does not matter
+// (https://learn.microsoft.com/sql/t-sql/language-elements/execute-transact-sql); values are
 // constants, variables or DEFAULT, never expressions. Errors from quoting (a GUID that is not
 // one, a 129-character name) are kept and returned by build(), so a chain stays readable.
 // Thread-safety: plain value.

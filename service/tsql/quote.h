@@ -3,7 +3,8 @@
 // Design invariant 3: service/tsql is the only place in Understudy that turns data into T-SQL
 // text. Everything else hands values to these functions (or to the builders in sql.h / exec.h).
 //
-// Rules (docs/replay.md, reference §3.1):
+// Rules (docs/replay.md; QUOTENAME returns NULL for input over 128 characters,
+// https://learn.microsoft.com/sql/t-sql/functions/quotename-transact-sql):
 //   identifier  [name] with every ] doubled; 1..128 UTF-16 code units (sysname), valid UTF-8.
 //               Unlike QUOTENAME, a name that is too long or empty is an error, never NULL.
 //   string      N'text' with every ' doubled; any length, any Unicode (astral plane included).

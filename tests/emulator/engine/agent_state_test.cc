@@ -1,5 +1,7 @@
-// msdb Agent procedures: the replay sequence of reference §3.9 and each validation with SQL Server's
-// error number, on a box and on a Managed Instance.
+// msdb Agent procedures
+// (https://learn.microsoft.com/sql/relational-databases/system-stored-procedures/sp-add-job-transact-sql
+// and its neighbours): the sequence a replay runs, and each validation with SQL Server's error
+// number, on a box and on a Managed Instance.
 #include <gtest/gtest.h>
 
 #include "engine/state_test_util.h"

@@ -16,7 +16,7 @@ namespace {
 
 void seed(sqlite3* db, const InstanceConfig& config, const std::string& sa_password) {
   const std::string now = now_text();
-  // sa: principal_id 1, sid 0x01 (reference §2.3, §7).
+  // sa: principal_id 1, sid 0x01, as a SQL Server instance shows it in sys.server_principals.
   exec(db,
        "INSERT INTO t_principals (principal_id, name, sid, \"type\", type_desc, is_disabled, create_date, modify_date, "
        "default_database_name, default_language_name, is_fixed_role, is_policy_checked, is_expiration_checked, "
@@ -66,7 +66,9 @@ void seed(sqlite3* db, const InstanceConfig& config, const std::string& sa_passw
     d.collation = config.collation;
     create_database(db, d);
   }
-  // msdb's seeded categories (reference §1.10).
+  // msdb's seeded categories: the rows msdb ships with (the msdb.dbo.syscategories page,
+  // https://learn.microsoft.com/sql/relational-databases/system-tables/dbo-syscategories-transact-sql,
+  // does not list them).
   struct Cat {
     int64_t id, cls, type;
     const char* name;

@@ -1,5 +1,7 @@
-// ddl_credential.cc — CREATE / ALTER / DROP CREDENTIAL (reference §3.7). The SECRET is kept in a
-// column no view exposes; ALTER without SECRET sets it to NULL, as SQL Server does.
+// ddl_credential.cc — CREATE / ALTER / DROP CREDENTIAL
+// (https://learn.microsoft.com/sql/t-sql/statements/create-credential-transact-sql,
+// alter-credential-transact-sql, drop-credential-transact-sql). The SECRET is kept in a column no
+// view exposes; ALTER without SECRET sets it to NULL, as SQL Server does.
 #include "engine/ddl_internal.h"
 
 namespace emu::st {

@@ -1,5 +1,7 @@
 // ddl_grant.cc — GRANT / DENY / REVOKE at server scope: the server (class 100), logins and server
-// roles (class 101), endpoints (class 105), availability groups (class 108). Reference §3.6.
+// roles (class 101), endpoints (class 105), availability groups (class 108):
+// https://learn.microsoft.com/sql/t-sql/statements/grant-server-permissions-transact-sql and its
+// DENY / REVOKE pages.
 #include "engine/ddl_internal.h"
 
 namespace emu::st {

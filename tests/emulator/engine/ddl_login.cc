@@ -1,5 +1,7 @@
 // ddl_login.cc — CREATE / ALTER / DROP LOGIN with SQL Server's rules and error numbers
-// (reference §3.2–3.4; message texts from SQL Server's 15000-series catalogue).
+// (https://learn.microsoft.com/sql/t-sql/statements/create-login-transact-sql,
+// alter-login-transact-sql, drop-login-transact-sql; message texts from SQL Server's 15000-series
+// catalogue).
 #include "engine/agent_model.h"
 #include "engine/ddl_internal.h"
 #include "engine/hashing.h"

@@ -1,4 +1,6 @@
-// ddl_role.cc — CREATE / ALTER / DROP SERVER ROLE (reference §3.5).
+// ddl_role.cc — CREATE / ALTER / DROP SERVER ROLE
+// (https://learn.microsoft.com/sql/t-sql/statements/create-server-role-transact-sql,
+// alter-server-role-transact-sql, drop-server-role-transact-sql).
 #include "engine/ddl_internal.h"
 
 namespace emu::st {

@@ -31,7 +31,8 @@ struct PermDef {
   const char* name;
   const char* code;
 };
-// Server (class 100) permissions, reference §1.5.
+// Server (class 100) permissions and their type codes:
+// https://learn.microsoft.com/sql/relational-databases/system-catalog-views/sys-server-permissions-transact-sql
 constexpr PermDef kServerPerms[] = {
     {"ADMINISTER BULK OPERATIONS", "ADBO"}, {"ALTER ANY AVAILABILITY GROUP", "ALAG"},
     {"ALTER ANY CONNECTION", "ALCO"}, {"ALTER ANY CREDENTIAL", "ALCD"}, {"ALTER ANY DATABASE", "ALDB"},
@@ -336,8 +337,10 @@ void seed_subsystems(sqlite3* db, bool mi) {
     bool on_mi;
   };
   // TSQL is built into Agent and, as in SQL Server, is not a row here. On a Managed Instance only
-  // the replication subsystems and SSIS exist (reference §4: CmdExec/PowerShell are treated as
-  // unsupported — documented in tests/emulator/README.md).
+  // the replication subsystems and SSIS exist (the MI T-SQL differences page: "Command shell isn't
+  // yet supported",
+  // https://learn.microsoft.com/azure/azure-sql/managed-instance/transact-sql-tsql-differences-sql-server;
+  // CmdExec/PowerShell are treated as unsupported — documented in tests/emulator/README.md).
   const Sub subs[] = {
       {2, "CmdExec", 14550, "[Internal]", nullptr, nullptr, nullptr, nullptr, 10, false},
       {3, "Snapshot", 14551, "SQLREPSS.DLL", "snapshot.exe", "ReplStart", "ReplEvent", "ReplStop", 100, true},

@@ -1,6 +1,8 @@
 // procs_agent_job.cc — msdb's sp_add_category, sp_add_operator, sp_add_job, sp_update_job,
 // sp_delete_job and sp_add_jobserver, following the procedures' own source (sp_verify_job's order
-// of checks, RAISERROR numbers, MI branches on EngineEdition 8). Reference §3.9, §4.
+// of checks, RAISERROR numbers, MI branches on EngineEdition 8) and their pages
+// (https://learn.microsoft.com/sql/relational-databases/system-stored-procedures/sp-add-job-transact-sql
+// and its neighbours).
 #include "engine/agent_model.h"
 #include "engine/ddl_internal.h"
 #include "engine/lexer.h"

@@ -1,6 +1,7 @@
 // procs_agent_schedule.cc — msdb's sp_add_schedule (schedule_uid upsert), sp_update_schedule,
 // sp_delete_schedule, sp_attach_schedule, sp_detach_schedule and the legacy sp_add_jobschedule
-// (reference §3.9; checks after sp_verify_schedule; MI refuses CPU-idle schedules with 41914).
+// (https://learn.microsoft.com/sql/relational-databases/system-stored-procedures/sp-add-schedule-transact-sql
+// and its neighbours; checks after sp_verify_schedule; MI refuses CPU-idle schedules with 41914).
 #include "engine/agent_model.h"
 #include "engine/ddl_internal.h"
 #include "engine/lexer.h"

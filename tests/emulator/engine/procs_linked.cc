@@ -1,6 +1,7 @@
 // procs_linked.cc — sp_addlinkedserver, sp_addlinkedsrvlogin, sp_droplinkedsrvlogin,
-// sp_serveroption, sp_dropserver (reference §3.8). None of them runs inside a user transaction
-// except sp_serveroption (15002).
+// sp_serveroption, sp_dropserver
+// (https://learn.microsoft.com/sql/relational-databases/system-stored-procedures/sp-addlinkedserver-transact-sql
+// and its neighbours). None of them runs inside a user transaction except sp_serveroption (15002).
 #include "engine/ddl_internal.h"
 #include "engine/lexer.h"
 #include "engine/procs_internal.h"

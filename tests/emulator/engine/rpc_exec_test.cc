@@ -135,8 +135,12 @@ TEST_F(RpcTest, ExecuteSqlInsideABatch) {
   EXPECT_EQ(text(r.sets[0].rows[0][0]), "1");
 }
 
-TEST_F(RpcTest, JobReplaySkeletonFromTheReference) {
-  // sqlserver-server-objects.md §3.9 (step database master: Staging does not exist here), one batch.
+TEST_F(RpcTest, JobReplaySkeletonInOneBatch) {
+  // A whole job in one batch and one transaction, every return code checked (GOTO fail): category,
+  // job, step (database master: Staging does not exist here), start step, schedule with a preserved
+  // schedule_uid, attach, job server. Procedures:
+  // https://learn.microsoft.com/sql/relational-databases/system-stored-procedures/sp-add-job-transact-sql
+  // and its neighbours.
   ASSERT_EQ(q("CREATE LOGIN etl_owner WITH PASSWORD = N'Pw-12345!x'").first_error(), "");
   ASSERT_EQ(q("EXEC msdb.dbo.sp_add_operator @name = N'DBA Team', @email_address = N'dba@example.com'").first_error(), "");
   ASSERT_EQ(q("USE msdb").first_error(), "");

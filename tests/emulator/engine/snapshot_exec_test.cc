@@ -1,5 +1,8 @@
-// Every ready-to-use snapshot query of the reference (sqlserver-server-objects.md §1.14) runs
-// against the payments-primary fixture and reports the columns and SQL types SQL Server would.
+// Hand-written snapshot queries of every kind (logins, roles, permissions, credentials, linked
+// servers, Agent objects) run against the payments-primary fixture and report the columns and SQL
+// types of the views' documentation pages
+// (https://learn.microsoft.com/sql/relational-databases/system-catalog-views/, …/system-tables/ for
+// msdb).
 #include "engine/exec_test_util.h"
 
 namespace emu::testing {
@@ -150,7 +153,7 @@ std::string describe(const std::vector<ColumnInfo>& cols) {
 
 class SnapshotQueryTest : public ::testing::TestWithParam<SnapshotQuery> {};
 
-TEST_P(SnapshotQueryTest, RunsWithReferenceColumns) {
+TEST_P(SnapshotQueryTest, RunsWithDocumentedColumns) {
   auto inst = make_instance(3, EMU_FIXTURE_DIR "/payments-primary.json");
   ASSERT_NE(inst, nullptr);
   auto session = make_session(*inst);
@@ -162,7 +165,7 @@ TEST_P(SnapshotQueryTest, RunsWithReferenceColumns) {
   for (const auto& row : r.sets[0].rows) EXPECT_EQ(row.size(), r.sets[0].columns.size());
 }
 
-INSTANTIATE_TEST_SUITE_P(Reference114, SnapshotQueryTest, ::testing::ValuesIn(kQueries),
+INSTANTIATE_TEST_SUITE_P(SnapshotQueries, SnapshotQueryTest, ::testing::ValuesIn(kQueries),
                          [](const auto& info) { return std::string(info.param.name); });
 
 TEST(SnapshotValues, LoginRowCarriesHexSidAndPasswordHash) {

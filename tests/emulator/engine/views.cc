@@ -1,5 +1,7 @@
 // views.cc — the catalog views an emulated instance exposes (names, column order, SQL types and
-// NULL-ability from the reference, §1) and SQL Server's rules for resolving 1-, 2- and 3-part names.
+// NULL-ability from each view's documentation page under
+// https://learn.microsoft.com/sql/relational-databases/) and SQL Server's rules for resolving 1-,
+// 2- and 3-part names.
 //
 // Resolution: sys.* server-scoped views from any database (also db.sys.x for an existing db);
 // per-database views (sys.database_principals, sys.dm_geo_replication_link_status) in the current

@@ -1,5 +1,8 @@
-// Fidelity of the catalog views, table-driven from docs/reference §1 (sqlserver-server-objects.md):
-// every view's column names, order, SQL types and NULL-ability (a trailing '?' marks NULL-able).
+// Fidelity of the catalog views, table-driven from each view's documentation page
+// (https://learn.microsoft.com/sql/relational-databases/system-catalog-views/<view>-transact-sql,
+// msdb tables under …/system-tables/dbo-<table>-transact-sql, DMVs under
+// …/system-dynamic-management-views/): every view's column names, order, SQL types and NULL-ability
+// (a trailing '?' marks NULL-able).
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -14,7 +17,7 @@ struct Expected {
   const char* columns;  // "name type[?], …"
 };
 
-// Transcribed from the reference, not from views.cc.
+// Transcribed from the documentation pages, not from views.cc.
 const Expected kViews[] = {
     {"sys.server_principals",
      "name nvarchar(128), principal_id int, sid varbinary(85)?, type char(1), type_desc nvarchar(60)?, is_disabled int?, "
@@ -126,7 +129,7 @@ std::string describe(const ViewDef& v) {
   return out.str();
 }
 
-TEST(ViewFidelity, ColumnsTypesAndNullabilityMatchTheReference) {
+TEST(ViewFidelity, ColumnsTypesAndNullabilityMatchTheDocs) {
   for (const auto& e : kViews) {
     const ViewDef* found = nullptr;
     for (const auto& v : all_views()) {
@@ -137,7 +140,7 @@ TEST(ViewFidelity, ColumnsTypesAndNullabilityMatchTheReference) {
   }
 }
 
-// sys.dm_hadr_database_replica_states: the reference gives names and types in doc order (LSNs
+// sys.dm_hadr_database_replica_states: names and types in the page's order (LSNs
 // numeric(25,0)); every column is NULL-able here.
 TEST(ViewFidelity, HadrDatabaseReplicaStates) {
   const char* want[] = {"database_id int", "group_id uniqueidentifier", "replica_id uniqueidentifier",

@@ -2,8 +2,9 @@
 // UTF-8 ↔ UTF-16LE / CP1252 conversion.
 //
 // TDS is little-endian except the packet header, the PRELOGIN option table and the LOGINACK
-// version (big-endian, see tds-emulator-notes §1); the writer has both. The reader throws
-// ProtocolError on a short or malformed buffer; the connection turns that into a closed socket.
+// version (big-endian: MS-TDS 2.2.3.1 packet header, 2.2.6.5 PRELOGIN, 2.2.7.14 LOGINACK); the
+// writer has both. The reader throws ProtocolError on a short or malformed buffer; the connection
+// turns that into a closed socket.
 // Thread-safety: plain values.
 #pragma once
 

@@ -1,5 +1,6 @@
-// codec_test.cc — byte-exact checks of the TDS codec against the captures in
-// tds-emulator-notes (§4–§7), and encode → decode round trips of every type.
+// codec_test.cc — byte-exact checks of the TDS codec against MS-TDS (2.2.6.4 LOGIN7, 2.2.6.6 RPC
+// Request, 2.2.7 tokens, 2.2.5 data types) and captures of the real clients, and encode → decode
+// round trips of every type.
 #include <gtest/gtest.h>
 
 #include <cstdio>

@@ -1,4 +1,4 @@
-// login7.h — LOGIN7 decoding (tds-emulator-notes §4): the fixed 94-byte part, the UTF-16LE
+// login7.h — LOGIN7 decoding (MS-TDS 2.2.6.4 LOGIN7): the fixed 94-byte part, the UTF-16LE
 // strings it points to, and the password de-obfuscation. Thread-safety: stateless functions.
 #pragma once
 

@@ -1,5 +1,6 @@
-// rpc.h — decoding of an RPC request message (tds-emulator-notes §7): ALL_HEADERS, then one or
-// more calls (proc name or ProcID, option flags, parameters) separated by 0xFF / 0xFE.
+// rpc.h — decoding of an RPC request message (MS-TDS 2.2.6.6 RPC Request, 2.2.5.3 ALL_HEADERS):
+// ALL_HEADERS, then one or more calls (proc name or ProcID, option flags, parameters) separated by
+// 0xFF / 0xFE.
 // Thread-safety: stateless functions.
 #pragma once
 

@@ -1,4 +1,5 @@
-// tokens.h — writers for the TDS 7.2+ reply tokens the emulator sends (tds-emulator-notes §5).
+// tokens.h — writers for the TDS 7.2+ reply tokens the emulator sends (MS-TDS 2.2.7, token
+// stream definitions).
 // Each appends one complete token to a ByteWriter. Thread-safety: stateless functions.
 #pragma once
 

@@ -1,4 +1,5 @@
-// types.h — TDS TYPE_INFO and value codec for the emulator's SqlTypes (tds-emulator-notes §6, §7).
+// types.h — TDS TYPE_INFO and value codec for the emulator's SqlTypes (MS-TDS 2.2.5, data type
+// definitions and TYPE_INFO; 2.2.6.6, RPC parameters).
 //
 // Encoding (server → client): every column is sent with the nullable ("N") variant of its type
 // (INTN, BITN, FLTN, DATETIMN, DECIMALN…), so a NULL is always representable; the NOT NULL flag

@@ -146,7 +146,7 @@ bool parse_guid(const std::string& s, std::string* out) {
   if (hex.size() != 32) return false;
   std::string b(16, '\0');
   for (size_t k = 0; k < 16; ++k) b[k] = static_cast<char>(std::stoi(hex.substr(2 * k, 2), nullptr, 16));
-  // First three groups little-endian (tds-emulator-notes §6).
+  // First three groups little-endian: a GUID's packet representation (MS-DTYP 2.3.4.2).
   *out = {b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6]};
   out->append(b, 8, 8);
   return true;

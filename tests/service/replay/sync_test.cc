@@ -60,9 +60,10 @@ TEST(Sync, PaymentsConvergesOntoAnEmptySecondary) {
   EXPECT_EQ(pair.secondary->stats().writes, writes) << "a converged pair gets no state-changing statement";
 }
 
-// The seed's own outage: "Nightly settlement" (a CmdExec step) cannot exist on a Managed Instance.
-// Everything else arrives, but the sync is not converged (exit 4) until the incompatible objects
-// are excluded or accepted by a gate exception — and it says so, everywhere.
+// The payments primary of the incident in docs/runbook.md onto a Managed Instance: "Nightly
+// settlement" (a CmdExec step) cannot exist there. Everything else arrives, but the sync is not
+// converged (exit 4) until the incompatible objects are excluded or accepted by a gate exception —
+// and it says so, everywhere.
 TEST(Sync, ManagedInstanceGetsEverythingButWindowsLoginsAndCmdExecAndIsNotConvergedUntilTheyAreSettled) {
   SyncPair pair(testing::payments_primary(), testing::empty_secondary(8));
   auto r = pair.sync(true);
