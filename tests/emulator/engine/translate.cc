@@ -300,89 +300,24 @@ bool Translator::expr(const Expr& e, const Scope& scope, TExpr* out) {
       return true;
     }
     case Expr::Kind::kBinOp: {
-      TExpr a, b;
-      if (!expr(*e.args[0], scope, &a) || !expr(*e.args[1], scope, &b)) return false;
-      out->nullable = a.nullable || b.nullable;
-      out->aggregate = a.aggregate || b.aggregate;
-      const std::string& op = e.op;
-      if (op == "AND" || op == "OR") {
-        out->sql = "(" + a.sql + " " + op + " " + b.sql + ")";
-        out->type = SqlType::Bit();
-        return true;
+      // A left-deep chain (a + b + c …, x AND y AND z …) is walked in a loop, not by recursion:
+      // the scripts SQL Server runs have chains of hundreds of operands, and one stack frame per
+      // operand overflowed a session thread's stack (under AddressSanitizer's larger frames).
+      std::vector<const Expr*> spine;
+      const Expr* leftmost = &e;
+      while (leftmost->kind == Expr::Kind::kBinOp) {
+        spine.push_back(leftmost);
+        leftmost = leftmost->args[0].get();
       }
-      if (op == "=" || op == "<>" || op == "<" || op == "<=" || op == ">" || op == ">=") {
-        // Data type precedence: uniqueidentifier is above (var)binary and the strings, so the
-        // other side is converted to uniqueidentifier (bytes in SQL Server's GUID order)
-        // (https://learn.microsoft.com/en-us/sql/t-sql/data-types/data-type-precedence-transact-sql).
-        auto to_guid = [](TExpr* x) {
-          if (x->type.id == SqlTypeId::kUniqueIdentifier || x->null_literal) return;
-          if (!is_binary_type(x->type) && !is_string_type(x->type) && !x->untyped_param) return;
-          SqlType from = x->untyped_param ? SqlType::NVarChar(4000) : x->type;
-          x->sql = "emu_convert(" + x->sql + "," + type_code_args(SqlType{SqlTypeId::kUniqueIdentifier}) + ",0," +
-                   std::to_string(static_cast<int>(from.id)) + ",0)";
-          x->type = SqlType{SqlTypeId::kUniqueIdentifier};
-        };
-        if (a.type.id == SqlTypeId::kUniqueIdentifier && !a.null_literal) to_guid(&b);
-        else if (b.type.id == SqlTypeId::kUniqueIdentifier && !b.null_literal) to_guid(&a);
-        std::string rhs = b.sql;
-        if (is_stringish(a) || is_stringish(b)) rhs = "(" + rhs + ") COLLATE EMU_CI";
-        out->sql = "(" + a.sql + " " + (op == "<>" ? "!=" : op) + " " + rhs + ")";
-        out->type = SqlType::Bit();
-        return true;
+      TExpr acc;
+      if (!expr(*leftmost, scope, &acc)) return false;
+      for (auto it = spine.rbegin(); it != spine.rend(); ++it) {
+        TExpr rhs, combined;
+        if (!expr(*(*it)->args[1], scope, &rhs)) return false;
+        if (!binop((*it)->op, std::move(acc), std::move(rhs), &combined)) return false;
+        acc = std::move(combined);
       }
-      if (op == "+" && (is_string_type(a.type) || is_string_type(b.type)) &&
-          !(is_numeric_type(a.type) && !a.null_literal) && !(is_numeric_type(b.type) && !b.null_literal)) {
-        // Concatenation chains are folded flat (see TExpr::concat_terms): SQL Server runs batches
-        // such as the `DECLARE @us_sql nvarchar(max) = N'…' + NCHAR(10) + …` scripts emit, with
-        // hundreds of operands, and so must the emulator.
-        std::vector<std::string> terms = a.concat_terms.empty() ? std::vector<std::string>{a.sql} : std::move(a.concat_terms);
-        if (b.concat_terms.empty()) {
-          terms.push_back(b.sql);
-        } else {
-          for (auto& t : b.concat_terms) terms.push_back(std::move(t));
-        }
-        out->sql = balanced_concat(terms, 0, terms.size());
-        out->concat_terms = std::move(terms);
-        out->type = wider_string(a.null_literal ? b.type : a.type, b.null_literal ? a.type : b.type, true);
-        return true;
-      }
-      if (op == "+" && (a.untyped_param || b.untyped_param) && !is_numeric_type(a.type) && !is_numeric_type(b.type)) {
-        out->sql = "emu_add(" + a.sql + ", " + b.sql + ")";
-        out->type = SqlType::NVarChar(4000);
-        return true;
-      }
-      if (op == "+" && is_binary_type(a.type) && is_binary_type(b.type)) {
-        out->sql = "CAST((" + a.sql + " || " + b.sql + ") AS BLOB)";
-        out->sql = "emu_binconcat(" + a.sql + ", " + b.sql + ")";
-        out->type = SqlType::VarBinary(a.type.length < 0 || b.type.length < 0 ? -1 : std::min(8000, a.type.length + b.type.length));
-        return true;
-      }
-      // arithmetic: result type by precedence float > decimal > bigint > int
-      SqlType t = SqlType::Int();
-      auto rank = [](const SqlType& x) {
-        switch (x.id) {
-          case SqlTypeId::kFloat: return 5;
-          case SqlTypeId::kDecimal:
-          case SqlTypeId::kNumeric: return 4;
-          case SqlTypeId::kBigInt: return 3;
-          default: return 2;
-        }
-      };
-      t = rank(a.type) >= rank(b.type) ? a.type : b.type;
-      if (!is_numeric_type(t)) t = SqlType::Int();
-      if (is_integer_type(t) && t.id != SqlTypeId::kBigInt) t = SqlType::Int();
-      if (op == "/" && (t.id == SqlTypeId::kDecimal || t.id == SqlTypeId::kNumeric)) {
-        out->sql = "(CAST(" + a.sql + " AS REAL) / " + b.sql + ")";
-        out->type = SqlType::Float();
-        return true;
-      }
-      if (op == "/" || op == "%") {
-        // SQL Server raises 8134 on division by zero; SQLite returns NULL.
-        out->sql = "(" + a.sql + " " + op + " emu_nonzero(" + b.sql + "))";
-      } else {
-        out->sql = "(" + a.sql + " " + op + " " + b.sql + ")";
-      }
-      out->type = t;
+      *out = std::move(acc);
       return true;
     }
     case Expr::Kind::kFunc:
@@ -542,6 +477,92 @@ bool Translator::expr(const Expr& e, const Scope& scope, TExpr* out) {
 }
 
 // ---- SELECT ----
+
+
+// One binary operator over its two translated operands (SQL Server's type rules, then SQLite text).
+bool Translator::binop(const std::string& op, TExpr a, TExpr b, TExpr* out) {
+  out->nullable = a.nullable || b.nullable;
+  out->aggregate = a.aggregate || b.aggregate;
+  if (op == "AND" || op == "OR") {
+    out->sql = "(" + a.sql + " " + op + " " + b.sql + ")";
+    out->type = SqlType::Bit();
+    return true;
+  }
+  if (op == "=" || op == "<>" || op == "<" || op == "<=" || op == ">" || op == ">=") {
+    // Data type precedence: uniqueidentifier is above (var)binary and the strings, so the
+    // other side is converted to uniqueidentifier (bytes in SQL Server's GUID order)
+    // (https://learn.microsoft.com/en-us/sql/t-sql/data-types/data-type-precedence-transact-sql).
+    auto to_guid = [](TExpr* x) {
+      if (x->type.id == SqlTypeId::kUniqueIdentifier || x->null_literal) return;
+      if (!is_binary_type(x->type) && !is_string_type(x->type) && !x->untyped_param) return;
+      SqlType from = x->untyped_param ? SqlType::NVarChar(4000) : x->type;
+      x->sql = "emu_convert(" + x->sql + "," + type_code_args(SqlType{SqlTypeId::kUniqueIdentifier}) + ",0," +
+               std::to_string(static_cast<int>(from.id)) + ",0)";
+      x->type = SqlType{SqlTypeId::kUniqueIdentifier};
+    };
+    if (a.type.id == SqlTypeId::kUniqueIdentifier && !a.null_literal) to_guid(&b);
+    else if (b.type.id == SqlTypeId::kUniqueIdentifier && !b.null_literal) to_guid(&a);
+    std::string rhs = b.sql;
+    if (is_stringish(a) || is_stringish(b)) rhs = "(" + rhs + ") COLLATE EMU_CI";
+    out->sql = "(" + a.sql + " " + (op == "<>" ? "!=" : op) + " " + rhs + ")";
+    out->type = SqlType::Bit();
+    return true;
+  }
+  if (op == "+" && (is_string_type(a.type) || is_string_type(b.type)) &&
+      !(is_numeric_type(a.type) && !a.null_literal) && !(is_numeric_type(b.type) && !b.null_literal)) {
+    // Concatenation chains are folded flat (see TExpr::concat_terms): SQL Server runs batches
+    // such as the `DECLARE @us_sql nvarchar(max) = N'…' + NCHAR(10) + …` scripts emit, with
+    // hundreds of operands, and so must the emulator.
+    std::vector<std::string> terms = a.concat_terms.empty() ? std::vector<std::string>{a.sql} : std::move(a.concat_terms);
+    if (b.concat_terms.empty()) {
+      terms.push_back(b.sql);
+    } else {
+      for (auto& t : b.concat_terms) terms.push_back(std::move(t));
+    }
+    out->sql = balanced_concat(terms, 0, terms.size());
+    out->concat_terms = std::move(terms);
+    out->type = wider_string(a.null_literal ? b.type : a.type, b.null_literal ? a.type : b.type, true);
+    return true;
+  }
+  if (op == "+" && (a.untyped_param || b.untyped_param) && !is_numeric_type(a.type) && !is_numeric_type(b.type)) {
+    out->sql = "emu_add(" + a.sql + ", " + b.sql + ")";
+    out->type = SqlType::NVarChar(4000);
+    return true;
+  }
+  if (op == "+" && is_binary_type(a.type) && is_binary_type(b.type)) {
+    out->sql = "CAST((" + a.sql + " || " + b.sql + ") AS BLOB)";
+    out->sql = "emu_binconcat(" + a.sql + ", " + b.sql + ")";
+    out->type = SqlType::VarBinary(a.type.length < 0 || b.type.length < 0 ? -1 : std::min(8000, a.type.length + b.type.length));
+    return true;
+  }
+  // arithmetic: result type by precedence float > decimal > bigint > int
+  SqlType t = SqlType::Int();
+  auto rank = [](const SqlType& x) {
+    switch (x.id) {
+      case SqlTypeId::kFloat: return 5;
+      case SqlTypeId::kDecimal:
+      case SqlTypeId::kNumeric: return 4;
+      case SqlTypeId::kBigInt: return 3;
+      default: return 2;
+    }
+  };
+  t = rank(a.type) >= rank(b.type) ? a.type : b.type;
+  if (!is_numeric_type(t)) t = SqlType::Int();
+  if (is_integer_type(t) && t.id != SqlTypeId::kBigInt) t = SqlType::Int();
+  if (op == "/" && (t.id == SqlTypeId::kDecimal || t.id == SqlTypeId::kNumeric)) {
+    out->sql = "(CAST(" + a.sql + " AS REAL) / " + b.sql + ")";
+    out->type = SqlType::Float();
+    return true;
+  }
+  if (op == "/" || op == "%") {
+    // SQL Server raises 8134 on division by zero; SQLite returns NULL.
+    out->sql = "(" + a.sql + " " + op + " emu_nonzero(" + b.sql + "))";
+  } else {
+    out->sql = "(" + a.sql + " " + op + " " + b.sql + ")";
+  }
+  out->type = t;
+  return true;
+}
 
 bool Translator::select(const SelectStmt& s, const Scope* parent, std::string* sql, std::vector<ColumnInfo>* cols,
                         std::vector<std::string>* assign_vars, std::vector<std::string>* assign_ops) {

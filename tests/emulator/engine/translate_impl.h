@@ -47,6 +47,7 @@ class Translator {
   bool select(const SelectStmt& s, const Scope* parent, std::string* sql, std::vector<ColumnInfo>* cols,
               std::vector<std::string>* assign_vars, std::vector<std::string>* assign_ops);
   bool expr(const Expr& e, const Scope& scope, TExpr* out);
+  bool binop(const std::string& op, TExpr a, TExpr b, TExpr* out);
   bool predicate(const Expr& e, const Scope& scope, std::string* sql);  // boolean context
   bool function(const Expr& e, const Scope& scope, TExpr* out);        // translate_func.cc
   bool param(const std::string& var, TExpr* out);
