@@ -314,7 +314,10 @@ struct Server::Impl {
     App::SyncAsk ask;
     const std::pair<const char*, bool*> members[] = {
         {"apply", &ask.apply}, {"carry_stranded", &ask.carry_stranded}, {"configured_direction", &ask.configured_direction}};
-    for (const auto& [k, v] : body->items()) {
+    for (const auto& item : body->items()) {
+      // Not a structured binding: clang 14 (the fuzz lane's compiler) cannot capture one in a lambda.
+      const std::string k = item.key();
+      const auto& v = item.value();
       auto m = std::find_if(std::begin(members), std::end(members), [&](const auto& x) { return k == x.first; });
       if (m == std::end(members)) {
         problem(c, http::problem(400, "usage", "unknown member '" + k + "'", "/" + k,
