@@ -4,9 +4,11 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -54,29 +56,45 @@ inline std::string slurp(const std::string& path) {
 
 // Starts the binary with `args`; stdout/stderr to files in `dir`. Returns the child's pid.
 inline pid_t spawn_understudy(const TempDir& dir, const std::vector<std::string>& args) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    int out = ::open(dir.file("stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int err = ::open(dir.file("stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    dup2(out, 1);
-    dup2(err, 2);
-    std::vector<char*> argv;
-    std::string bin = UNDERSTUDY_BIN;
-    argv.push_back(bin.data());
-    std::vector<std::string> copy = args;
-    for (auto& a : copy) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    execv(bin.c_str(), argv.data());
-    _exit(127);
+  // posix_spawn, not fork + exec: the test process runs emulator threads that allocate, and after
+  // fork() only async-signal-safe calls are allowed in the child. Building argv there deadlocked
+  // once under AddressSanitizer (its allocator has no fork handler in GCC 12's libasan: a lock
+  // held by another thread at fork stays held in the child forever), which hung a test at its
+  // 300 s timeout. Everything is built here, before the child exists.
+  std::string bin = UNDERSTUDY_BIN;
+  std::vector<char*> argv;
+  argv.push_back(bin.data());
+  std::vector<std::string> copy = args;
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::string out = dir.file("stdout"), err = dir.file("stderr");
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&fa, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawnattr_t attr;  // the child must not inherit a test thread's blocked signals
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  pid_t pid = -1;
+  int rc = posix_spawn(&pid, bin.c_str(), &fa, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    std::ofstream(err) << "cannot start " << bin << ": " << std::strerror(rc) << "\n";
+    return -1;
   }
   return pid;
 }
 
 inline Run wait_understudy(const TempDir& dir, pid_t pid) {
   int status = 0;
-  waitpid(pid, &status, 0);
   Run r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (pid > 0 && waitpid(pid, &status, 0) == pid)
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.out = slurp(dir.file("stdout"));
   r.err = slurp(dir.file("stderr"));
   return r;
