@@ -188,6 +188,8 @@ void Assembler::row(ResultSetId id, const Columns& c, const odbc::Row& r) {
     case ResultSetId::kSchedules: return schedule(c, r);
     case ResultSetId::kJobs: return job(c, r);
     case ResultSetId::kSteps: return step(c, r);
+    case ResultSetId::kLanguages: return language(c, r);
+    case ResultSetId::kMessages: return message(c, r);
     case ResultSetId::kJobSchedules: {
       const std::string* uid = name_by_id(schedule_uids_, c.at(r, "schedule_id"));
       NameJson n;

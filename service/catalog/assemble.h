@@ -90,6 +90,9 @@ class Assembler {
   void schedule(const Columns& c, const odbc::Row& r);
   void job(const Columns& c, const odbc::Row& r);
   void step(const Columns& c, const odbc::Row& r);
+  // assemble_master.cc: master's custom messages (and their languages).
+  void language(const Columns& c, const odbc::Row& r);
+  void message(const Columns& c, const odbc::Row& r);
 
   const Principal* principal_by_id(const odbc::Value& id) const;
   static const std::string* name_by_id(const Names& names, const odbc::Value& id);
@@ -128,6 +131,9 @@ class Assembler {
   std::unordered_set<int64_t> connect_denied_;              // DENY CONNECT SQL grantees
   std::vector<PendingRole> roles_;
   std::unordered_map<std::string, JobParts> job_parts_;  // job_id -> parts read before the job
+  // sys.syslanguages: msglangid -> (langid, name) of the language with the lowest langid (British
+  // shares us_english's 1033): what sp_addmessage's @lang takes for a sys.messages language_id.
+  std::unordered_map<int64_t, std::pair<int64_t, std::string>> message_languages_;
 };
 
 }  // namespace understudy::catalog

@@ -14,6 +14,7 @@ enum class ResultSetId {
   kRights, kInstance, kSubsystems, kCredentials, kEndpoints, kAvailabilityGroups, kAvailabilityReplicas, kSqlLogins,
   kConnectDenies, kPrincipals, kMembers, kPermissions, kServers, kLinkedLogins, kCategories, kOperators,
   kProxySubsystems, kProxyLogins, kProxies, kSchedules, kSteps, kJobSchedules, kTargetServers, kJobServers, kJobs,
+  kLanguages, kMessages,
 };
 
 inline constexpr std::string_view kResultSetNames[] = {
@@ -21,6 +22,7 @@ inline constexpr std::string_view kResultSetNames[] = {
     "sql logins", "connect denies", "principals", "role members", "permissions", "servers", "linked logins",
     "categories", "operators", "proxy subsystems", "proxy logins", "proxies", "schedules", "job steps",
     "job schedules", "target servers", "job servers", "jobs",
+    "languages", "messages",
 };
 
 // The first set asks whether the login can see everything: without CONTROL SERVER,
@@ -83,6 +85,8 @@ SELECT job_id, name, enabled, description, start_step_id, category_id, owner_sid
        notify_netsend_operator_id, notify_page_operator_id, delete_level, originating_server_id, date_created,
        date_modified, version_number
 FROM msdb.dbo.sysjobs;
+SELECT langid, name, alias, msglangid FROM sys.syslanguages;
+SELECT message_id, language_id, severity, is_event_logged, text FROM sys.messages WHERE message_id >= 50001;
 )sql";
 
 }  // namespace understudy::catalog

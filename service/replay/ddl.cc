@@ -2,6 +2,7 @@
 #include "replay/ddl.h"
 
 #include "catalog/canonical.h"
+#include "catalog/key.h"
 #include "replay/ddl_util.h"
 
 namespace understudy::replay::ddl {
@@ -12,7 +13,7 @@ using tsql::Sql;
 
 namespace {
 
-enum class Family { kSecurity, kAgent, kLinked, kNone };
+enum class Family { kSecurity, kAgent, kLinked, kMaster, kNone };
 
 Family family(Kind k) {
   switch (k) {
@@ -31,6 +32,8 @@ Family family(Kind k) {
     case Kind::kAgentSchedule:
     case Kind::kAgentJob:
       return Family::kAgent;
+    case Kind::kCustomMessage:
+      return Family::kMaster;
     case Kind::kInstance:
       break;
   }
@@ -46,6 +49,7 @@ Result<Statements> create(const ServerObject& src, const Context& ctx) {
     case Family::kSecurity: return create_security(src, ctx);
     case Family::kAgent: return create_agent(src);
     case Family::kLinked: return create_linked(src, ctx);
+    case Family::kMaster: return create_master(src);
     case Family::kNone: break;
   }
   return not_replayed();
@@ -56,6 +60,7 @@ Result<Statements> alter(const ServerObject& src, const ServerObject& tgt, const
     case Family::kSecurity: return alter_security(src, tgt);
     case Family::kAgent: return alter_agent(src, tgt);
     case Family::kLinked: return alter_linked(src, tgt);
+    case Family::kMaster: return alter_master(src, tgt);
     case Family::kNone: break;
   }
   return not_replayed();
@@ -66,6 +71,7 @@ Result<Statements> drop(const ServerObject& tgt) {
     case Family::kSecurity: return drop_security(tgt);
     case Family::kAgent: return drop_agent(tgt);
     case Family::kLinked: return drop_linked(tgt);
+    case Family::kMaster: return drop_master(tgt);
     case Family::kNone: break;
   }
   return not_replayed();
@@ -109,6 +115,18 @@ Result<Sql> exists(Kind kind, const std::string& key) {
     }
     case Kind::kAgentJob:
       return Sql("EXISTS (SELECT 1 FROM msdb.dbo.sysjobs WHERE name = ").append(name).raw(")");
+    case Kind::kCustomMessage: {  // key "message_id|language"
+      auto parts = catalog::split_key(key);
+      if (parts.size() != 2 || parts[0].empty() || parts[0].size() > 10 ||
+          parts[0].find_first_not_of("0123456789") != std::string::npos)
+        return fail(ErrorCode::kDataErr, "custom message key " + key + " is not message_id|language");
+      return Sql("EXISTS (SELECT 1 FROM sys.messages AS m JOIN sys.syslanguages AS l ON l.msglangid = m.language_id "
+                 "WHERE m.message_id = ")
+          .quoted(tsql::int_literal(std::stoll(parts[0])))
+          .raw(" AND l.name = ")
+          .append(tsql::literal(parts[1]))
+          .raw(")");
+    }
     default:
       return Sql();  // idempotent statements (memberships, permissions, login mappings): no guard
   }

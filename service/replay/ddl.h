@@ -55,6 +55,12 @@ struct Context {
 [[nodiscard]] Result<std::vector<Statement>> create_linked(const catalog::ServerObject& src, const Context& ctx);
 [[nodiscard]] Result<std::vector<Statement>> alter_linked(const catalog::ServerObject& src, const catalog::ServerObject& tgt);
 [[nodiscard]] Result<std::vector<Statement>> drop_linked(const catalog::ServerObject& tgt);
+// ddl_master.cc: custom messages.
+[[nodiscard]] Result<std::vector<Statement>> create_master(const catalog::ServerObject& src);
+[[nodiscard]] Result<std::vector<Statement>> alter_master(const catalog::ServerObject& src, const catalog::ServerObject& tgt);
+[[nodiscard]] Result<std::vector<Statement>> drop_master(const catalog::ServerObject& tgt);
+// A custom message in us_english: replayed before the other languages of its message_id.
+bool is_us_english_message(const catalog::ServerObject& o);
 // The linked-server definition fields (product, provider, data_source, location,
 // provider_string, catalog) that differ: sp_serveroption cannot change them, only a drop and
 // recreate can. Empty when only options differ (or either object is not a linked server).

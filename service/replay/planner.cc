@@ -115,6 +115,10 @@ std::vector<std::pair<Kind, std::string>> catalog_references(const ServerObject&
       }
       break;
     }
+    case Kind::kCustomMessage:
+      if (!ddl::is_us_english_message(o))
+        out.emplace_back(Kind::kCustomMessage, catalog::make_key({std::to_string(ddl::num(f, "message_id")), "us_english"}));
+      break;
     default: break;
   }
   return out;
@@ -395,9 +399,13 @@ class Builder {
       if (!planned) actions_.push_back(std::move(m));
     }
     // Creates and alters in dependency order; drops after them, in reverse.
-    auto rank = [](const Action& a) {
+    // Within a kind: a custom message's us_english version before its other languages (sp_addmessage
+    // refuses a language whose us_english message does not exist yet), and after them when dropped.
+    auto rank = [this](const Action& a) {
       const int r = catalog::replay_rank(a.kind);
-      return a.op == Operation::kDrop ? 1000 - r : r;
+      const ServerObject* o = find(a.op == Operation::kDrop ? tgt_ : src_, a.kind, a.key);
+      const int later = o && a.kind == Kind::kCustomMessage && !ddl::is_us_english_message(*o) ? 1 : 0;
+      return a.op == Operation::kDrop ? 2 * (1000 - r) + (1 - later) : 2 * r + later;
     };
     std::stable_sort(actions_.begin(), actions_.end(), [&](const Action& x, const Action& y) { return rank(x) < rank(y); });
     for (size_t i = 0; i < actions_.size(); ++i) actions_[i].seq = static_cast<int>(i + 1);

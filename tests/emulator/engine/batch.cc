@@ -532,9 +532,27 @@ Flow SessionImpl::exec_stmt(const Stmt& s, const std::vector<Token>& tokens, con
       // RAISERROR (msg | number, severity, state [, args])
       std::string fmt = std::holds_alternative<int64_t>(vals[0]) ? "" : as_text(vals[0]);
       m.number = std::holds_alternative<int64_t>(vals[0]) ? static_cast<int32_t>(as_int(vals[0])) : 50000;
-      if (fmt.empty() && m.number != 50000) fmt = "Error " + std::to_string(m.number) + " was raised.";
       m.severity = static_cast<uint8_t>(std::clamp<int64_t>(as_int(vals[1]), 0, 25));
       m.state = static_cast<uint8_t>(std::clamp<int64_t>(as_int(vals[2]), 0, 255));
+      // RAISERROR(msg_id …) takes its text from sys.messages (severity -1: the message's); a user
+      // id without a message there is error 18054.
+      // https://learn.microsoft.com/sql/t-sql/language-elements/raiserror-transact-sql
+      if (fmt.empty() && m.number > 50000) {
+        if (auto um = inst_.state().user_message(m.number)) {
+          fmt = um->first;
+          if (as_int(vals[1]) < 0) m.severity = static_cast<uint8_t>(std::clamp<int64_t>(um->second, 0, 25));
+        } else {
+          Message missing{18054, 1, 16,
+                          "Error " + std::to_string(m.number) + ", severity " + std::to_string(m.severity) + ", state " +
+                              std::to_string(m.state) +
+                              " was raised, but no message with that error number was found in sys.messages. If error "
+                              "is larger than 50000, make sure the user-defined message is added using sp_addmessage.",
+                          s.line, frame.proc_name};
+          result = statement_error(missing, s, frame, sink);
+          break;
+        }
+      }
+      if (fmt.empty() && m.number != 50000) fmt = "Error " + std::to_string(m.number) + " was raised.";
       std::string text;
       size_t argi = 3;
       for (size_t i = 0; i < fmt.size(); ++i) {

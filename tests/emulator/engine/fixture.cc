@@ -496,7 +496,7 @@ bool CatalogState::load_fixture(const nlohmann::json& fixture, std::string* erro
     Obj root(fixture, "");
     root.allow({"version", "description", "instance", "credentials", "server_roles", "logins", "permissions",
                 "linked_servers", "databases", "categories", "operators", "proxies", "schedules", "target_servers",
-                "jobs", "ha"});
+                "jobs", "ha", "messages"});
     if (root.num("version", 0) != 1) throw FixtureError{"/version", "expected version 1"};
     if (root.has("instance")) load_instance(*this, config, Obj(root.raw("instance"), "/instance"));
     root.each("credentials", [&](const json& j, const std::string& ptr) {
@@ -564,6 +564,23 @@ bool CatalogState::load_fixture(const nlohmann::json& fixture, std::string* erro
       insert_schedule(db_, s);
     });
     root.each("jobs", [&](const json& j, const std::string& ptr) { load_job(db_, Obj(j, ptr)); });
+    // Custom messages (sp_addmessage's rules: ids from 50001, severity 1-25, us_english first).
+    root.each("messages", [&](const json& j, const std::string& ptr) {
+      Obj o(j, ptr);
+      o.allow({"message_id", "severity", "text", "language", "with_log"});
+      const int64_t id = o.num("message_id", 0);
+      if (id <= 50000) throw FixtureError{o.at("message_id"), "a user-defined message id is greater than 50000"};
+      const int64_t severity = o.num("severity", 16);
+      if (severity < 1 || severity > 25) throw FixtureError{o.at("severity"), "severity is 1 to 25"};
+      auto lang = scalar(db_, "SELECT msglangid FROM t_languages WHERE name = ?1 OR alias = ?1 ORDER BY langid LIMIT 1",
+                         {text(o.str_or("language", "us_english"))});
+      if (!lang) throw FixtureError{o.at("language"), "unknown language"};
+      if (*as_int(*lang) != 1033 && !scalar(db_, "SELECT 1 FROM t_messages WHERE message_id = ?1 AND language_id = 1033",
+                                           {integer(id)}))
+        throw FixtureError{o.at("language"), "the us_english version of the message comes first"};
+      exec(db_, "INSERT INTO t_messages VALUES (?1, ?2, ?3, ?4, ?5)",
+           {integer(id), *lang, integer(severity), integer(o.flag("with_log", false) ? 1 : 0), text(o.str("text"))});
+    });
     if (root.has("ha")) {
       Obj ha(root.raw("ha"), "/ha");
       ha.allow({"availability_groups", "availability_replicas", "database_replica_states",

@@ -156,6 +156,7 @@ const std::vector<ProcDef>& procedures() {
     add_agent_schedule_procs(&v);
     add_agent_operator_procs(&v);
     add_agent_proxy_procs(&v);
+    add_master_procs(&v);
     return v;
   }();
   return all;

@@ -524,6 +524,7 @@ void create_schema(sqlite3* db) {
     throw StateError("cannot register collation CI");
   }
   exec_script(db, kSchema);
+  create_master_schema(db);
 }
 
 void create_database_views(sqlite3* db, int64_t database_id) {

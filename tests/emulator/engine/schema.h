@@ -10,6 +10,8 @@ namespace emu::st {
 
 // Creates every table and server-level view. Throws StateError.
 void create_schema(sqlite3* db);
+// schema_master.cc: master's languages and custom messages (called by create_schema).
+void create_master_schema(sqlite3* db);
 // Creates the per-database views db<id>_database_principals and db<id>_geo_replication_link_status.
 void create_database_views(sqlite3* db, int64_t database_id);
 

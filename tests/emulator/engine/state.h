@@ -58,6 +58,9 @@ class CatalogState {
   Value database_property_ex(const std::string& db, const std::string& property) const;  // DATABASEPROPERTYEX
   Value server_property(const std::string& property) const;                           // SERVERPROPERTY
   bool database_exists(const std::string& name) const;
+  // A user-defined message (sys.messages, 50001 and up) in us_english, for RAISERROR(msg_id, …):
+  // its text and severity, or nullopt (procs_master.cc).
+  std::optional<std::pair<std::string, int64_t>> user_message(int64_t message_id) const;
 
   // DDL statements handled here: CREATE/ALTER/DROP LOGIN, CREATE/ALTER/DROP SERVER ROLE,
   // GRANT/DENY/REVOKE at server scope, CREATE/ALTER/DROP CREDENTIAL.

@@ -2,6 +2,8 @@
 list(APPEND EMU_ENGINE_SOURCES
   state_util.cc
   schema.cc
+  schema_master.cc
+  procs_master.cc
   views.cc
   hashing.cc
   model_principals.cc

@@ -5,6 +5,7 @@ add_executable(emu_state_tests
   ddl_state_test.cc
   procs_state_test.cc
   agent_state_test.cc
+  master_state_test.cc
   executor_state_test.cc
   views_state_test.cc
 )

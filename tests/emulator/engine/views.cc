@@ -148,6 +148,16 @@ std::vector<ViewDef> build_views() {
                 N("write_lease_remaining_ticks", T::BigInt()),
                 N("current_configuration_commit_start_time_utc", Dt()), N("is_internal", T::Bit())}});
 
+  // master: languages and custom messages (schema_master.cc cites the pages).
+  v.push_back({"sys.syslanguages", "sys_syslanguages",
+               {NN("langid", T::SmallInt()), NN("dateformat", T::NChar(3)), NN("datefirst", T::TinyInt()),
+                N("upgrade", T::Int()), NN("name", Sys()), NN("alias", Sys()), N("months", T::NVarChar(372)),
+                N("shortmonths", T::NVarChar(132)), N("days", T::NVarChar(217)), NN("lcid", T::Int()),
+                NN("msglangid", T::SmallInt())}});
+  v.push_back({"sys.messages", "sys_messages",
+               {NN("message_id", T::Int()), NN("language_id", T::SmallInt()), N("severity", T::TinyInt()),
+                N("is_event_logged", T::Bit()), N("text", T::NVarChar(2048))}});
+
   // msdb.dbo tables
   v.push_back({"msdb.dbo.sysjobs", "msdb_sysjobs",
                {NN("job_id", T::Guid()), NN("originating_server_id", T::Int()), NN("name", Sys()),

@@ -113,6 +113,12 @@ const Expected kViews[] = {
      "synchronization_health tinyint?, synchronization_health_desc nvarchar(60)?, last_connect_error_number int?, "
      "last_connect_error_description nvarchar(1024)?, last_connect_error_timestamp datetime?, "
      "write_lease_remaining_ticks bigint?, current_configuration_commit_start_time_utc datetime?, is_internal bit?"},
+    // https://learn.microsoft.com/sql/relational-databases/system-compatibility-views/sys-syslanguages-transact-sql
+    {"sys.syslanguages",
+     "langid smallint, dateformat nchar(3), datefirst tinyint, upgrade int?, name nvarchar(128), alias nvarchar(128), "
+     "months nvarchar(372)?, shortmonths nvarchar(132)?, days nvarchar(217)?, lcid int, msglangid smallint"},
+    // https://learn.microsoft.com/sql/relational-databases/system-catalog-views/messages-for-errors-catalog-views-sys-messages
+    {"sys.messages", "message_id int, language_id smallint, severity tinyint?, is_event_logged bit?, text nvarchar(2048)?"},
     {"sys.dm_geo_replication_link_status",
      "link_guid uniqueidentifier?, partner_server nvarchar(128)?, partner_database nvarchar(128)?, "
      "last_replication datetimeoffset(7)?, replication_lag_sec int?, replication_state tinyint?, "

@@ -51,6 +51,16 @@ TEST(Sync, PaymentsConvergesOntoAnEmptySecondary) {
   EXPECT_TRUE(r->converged) << r->to_text();
   EXPECT_EQ(r->execution.failed, 0) << r->to_text();
   EXPECT_EQ(r->exit_code(), 0) << r->to_text();
+  // Custom message 50001, which the settlement job raises, in both its languages (us_english
+  // first: sp_addmessage refuses another language before it).
+  EXPECT_EQ(count(*pair.secondary, "SELECT COUNT(*) FROM sys.messages WHERE message_id = 50001 AND severity = 16 AND "
+                                   "is_event_logged = 1"),
+            2);
+  auto raised = understudy::testing::connect_sa(*pair.secondary, "raise").query("RAISERROR(50001, 16, 1, N'Close batches')");
+  ASSERT_FALSE(raised);
+  EXPECT_EQ(raised.error().native, 50001);
+  EXPECT_NE(raised.error().message.find("Settlement step Close batches failed; see the job history"), std::string::npos)
+      << raised.error().message;
 
   const uint64_t writes = pair.secondary->stats().writes;
   auto again = pair.sync(true);
