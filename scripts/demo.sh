@@ -149,8 +149,8 @@ run curl -sS -o "$WORK/gate2.json" -w 'HTTP %{http_code}\n' -H "Authorization: B
 show_head 30 /usr/bin/python3 -m json.tool "$WORK/gate2.json"
 set +e; US diff --pair payments; echo "(exit $?)"; set -e
 
-bold "8. for the auditors: the drift report and the tamper-evident audit trail"
-show_head 20 curl -sS -H "Authorization: Bearer $AUDITOR_TOKEN" \
+bold "8. for the auditors: the drift report (each finding's lifecycle) and the tamper-evident audit trail"
+show_head 12 curl -sS -H "Authorization: Bearer $AUDITOR_TOKEN" \
     "http://127.0.0.1:$HTTP_PORT/v1/reports/drift?pair=payments&format=csv"
 curl -sS -H "Authorization: Bearer $AUDITOR_TOKEN" \
     "http://127.0.0.1:$HTTP_PORT/v1/reports/drift?pair=payments&format=html" -o "$WORK/drift-report.html"

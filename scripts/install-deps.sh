@@ -18,6 +18,7 @@ PACKAGES=(
   wrk  # scripts/bench-gates.sh: HTTP load on the gate service
   clang libclang-rt-14-dev  # tests/fuzz: libFuzzer (clang's runtime ships it) and the sanitizers
   prometheus  # promtool: the suite checks the example alert rules (monitoring/alerts.yml)
+  chromium  # tests/e2e/report_test.cc: the drift report page as a real browser (headless) parses it
 )
 
 missing=()

@@ -4,6 +4,7 @@
 #include <iomanip>
 #include <ostream>
 
+#include "catalog/label.h"
 #include "cli/handlers.h"
 #include "cli/invocation.h"
 #include "gates/cutover.h"
@@ -12,6 +13,10 @@
 namespace understudy::cli {
 
 namespace {
+
+std::string shown_key(const gates::Failure& f) {
+  return catalog::display_key(f.key, f.fields.is_object() ? f.fields.value("name", "") : "");
+}
 
 void print_table(std::ostream& out, const gates::GateResult& r) {
   std::string status(gates::verdict_name(r.verdict));
@@ -31,16 +36,16 @@ void print_table(std::ostream& out, const gates::GateResult& r) {
     size_t kw = 4, keyw = 3;
     for (const auto& f : r.failures) {
       kw = std::max(kw, gates::failure_kind(f).size());
-      keyw = std::max(keyw, f.key.size());
+      keyw = std::max(keyw, shown_key(f).size());
     }
     out << std::left << std::setw(static_cast<int>(kw + 2)) << "KIND" << std::setw(static_cast<int>(keyw + 2)) << "KEY"
         << "PROBLEM\n";
     for (const auto& f : r.failures)
       out << std::setw(static_cast<int>(kw + 2)) << gates::failure_kind(f) << std::setw(static_cast<int>(keyw + 2))
-          << f.key << f.problem << "\n";
+          << shown_key(f) << f.problem << "\n";
   }
   for (const auto& w : r.waived)
-    out << "waived: " << gates::failure_kind(w.failure) << " " << w.failure.key << " " << w.failure.problem
+    out << "waived: " << gates::failure_kind(w.failure) << " " << shown_key(w.failure) << " " << w.failure.problem
         << " (" << w.reason << "; approved by " << w.approved_by << " until " << w.until << ")\n";
 }
 

@@ -100,6 +100,15 @@ constexpr CommandSpec kCommands[] = {
                     "older than the gate allows (--max-age overrides), the secondary unreachable. 66 for an "
                     "unknown gate or pair, 65 for a bad gate file.",
      .run = run_gate},
+    {.name = "report",
+     .summary = "the pair's drift report: each finding's lifecycle and every change, for auditors",
+     .description = "The report `GET /v1/reports/drift` answers, without the service: each finding a gate "
+                    "evaluation listed (service or CLI) with its lifecycle — first seen, last seen, resolved at and "
+                    "by which sync run and actor — every change a sync applied, and the exceptions in force, within "
+                    "--since/--until (RFC 3339 UTC). --format html is the page with its chart (inline SVG, no "
+                    "script); csv lists the findings, or with --table events every evaluation and sync action. "
+                    "Reads the store only. Exit 0; 66 for an unknown pair or a store that does not exist.",
+     .run = run_report},
     {.name = "audit verify",
      .summary = "check the hash chain of the audit trail",
      .description = "Walks every audit entry in the store, recomputing each hash over its content and the previous "

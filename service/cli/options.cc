@@ -39,7 +39,7 @@ constexpr OptionSpec kOptions[] = {
     // snapshot, snapshots, diff
     {.name = "instance", .commands = "snapshot,snapshots list", .value_name = "NAME", .env = "UNDERSTUDY_INSTANCE",
      .help = "an instance of the config file"},
-    {.name = "pair", .commands = "gate,snapshot,diff,sync,script,activate", .value_name = "NAME", .env = "UNDERSTUDY_PAIR",
+    {.name = "pair", .commands = "gate,snapshot,diff,sync,script,activate,report", .value_name = "NAME", .env = "UNDERSTUDY_PAIR",
      .help = "a pair of the config file (snapshot: its primary)"},
     {.name = "id", .commands = "snapshots show", .type = OptType::kInt, .value_name = "ID", .positional = true,
      .required = true, .help = "snapshot id (see `understudy snapshots list`)"},
@@ -86,6 +86,13 @@ constexpr OptionSpec kOptions[] = {
              "writes to the primary only with --apply)"},
     {.name = "output", .commands = "script", .type = OptType::kPath, .value_name = "FILE", .default_value = "-",
      .help = "where to write the script (- = standard output)"},
+    // report
+    {.name = "format", .commands = "report", .type = OptType::kEnum, .value_name = "FORMAT", .default_value = "json",
+     .allowed = "json,csv,html", .env = "UNDERSTUDY_FORMAT", .help = "output format"},
+    {.name = "table", .commands = "report", .type = OptType::kEnum, .value_name = "TABLE", .default_value = "findings",
+     .allowed = "findings,events", .help = "with --format csv: the findings' lifecycles, or every evaluation and sync action"},
+    {.name = "since", .commands = "report", .value_name = "TIME", .help = "from this RFC 3339 UTC time (default: the beginning)"},
+    {.name = "until", .commands = "report", .value_name = "TIME", .help = "before this RFC 3339 UTC time (default: now)"},
     // serve, gate
     {.name = "listen", .commands = "serve", .value_name = "HOST:PORT", .env = "UNDERSTUDY_LISTEN",
      .config_key = "service.listen", .help = "address to listen on (default 127.0.0.1:8470; port 0 = any free port)"},

@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "catalog/canonical.h"
+#include "catalog/label.h"
 #include "diff/fields.h"
 
 namespace understudy::diff {
@@ -62,6 +63,7 @@ std::optional<Finding> compare_pair(const ServerObject& src, const ServerObject&
   Finding f;
   f.kind = src.kind;
   f.key = src.key;
+  f.name = catalog::object_name(src);
   f.changes = field_changes(src.fields, tgt.fields);
   if (facts.is_managed_instance() && src.kind == Kind::kAgentJob) {
     // "Eventlog isn't supported" on a managed instance: its Agent keeps notify_level_eventlog at
@@ -126,6 +128,7 @@ Finding missing_finding(const ServerObject& o, const TargetFacts& facts) {
   Finding f;
   f.kind = o.kind;
   f.key = o.key;
+  f.name = catalog::object_name(o);
   f.severity = Severity::kHigh;
   if (auto why = incompatibility(o, facts)) {
     f.category = Category::kIncompatible;
@@ -141,6 +144,7 @@ Finding extra_finding(const ServerObject& o) {
   Finding f;
   f.kind = o.kind;
   f.key = o.key;
+  f.name = catalog::object_name(o);
   f.category = Category::kExtra;
   f.severity = Severity::kLow;
   f.reason = "on the target, not on the source";
@@ -248,8 +252,13 @@ nlohmann::json to_json(const Finding& f) {
                        {"before", c.secret ? nlohmann::json("differs") : c.before},
                        {"after", c.secret ? nlohmann::json("differs") : c.after}});
   }
-  return {{"kind", catalog::kind_name(f.kind)}, {"key", f.key},         {"category", category_name(f.category)},
-          {"severity", severity_name(f.severity)}, {"reason", f.reason}, {"changes", changes}};
+  nlohmann::json j = {{"kind", catalog::kind_name(f.kind)}, {"key", f.key}};
+  if (!f.name.empty()) j["name"] = f.name;
+  j["category"] = category_name(f.category);
+  j["severity"] = severity_name(f.severity);
+  j["reason"] = f.reason;
+  j["changes"] = std::move(changes);
+  return j;
 }
 
 }  // namespace understudy::diff

@@ -52,6 +52,7 @@ struct Finding {
   Severity severity = Severity::kMedium;
   std::vector<FieldChange> changes;  // `different` and `sid_mismatch` only
   std::string reason;                // one line, lower case: why this severity / why incompatible
+  std::string name;                  // catalog::object_name: set only where the key is not the name (schedules)
 };
 
 // What the target can hold. Taken from the target set's `instance` object unless given.
@@ -92,7 +93,7 @@ using Fetch = std::function<Result<std::vector<catalog::ServerObject>>(std::span
 // Why the target cannot hold `object`, or nullopt when it can.
 std::optional<std::string> incompatibility(const catalog::ServerObject& object, const TargetFacts& facts);
 
-// JSON for one finding (reports, HTTP): {kind, key, category, severity, reason, changes:[…]}.
+// JSON for one finding (reports, HTTP): {kind, key, [name,] category, severity, reason, changes:[…]}.
 nlohmann::json to_json(const Finding& f);
 
 }  // namespace understudy::diff

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "base/csv.h"
+#include "catalog/label.h"
 
 namespace understudy::drift {
 
@@ -89,12 +90,12 @@ json report_json(const PairDrift& d) {
 
 std::string report_csv(const PairDrift& d) {
   std::ostringstream out;
-  out << "run_id,generated_at,pair,source_snapshot_id,target_snapshot_id,kind,key,category,severity,field,before,after,"
-         "reason\r\n";
+  out << "run_id,generated_at,pair,source_snapshot_id,target_snapshot_id,kind,key,name,category,severity,field,before,"
+         "after,reason\r\n";
   std::string target_id = d.target_snapshot ? std::to_string(d.target_snapshot->id) : "live";
   auto row = [&](const diff::Finding& f, const std::string& field, const std::string& before, const std::string& after) {
     out << csv_field(d.run_id) << ',' << csv_field(d.generated_at) << ',' << csv_field(d.pair) << ',' << d.source.id << ','
-        << target_id << ',' << catalog::kind_name(f.kind) << ',' << csv_field(f.key) << ','
+        << target_id << ',' << catalog::kind_name(f.kind) << ',' << csv_field(f.key) << ',' << csv_field(f.name) << ','
         << diff::category_name(f.category) << ',' << diff::severity_name(f.severity) << ',' << csv_field(field) << ','
         << csv_field(before) << ',' << csv_field(after) << ',' << csv_field(f.reason) << "\r\n";
   };
@@ -118,7 +119,7 @@ std::string report_table(const PairDrift& d) {
       char line[256];
       std::snprintf(line, sizeof line, "%-9s %-13s %-20s ", std::string(diff::severity_name(f.severity)).c_str(),
                     std::string(diff::category_name(f.category)).c_str(), std::string(catalog::kind_name(f.kind)).c_str());
-      out << line << f.key;
+      out << line << catalog::display_key(f.key, f.name);
       if (f.category == diff::Category::kIncompatible) out << "  (" << f.reason << ")";
       out << "\n";
       for (const auto& c : f.changes) {

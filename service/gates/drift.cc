@@ -10,6 +10,7 @@ std::vector<Drift> drift_from(const diff::Comparison& comparison) {
     d.kind = f.kind;
     d.key = f.key;
     d.problem = std::string(diff::category_name(f.category));
+    if (!f.name.empty()) d.fields["name"] = f.name;
     d.fields["severity"] = diff::severity_name(f.severity);
     if (!f.reason.empty()) d.fields["reason"] = f.reason;
     if (!f.changes.empty()) {

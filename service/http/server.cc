@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "base/time.h"
+#include "catalog/label.h"
 #include "diff/report.h"
 #include "gates/check.h"
 #include "gates/cutover.h"
@@ -107,7 +108,8 @@ std::string drift_html(const nlohmann::json& rep) {
     h += "</tr>\n";
     for (const auto& r : *rows) {
       h += "<tr>";
-      for (const auto& c : cols) h += "<td>" + e(s(r, c.c_str())) + "</td>";
+      for (const auto& c : cols)
+        h += "<td>" + e(c == "key" ? catalog::display_key(s(r, "key"), s(r, "name")) : s(r, c.c_str())) + "</td>";
       h += "</tr>\n";
     }
     h += "</table>\n";
@@ -380,11 +382,17 @@ struct Server::Impl {
     if (!until) return error(c, until.error(), "until");
     auto format = format_or_400(c, {"json", "csv", "html"});
     if (!format) return;
+    std::string table = c.req.has_param("table") ? c.req.get_param_value("table") : "findings";
+    if (std::find(std::begin(report::kCsvTables), std::end(report::kCsvTables), table) == std::end(report::kCsvTables) ||
+        (c.req.has_param("table") && *format != "csv")) {
+      problem(c, http::problem(400, "usage", "table must be findings or events, and only with format=csv", "table"));
+      return;
+    }
     auto rep = app.drift_report(pair_name, *since, *until);
     if (!rep) return error(c, rep.error());
     c.res.status = 200;
     if (*format == "csv")
-      c.res.set_content(report::to_csv(*rep), "text/csv; charset=utf-8; header=present");
+      c.res.set_content(report::to_csv(*rep, table), "text/csv; charset=utf-8; header=present");
     else if (*format == "html")
       c.res.set_content(report::to_html(*rep), "text/html; charset=utf-8");
     else
@@ -443,8 +451,8 @@ const std::vector<Route> kRoutes = {
     {{"POST", "/v1/pairs/{pair}/activate", Access::kOperator,
       "after a failover: jobs enabled on the live primary, disabled on the live secondary"}, {}, &I::activate},
     {{"GET", "/v1/runs/{id}", Access::kAuditor, "one run (snapshot or sync) and its result"}, {}, &I::run},
-    {{"GET", "/v1/reports/drift", Access::kAuditor, "drift history of a pair: every evaluation and sync (json, csv, html)"},
-     {"pair", "since", "until", "format"}, &I::report},
+    {{"GET", "/v1/reports/drift", Access::kAuditor, "drift history of a pair: each finding's lifecycle, every evaluation and sync (json, csv, html)"},
+     {"pair", "since", "until", "format", "table"}, &I::report},
     {{"GET", "/v1/audit", Access::kAuditor, "the hash-chained audit trail of every change Understudy made"},
      {"after", "limit"}, &I::audit},
 };

@@ -21,6 +21,7 @@ report::Run sync_run(const replay::SyncReport& rep, bool apply) {
     nlohmann::json aj = {{"seq", a.seq},   {"kind", catalog::kind_name(a.kind)}, {"key", a.key},
                          {"op", replay::operation_name(a.op)}, {"finding", a.finding}, {"reason", a.reason},
                          {"outcome", outcome}};
+    if (!a.name.empty()) aj["name"] = a.name;
     if (!a.blocked.empty()) aj["blocked"] = a.blocked;
     if (rep.applied && i < rep.execution.outcomes.size() && !rep.execution.outcomes[i].error_message.empty())
       aj["error"] = rep.execution.outcomes[i].error_message;

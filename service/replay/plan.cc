@@ -140,7 +140,7 @@ std::string Plan::to_text() const {
                        tsql::comment_text(source), tsql::comment_text(target));
   for (const auto& a : actions) {
     out += fmt::format("\n#{} {} {} \"{}\" — {}{}\n", a.seq, operation_name(a.op), catalog::kind_name(a.kind),
-                       tsql::comment_text(a.key), tsql::comment_text(a.reason),
+                       tsql::comment_text(a.shown()), tsql::comment_text(a.reason),
                        a.needs_secret() ? " (needs a secret)" : "");
     if (a.block != Block::kNone) {
       out += fmt::format("  {}: {}\n", block_name(a.block), tsql::comment_text(a.blocked));
@@ -170,6 +170,7 @@ nlohmann::json to_json(const Plan& plan) {
     ja["seq"] = a.seq;
     ja["kind"] = catalog::kind_name(a.kind);
     ja["key"] = a.key;
+    if (!a.name.empty()) ja["name"] = a.name;
     ja["operation"] = operation_name(a.op);
     ja["finding"] = a.finding;
     ja["reason"] = a.reason;
@@ -244,6 +245,7 @@ Result<Plan> plan_from_json(const nlohmann::json& j) {
       a.op = *op;
       a.block = *block;
       a.key = ja.at("key").get<std::string>();
+      a.name = ja.value("name", "");
       a.finding = ja.at("finding").get<std::string>();
       a.reason = ja.at("reason").get<std::string>();
       a.transactional = ja.at("transactional").get<bool>();

@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/result.h"
+#include "catalog/label.h"
 #include "catalog/object.h"
 #include "tsql/sql.h"
 
@@ -51,6 +52,7 @@ struct Action {
   int seq = 0;  // 1-based position in the plan
   catalog::Kind kind = catalog::Kind::kLogin;
   std::string key;
+  std::string name;  // catalog::object_name of the object (schedules): texts show display_key(key, name)
   Operation op = Operation::kSkip;
   std::string finding;  // diff category that caused it: "missing", "different", "sid_mismatch", "extra", "incompatible"
   std::string reason;   // one line, lower case
@@ -67,6 +69,7 @@ struct Action {
 
   bool runnable() const { return block == Block::kNone && op != Operation::kSkip; }
   bool needs_secret() const;
+  std::string shown() const { return catalog::display_key(key, name); }  // how texts name the object
   std::vector<tsql::SecretRef> secrets() const;
   // The batch sent to SQL Server (and written to scripts): SET XACT_ABORT ON, DECLARE @rc,
   // BEGIN TRANSACTION … COMMIT when transactional, rc checks, and a failure label that rolls back

@@ -153,6 +153,7 @@ class Builder {
     Action a;
     a.kind = f.kind;
     a.key = f.key;
+    a.name = f.name;
     a.op = op;
     a.finding = std::string(diff::category_name(f.category));
     a.reason = std::move(reason);
@@ -311,7 +312,7 @@ class Builder {
   }
 
   void readd(const ServerObject& o, std::string reason) {
-    diff::Finding again{o.kind, o.key, diff::Category::kMissing, diff::Severity::kHigh, {}, {}};
+    diff::Finding again{o.kind, o.key, diff::Category::kMissing, diff::Severity::kHigh, {}, {}, catalog::object_name(o)};
     Action m = base(again, Operation::kCreate, std::move(reason));
     fill(m, ddl::create(o, ctx_));
     readded_.push_back(std::move(m));

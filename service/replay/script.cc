@@ -38,7 +38,7 @@ std::string render_script(const Plan& plan) {
   out += "SET NOCOUNT ON;\nGO\n";
   for (const auto& a : plan.actions) {
     out += fmt::format("\n-- #{} {} {} {} — {}\n", a.seq, operation_name(a.op), catalog::kind_name(a.kind),
-                       sqlcmd_comment(a.key), sqlcmd_comment(a.reason));
+                       sqlcmd_comment(a.shown()), sqlcmd_comment(a.reason));
     for (const auto& l : a.loses) out += "-- loses: " + sqlcmd_comment(l) + "\n";
     if (!a.runnable()) {
       if (a.block != Block::kNone) {

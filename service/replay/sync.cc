@@ -324,6 +324,7 @@ nlohmann::json run_summary(const SyncReport& r) {
     left.push_back({{"kind", catalog::kind_name(a.kind)}, {"key", a.key}, {"operation", operation_name(a.op)},
                     {"block", block_name(a.block)}, {"reason", a.blocked.empty() ? a.reason : a.blocked},
                     {"advice", a.advice}, {"kept", r.kept(a)}});
+    if (!a.name.empty()) left.back()["name"] = a.name;
     if (const AcceptedException* e = r.acceptance(a)) left.back()["accepted"] = e->note;
   }
   return {{"run_id", r.run_id},
@@ -524,7 +525,7 @@ std::string SyncReport::to_text() const {
     const Outcome& o = execution.outcomes[i];
     if (o.status == "applied" || o.status == "skipped") continue;
     out += fmt::format("  {} #{} {} {} \"{}\"", o.status, a.seq, operation_name(a.op), catalog::kind_name(a.kind),
-                       tsql::comment_text(a.key));
+                       tsql::comment_text(a.shown()));
     if (o.error_number != 0) out += fmt::format(": error {}", o.error_number);
     if (!o.error_message.empty()) out += ": " + tsql::comment_text(o.error_message);
     out += "\n";
@@ -546,12 +547,12 @@ std::string SyncReport::to_text() const {
   for (const auto& a : leftover) {
     if (!a.runnable()) continue;
     out += fmt::format("  still to do: {} {} \"{}\": {}\n", operation_name(a.op), catalog::kind_name(a.kind),
-                       tsql::comment_text(a.key), tsql::comment_text(a.reason));
+                       tsql::comment_text(a.shown()), tsql::comment_text(a.reason));
   }
   for (const auto& a : leftover) {
     if (a.runnable()) continue;
     out += fmt::format("  {} {} \"{}\": {}", a.block == Block::kNone ? "skipped" : block_name(a.block),
-                       catalog::kind_name(a.kind), tsql::comment_text(a.key),
+                       catalog::kind_name(a.kind), tsql::comment_text(a.shown()),
                        tsql::comment_text(a.blocked.empty() ? a.reason : a.blocked));
     if (const AcceptedException* e = acceptance(a)) {
       out += " (accepted: " + tsql::comment_text(e->note) + ")";
@@ -572,6 +573,7 @@ nlohmann::json SyncReport::audit_detail() const {
     const Action& a = plan.actions[i];
     changed.push_back({{"kind", catalog::kind_name(a.kind)}, {"key", a.key}, {"op", operation_name(a.op)},
                        {"outcome", o.status}});
+    if (!a.name.empty()) changed.back()["name"] = a.name;
   }
   return {{"source", plan.source},       {"target", plan.target},       {"reversed", plan.reversed},
           {"direction", plan.direction}, {"converged", converged},      {"actions", changed}};
@@ -585,6 +587,7 @@ nlohmann::json SyncReport::to_json() const {
     outcomes.push_back({{"seq", o.seq}, {"kind", catalog::kind_name(a.kind)}, {"key", a.key},
                         {"operation", operation_name(a.op)}, {"status", o.status}, {"error_number", o.error_number},
                         {"error_message", o.error_message}, {"duration_ms", o.duration_ms}});
+    if (!a.name.empty()) outcomes.back()["name"] = a.name;
   }
   nlohmann::json j = run_summary(*this);
   j["outcomes"] = std::move(outcomes);

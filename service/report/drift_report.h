@@ -1,10 +1,12 @@
-// drift_report.h — the auditors' drift history of one pair: every gate evaluation, every sync
-// and what it changed, as rows. JSON, CSV and HTML are rendered from the same rows (so they
-// cannot disagree); the columns are specified in docs/reports.md (version 1).
+// drift_report.h — the auditors' drift history of one pair: each finding's lifecycle (first seen,
+// last seen, resolved at and by which sync run; report/lifecycle.h), the series of open findings
+// and applied changes behind the chart, and every gate evaluation and sync as event rows. JSON, CSV
+// and HTML are rendered from the same values (so they cannot disagree); docs/reports.md specifies
+// them (version 2).
 //
-// A row per failure of an evaluation (a passing or unknown evaluation without failures is one row
-// with empty kind/key/problem); a row per action of a sync. Values never include a secret:
-// failures carry field names and booleans, sync actions their operation and outcome.
+// Event rows: one per failure of an evaluation (a passing or unknown evaluation without failures
+// is one row with empty kind/key/problem); one per action of a sync. Values never include a
+// secret: failures carry field names and booleans, sync actions their operation and outcome.
 // Thread-safety: pure renderers; collect() reads the store from the calling thread.
 #pragma once
 
@@ -15,11 +17,12 @@
 
 #include "base/result.h"
 #include "gates/gate.h"
+#include "report/lifecycle.h"
 #include "store/store.h"
 
 namespace understudy::report {
 
-inline constexpr int kDriftReportVersion = 1;
+inline constexpr int kDriftReportVersion = 2;
 
 struct DriftRow {
   std::string time;          // RFC 3339 UTC
@@ -31,6 +34,7 @@ struct DriftRow {
   std::string target_instance;
   std::string kind;
   std::string key;
+  std::string name;          // where the key is not the name (an Agent schedule's uid): its name
   std::string problem;       // failure problem, or sync operation
   std::string detail;        // one line: reason, changed fields
   std::string direction;     // how the roles were established: "roles read live (…): primary …, secondary …"
@@ -50,6 +54,7 @@ struct DriftReport {
   std::string generated_at;
   std::string report_id;
   std::vector<DriftRow> rows;  // time order
+  Lifecycles life;             // findings' lifecycles and the chart's series
   std::vector<ExceptionInForce> exceptions;
 };
 
@@ -57,7 +62,11 @@ struct DriftReport {
                                           const std::string& until);
 
 nlohmann::json to_json(const DriftReport& r);
-std::string to_csv(const DriftReport& r);
+// `table`: "findings" (the lifecycles, one line each) or "events" (the event rows).
+inline constexpr const char* kCsvTables[] = {"findings", "events"};
+std::string to_csv(const DriftReport& r, std::string_view table = "findings");
+// Column names of the findings table, in order (CSV header, JSON keys).
+const std::vector<std::string>& finding_columns();
 std::string to_html(const DriftReport& r);
 
 // HTML text escaping (&, <, >, ", ').

@@ -114,12 +114,12 @@ TEST(DiffCli, NoPasswordHashInAnyFormatAndCsvGuardsFormulas) {
     EXPECT_EQ(r.out.find("B2B2B2"), std::string::npos) << format;
   }
   auto csv = understudy(pair.dir, {"diff", "--pair", "prod", "--format", "csv"}).out;
-  EXPECT_EQ(csv.rfind("run_id,generated_at,pair,source_snapshot_id,target_snapshot_id,kind,key,category,severity,"
+  EXPECT_EQ(csv.rfind("run_id,generated_at,pair,source_snapshot_id,target_snapshot_id,kind,key,name,category,severity,"
                       "field,before,after,reason\r\n",
                       0),
             0u);
-  EXPECT_NE(csv.find(",login,'=cmd|' /C calc'!A0,missing,high,"), std::string::npos) << csv;
-  EXPECT_NE(csv.find(",login,app,different,high,password_hash,differs,differs,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",login,'=cmd|' /C calc'!A0,,missing,high,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find(",login,app,,different,high,password_hash,differs,differs,"), std::string::npos) << csv;
   auto table = understudy(pair.dir, {"diff", "--pair", "prod"}).out;
   EXPECT_NE(table.find("password_hash: differs"), std::string::npos) << table;
 }
@@ -162,6 +162,42 @@ TEST(DiffCli, AJobEnabledOnTheSecondaryIsDrift) {
   ASSERT_EQ(doc["findings"].size(), 1u) << r.out;
   EXPECT_EQ(doc["findings"][0]["key"], "export");
   EXPECT_EQ(doc["findings"][0]["changes"], json::parse(R"([{"field":"enabled","before":false,"after":true}])"));
+}
+
+// An Agent schedule is keyed by its schedule_uid (names repeat in msdb), but a DBA knows it by its
+// name: every text shows `name (uid)`, JSON and CSV carry both (catalog/label.h).
+TEST(DiffCli, ASchedulesNameIsShownWithItsUid) {
+  json p = json::parse(R"J({
+    "version": 1,
+    "schedules": [{"schedule_uid": "631B3284-8CFF-4234-A40E-00A2A098FAC8", "name": "Nightly 01:30", "owner": "sa",
+                   "enabled": true, "freq_type": 4, "freq_interval": 1, "freq_subday_type": 1,
+                   "active_start_date": 20240101, "active_start_time": 13000}]
+  })J");
+  Pair pair(p, json::parse(R"J({"version": 1})J"));
+  ASSERT_EQ(understudy(pair.dir, {"snapshot", "--pair", "prod"}).exit_code, 0);
+  const std::string shown = "Nightly 01:30 (631B3284-8CFF-4234-A40E-00A2A098FAC8)";
+  auto table = understudy(pair.dir, {"diff", "--pair", "prod"});
+  ASSERT_EQ(table.exit_code, 1) << table.err;
+  EXPECT_NE(table.out.find("agent_schedule       " + shown + "\n"), std::string::npos) << table.out;
+  auto j = understudy(pair.dir, {"diff", "--pair", "prod", "--format", "json"});
+  auto doc = json::parse(j.out);
+  ASSERT_EQ(doc["findings"].size(), 1u) << j.out;
+  EXPECT_EQ(doc["findings"][0]["key"], "631B3284-8CFF-4234-A40E-00A2A098FAC8");
+  EXPECT_EQ(doc["findings"][0]["name"], "Nightly 01:30");
+  auto csv = understudy(pair.dir, {"diff", "--pair", "prod", "--format", "csv"}).out;
+  EXPECT_NE(csv.find(",agent_schedule,631B3284-8CFF-4234-A40E-00A2A098FAC8,Nightly 01:30,missing,high,"),
+            std::string::npos) << csv;
+  auto plan = understudy(pair.dir, {"sync", "--pair", "prod"});
+  EXPECT_EQ(plan.exit_code, 1) << plan.err;
+  EXPECT_NE(plan.out.find("create agent_schedule \"" + shown + "\""), std::string::npos) << plan.out;
+  auto plan_json = json::parse(understudy(pair.dir, {"sync", "--pair", "prod", "--format", "json"}).out);
+  EXPECT_EQ(plan_json["plan"]["actions"][0]["name"], "Nightly 01:30") << plan_json.dump();
+  auto script = understudy(pair.dir, {"script", "--pair", "prod"});
+  EXPECT_NE(script.out.find("create agent_schedule " + shown), std::string::npos) << script.out;
+  auto applied = understudy(pair.dir, {"sync", "--pair", "prod", "--apply"});
+  EXPECT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  auto after = understudy(pair.dir, {"diff", "--pair", "prod"});
+  EXPECT_EQ(after.exit_code, 0) << after.out;
 }
 
 TEST(DiffCli, AgainstSnapshotNeedsOneOfTheSecondary) {
