@@ -7,6 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   unixodbc unixodbc-dev tdsodbc freetds-bin
   libsqlite3-dev sqlite3
+  libpq-dev postgresql  # the PostgreSQL store (libpq), and the server the tests start for themselves (initdb, pg_ctl)
   nlohmann-json3-dev libcpp-httplib-dev libssl-dev
   libgtest-dev libgmock-dev
   libexpected-dev libfmt-dev libcli11-dev libtomlplusplus-dev

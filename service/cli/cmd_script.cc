@@ -7,6 +7,7 @@
 #include "cli/handlers.h"
 #include "cli/invocation.h"
 #include "cli/sync_options.h"
+#include "ops/context.h"
 #include "replay/script.h"
 #include "replay/sync.h"
 #include "store/store.h"
@@ -18,7 +19,7 @@ int run_script(const Invocation& inv) {
   if (!cfg) return inv.fail(cfg.error());
   auto req = sync_request(inv, "script");
   if (!req) return inv.fail(req.error());
-  auto st = store::Store::open((*cfg)->store);
+  auto st = ops::open_store(**cfg);
   if (!st) return inv.fail(st.error());
   auto plan = replay::plan_pair(**cfg, **st, *req);
   if (!plan) return inv.fail(plan.error());

@@ -8,6 +8,7 @@
 #include "cli/handlers.h"
 #include "cli/invocation.h"
 #include "cli/progress_terminal.h"
+#include "ops/context.h"
 #include "ops/snapshot.h"
 #include "store/store.h"
 
@@ -18,7 +19,7 @@ namespace {
 Result<std::unique_ptr<store::Store>> open_store(const Invocation& inv, bool create) {
   auto cfg = inv.config();
   if (!cfg) return tl::unexpected(cfg.error());
-  return store::Store::open((*cfg)->store, {.create = create});
+  return ops::open_store(**cfg, {.create = create});
 }
 
 Result<int64_t> parse_id(const std::string& text) {

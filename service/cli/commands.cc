@@ -118,6 +118,18 @@ constexpr CommandSpec kCommands[] = {
                     "chain holds; 65 naming the first entry that was changed, removed or reordered, or the "
                     "pinned head that is gone.",
      .run = run_audit_verify},
+    {.name = "store copy",
+     .summary = "copy the whole store to an empty one: SQLite file or PostgreSQL database, either way",
+     .description = "Copies every snapshot (with its object versions and password hashes), the sync journal, runs, "
+                    "gate evaluations and the audit trail from --from to --to, ids kept, in one transaction on the "
+                    "target: the row count of every table is compared with the source and the audit chain is "
+                    "verified on the copy (same entries, same head) before it is committed. A file path is a SQLite "
+                    "store, postgresql://USER@HOST:PORT/DB a PostgreSQL one (its password from store_password_env "
+                    "or store_password_file in the config). The source is only read and must be at this build's "
+                    "schema; stop its writers first. Exit 0 when copied and verified; 65 when the target is not "
+                    "empty or the copy does not verify (nothing is kept); 66 when the source does not exist; 69 "
+                    "when a PostgreSQL server cannot be reached.",
+     .run = run_store_copy},
     {.name = "help",
      .summary = "show the commands, the options of one command, or the exit codes",
      .description = "`understudy help` lists the commands; `understudy help COMMAND` shows its options (the same as "

@@ -14,6 +14,7 @@ int run_serve(const Invocation& inv);         // cmd_serve.cc
 int run_gate(const Invocation& inv);          // cmd_gate.cc
 int run_audit_verify(const Invocation& inv);  // cmd_audit.cc
 int run_report(const Invocation& inv);        // cmd_report.cc
+int run_store_copy(const Invocation& inv);    // cmd_store.cc
 int run_sync(const Invocation& inv);          // cmd_sync.cc
 int run_activate(const Invocation& inv);      // cmd_activate.cc
 int run_script(const Invocation& inv);        // cmd_script.cc

@@ -16,8 +16,10 @@ constexpr OptionSpec kOptions[] = {
     {.name = "config", .commands = "*", .type = OptType::kPath, .value_name = "FILE",
      .default_value = "understudy.toml", .env = "UNDERSTUDY_CONFIG",
      .help = "configuration file (TOML); a missing default file means built-in defaults"},
-    {.name = "store", .commands = "*", .type = OptType::kPath, .value_name = "FILE", .env = "UNDERSTUDY_STORE",
-     .config_key = "store", .help = "SQLite store (default from the config file, else understudy.db)"},
+    {.name = "store", .commands = "*", .type = OptType::kPath, .value_name = "FILE_OR_URL", .env = "UNDERSTUDY_STORE",
+     .config_key = "store",
+     .help = "the store: a SQLite file or a postgresql://USER@HOST:PORT/DB URL (default from the config file, else "
+             "understudy.db)"},
     {.name = "log-format", .commands = "*", .type = OptType::kEnum, .value_name = "FORMAT", .allowed = "plain,json",
      .env = "UNDERSTUDY_LOG_FORMAT", .config_key = "log.format", .help = "log line format on stderr"},
     {.name = "log-level", .commands = "*", .type = OptType::kEnum, .value_name = "LEVEL",
@@ -59,6 +61,11 @@ constexpr OptionSpec kOptions[] = {
     {.name = "head", .commands = "audit verify", .value_name = "HASH",
      .help = "a head hash kept outside the store (printed by an earlier run, logged by the service): it must "
              "still be an entry of the chain, else entries were removed or rewritten"},
+    // store copy
+    {.name = "from", .commands = "store copy", .value_name = "FILE_OR_URL", .required = true,
+     .help = "the store to copy: a SQLite file or a postgresql:// URL (only read)"},
+    {.name = "to", .commands = "store copy", .value_name = "FILE_OR_URL", .required = true,
+     .help = "the store to copy into: a new file, or an empty PostgreSQL database (tables are created)"},
     // sync, script (replay/sync.h)
     {.name = "apply", .commands = "sync", .type = OptType::kFlag,
      .help = "execute the plan (without it sync only prints the plan and changes nothing)"},

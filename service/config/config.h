@@ -11,7 +11,8 @@
 //   - a connection string must not carry PWD=/Password= (passwords come from password_env or
 //     password_file, so they never sit in a file others read or in `ps`);
 //   - password_file and secret files must not be accessible by group or others;
-//   - every pair names defined instances; kinds and token roles come from fixed lists.
+//   - every pair names defined instances; kinds and token roles come from fixed lists;
+//   - a PostgreSQL store URL must not carry a password (store_password_env / _file instead).
 // Passwords and secrets are NOT read at load: a DR tool must still reach the secondary when the
 // primary's secret store is gone with its region. They are resolved when used (secrets.h), into
 // Secret values that print as [redacted]. Relative paths in the file are relative to the file's
@@ -111,7 +112,9 @@ struct Log {
 
 struct Config {
   std::string source;              // the file it was loaded from ("" when there was none)
+  // A SQLite file, or a PostgreSQL URL "postgresql://USER@HOST:PORT/DB" (never with a password).
   std::string store = "understudy.db";
+  SecretSource store_password;     // store_password_env / store_password_file (PostgreSQL only)
   std::map<std::string, Instance> instances;
   std::map<std::string, Pair> pairs;
   Service service;

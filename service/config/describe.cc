@@ -10,6 +10,7 @@ std::string describe(const Config& c) {
   std::ostringstream o;
   o << "config: " << (c.source.empty() ? "(none; defaults)" : c.source) << "\n";
   o << "store: " << c.store << "\n";
+  if (!c.store_password.empty()) o << "  password: " << describe_source(c.store_password) << "\n";
   for (const auto& [name, in] : c.instances) {
     o << "instance " << name << ": " << in.connection << "\n";
     o << "  password: " << describe_source(in.password) << "; login timeout "

@@ -349,6 +349,9 @@ Result<Config> from_table(const toml::table& root, const std::string& file, cons
     if (!n->is_string()) return fail(ErrorCode::kConfig, top.at(*n) + ": store must be a string");
     US_TRY(set_key(c, "store", **n->as_string(), top.at(*n), base_dir));
   }
+  auto store_pw = password_source(top, "store_password", base_dir, "the store");
+  if (!store_pw) return tl::unexpected(store_pw.error());
+  c.store_password = *store_pw;
   auto instances = top.table("instances");
   if (!instances) return tl::unexpected(instances.error());
   if (*instances != nullptr) {
@@ -392,7 +395,8 @@ Result<Config> from_table(const toml::table& root, const std::string& file, cons
   US_TRY(read_service(top, c, file, base_dir));
   US_TRY(read_secrets(top, c, file, base_dir));
   US_TRY(read_log(top, c, file));
-  US_TRY(top.finish({"store", "instances", "pairs", "service", "secrets", "log"}));
+  US_TRY(top.finish(
+      {"store", "store_password_env", "store_password_file", "instances", "pairs", "service", "secrets", "log"}));
   return c;
 }
 

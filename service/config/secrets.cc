@@ -88,6 +88,11 @@ Result<Secret> resolve(const SecretSource& src, std::string_view what) {
   return fail(ErrorCode::kConfig, w + ": no source configured");
 }
 
+Result<Secret> store_password(const Config& config) {
+  if (config.store_password.empty()) return Secret();
+  return resolve(config.store_password, "password of the store");
+}
+
 Result<Secret> instance_password(const Instance& instance) {
   if (instance.password.empty()) return Secret();
   return resolve(instance.password, "password of instance '" + instance.name + "'");

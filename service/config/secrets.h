@@ -21,6 +21,9 @@ namespace understudy::config {
 // `what` names the secret in messages, e.g. "password of instance 'primary'".
 [[nodiscard]] Result<Secret> resolve(const SecretSource& source, std::string_view what);
 
+// The PostgreSQL store's password (store_password_env / _file); an empty Secret when none is set.
+[[nodiscard]] Result<Secret> store_password(const Config& config);
+
 // The instance's password; an empty Secret when it has no password source (integrated auth).
 [[nodiscard]] Result<Secret> instance_password(const Instance& instance);
 

@@ -11,6 +11,31 @@ std::string resolve_path(const std::string& p, const std::string& base_dir) {
 
 namespace {
 
+bool store_is_url(std::string_view v) { return v.rfind("postgresql://", 0) == 0 || v.rfind("postgres://", 0) == 0; }
+
+// A password in a PostgreSQL URL: user:password@ in its authority, or a password= parameter.
+Status refuse_store_url_password(const std::string& v, const std::string& where) {
+  std::string_view rest = std::string_view(v).substr(v.find("://") + 3);
+  std::string_view authority = rest.substr(0, rest.find_first_of("/?"));
+  size_t at = authority.rfind('@');
+  bool in_userinfo = at != std::string_view::npos && authority.substr(0, at).find(':') != std::string_view::npos;
+  size_t q = rest.find('?');
+  bool in_query = false;
+  if (q != std::string_view::npos) {
+    std::string_view query = rest.substr(q + 1);
+    for (size_t p = 0; p <= query.size();) {
+      size_t amp = query.find('&', p);
+      std::string_view param = query.substr(p, amp == std::string_view::npos ? std::string_view::npos : amp - p);
+      if (param.rfind("password=", 0) == 0) in_query = true;
+      if (amp == std::string_view::npos) break;
+      p = amp + 1;
+    }
+  }
+  if (!in_userinfo && !in_query) return {};
+  return fail(ErrorCode::kConfig, where + ": store: the PostgreSQL URL carries a password",
+              "remove it from the URL and set store_password_env or store_password_file (docs/configuration.md)");
+}
+
 Status check_listen(const std::string& v, const std::string& where) {
   auto bad = [&] {
     return fail(ErrorCode::kConfig, where + ": service.listen must be host:port (got '" + v + "')",
@@ -38,7 +63,12 @@ Status set_key(Config& c, std::string_view key, const std::string& v, const std:
                const std::string& base_dir) {
   if (key == "store") {
     if (v.empty()) return fail(ErrorCode::kConfig, where + ": store must not be empty");
-    c.store = resolve_path(v, base_dir);
+    if (store_is_url(v)) {
+      US_TRY(refuse_store_url_password(v, where));
+      c.store = v;
+    } else {
+      c.store = resolve_path(v, base_dir);
+    }
   } else if (key == "service.listen") {
     US_TRY(check_listen(v, where));
     c.service.listen = v;
@@ -67,6 +97,10 @@ Status set_key(Config& c, std::string_view key, const std::string& v, const std:
 }
 
 Status validate(const Config& c) {
+  if (!c.store_password.empty() && !store_is_url(c.store))
+    return fail(ErrorCode::kConfig, "store_password_env / store_password_file are set but the store is a SQLite file (" +
+                                        c.store + ")",
+                "they are the password of a PostgreSQL store (store = \"postgresql://USER@HOST:PORT/DB\"); remove them");
   if (c.service.tls_cert.empty() != c.service.tls_key.empty())
     return fail(ErrorCode::kConfig, "service.tls_cert and service.tls_key must be set together",
                 "set both for TLS, or neither for plain HTTP on loopback");

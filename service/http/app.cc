@@ -237,7 +237,7 @@ bool App::store_ok() {
 }
 
 Status App::check_store() {
-  auto own = store::Store::open(ctx_->config().store, {.create = false, .check_integrity = false});
+  auto own = ops::open_store(ctx_->config(), {.create = false, .check_integrity = false});
   Status st = own ? (*own)->check_integrity() : Status(tl::unexpected(own.error()));
   if (!st && st.error().code == ErrorCode::kStoreDamaged) ctx_->mark_damaged(st.error());
   metrics_.inc("understudy_store_integrity_checks_total", {{"result", st ? "success" : "failure"}});

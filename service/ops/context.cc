@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "config/secrets.h"
 #include "report/records.h"
 
 namespace understudy::ops {
@@ -19,7 +20,7 @@ Result<std::unique_ptr<Context>> Context::open(config::Config config, ContextOpt
   std::unique_ptr<Context> c(new Context());
   c->config_ = std::move(config);
   c->clock_ = options.clock ? std::move(options.clock) : system_seconds;
-  auto st = store::Store::open(c->config_.store, {.create = options.create_store});
+  auto st = open_store(c->config_, {.create = options.create_store});
   if (!st) return tl::unexpected(st.error());
   c->store_ = std::move(*st);
   return c;
@@ -35,7 +36,16 @@ Status Context::records_ready() {
 
 Result<std::unique_ptr<store::Store>> Context::own_store() {
   US_TRY(refuse_if_damaged());
-  return store::Store::open(config_.store, {.create = false, .check_integrity = false});
+  return open_store(config_, {.create = false, .check_integrity = false});
+}
+
+Result<std::unique_ptr<store::Store>> open_store(const config::Config& config, store::OpenOptions options) {
+  if (store::is_postgres_url(config.store)) {
+    auto pw = config::store_password(config);
+    if (!pw) return tl::unexpected(pw.error());
+    options.password = std::move(*pw);
+  }
+  return store::Store::open(config.store, options);
 }
 
 void Context::mark_damaged(Error e) {

@@ -110,6 +110,11 @@ class Context {
   std::optional<Error> damaged_;  // state_mu_
 };
 
+// Opens the configured store (config.store, with its password from store_password_env / _file
+// when it is PostgreSQL). Errors: the password source's (kConfig) and Store::open's.
+[[nodiscard]] Result<std::unique_ptr<store::Store>> open_store(const config::Config& config,
+                                                               store::OpenOptions options = {});
+
 // Who started a run from the command line: "cli:<user name>" (or "cli:<uid>").
 std::string cli_actor();
 

@@ -101,7 +101,7 @@ Result<drift::PairDrift> pair_drift(const config::Config& config, store::Store& 
   std::future<Result<std::vector<catalog::ObjectDigest>>> target_future;
   if (against == drift::Against::kSnapshot) {
     target_future = std::async(std::launch::async, [&]() -> Result<std::vector<catalog::ObjectDigest>> {
-      auto second = store::Store::open(store.path(), {.create = false});
+      auto second = store.reopen({.create = false});
       if (!second) return tl::unexpected(second.error());
       return latest_digests(**second, p.secondary, p, &target_info,
                             "run `understudy snapshot --instance " + p.secondary + "` first, or use --against live");

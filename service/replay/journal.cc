@@ -10,7 +10,7 @@
 
 #include "base/time.h"
 #include "replay/planner.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
 
 namespace understudy::replay {
 namespace {
@@ -66,6 +66,8 @@ nlohmann::json parse_or_null(const std::string& s) {
 
 }  // namespace
 
+std::span<const store::Migration> Journal::migrations() { return kMigrations; }
+
 Result<Journal> Journal::open(store::Store& s) {
   US_TRY(s.apply_migrations("sync", kMigrations));
   return Journal(s);
@@ -83,25 +85,32 @@ Journal::~Journal() { (void)end_apply(); }
 Result<int64_t> Journal::begin_run(const std::string& run_id, const std::string& pair, const std::string& who,
                                    const std::string& mode, const nlohmann::json& plan) {
   int64_t id = 0;
-  US_TRY(store_->in_transaction([&](sqlite3* db) -> Status {
+  US_TRY(store_->in_transaction([&](store::Db& db) -> Status {
     auto st = Stmt::prepare(db,
                             "INSERT INTO sync_run (run_id, pair, who, started_at, mode, status, plan_json) "
-                            "VALUES (?, ?, ?, ?, ?, 'running', ?)");
+                            "VALUES (?, ?, ?, ?, ?, 'running', ?) RETURNING id");
     if (!st) return tl::unexpected(st.error());
     st->bind(1, run_id).bind(2, pair).bind(3, who).bind(4, utc_now()).bind(5, mode).bind(6, plan.dump());
-    US_TRY(st->run());
-    id = sqlite3_last_insert_rowid(db);
+    auto row = st->step();
+    if (!row) return tl::unexpected(row.error());
+    if (!*row) return fail(ErrorCode::kIo, "store: the new sync_run row has no id");
+    id = st->int64(0);
+    st->reset();
     return {};
   }));
   return id;
 }
 
 Status Journal::record(int64_t run, const JournalAction& a) {
-  sqlite3* db = store_->db();
+  store::Db& db = store_->db();
   if (!insert_action_) {
     auto st = Stmt::prepare(db,
-                            "INSERT OR REPLACE INTO sync_action (run, seq, kind, key, operation, status, tsql, "
-                            "error_number, error_message, started_at, duration_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+                            "INSERT INTO sync_action (run, seq, kind, key, operation, status, tsql, "
+                            "error_number, error_message, started_at, duration_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+                            "ON CONFLICT (run, seq) DO UPDATE SET kind = excluded.kind, key = excluded.key, "
+                            "operation = excluded.operation, status = excluded.status, tsql = excluded.tsql, "
+                            "error_number = excluded.error_number, error_message = excluded.error_message, "
+                            "started_at = excluded.started_at, duration_ms = excluded.duration_ms");
     if (!st) return tl::unexpected(st.error());
     insert_action_ = std::move(*st);
   }
@@ -114,14 +123,18 @@ Status Journal::record(int64_t run, const JournalAction& a) {
     if (!r) st.reset();
     return r;
   };
-  if (!grouping_) return store_->in_transaction([&](sqlite3*) { return insert(); });
+  if (!grouping_) return store_->in_transaction([&](store::Db&) { return insert(); });
   if (group_entries_ == 0) {
-    US_TRY(store::exec(db, "BEGIN IMMEDIATE"));
+    if (auto b = db.begin_write(); !b) {
+      if (db.in_transaction()) (void)store::exec(db, "ROLLBACK");
+      return b;
+    }
     group_opened_ = std::chrono::steady_clock::now();
   }
   ++group_entries_;
   if (auto r = insert(); !r) {
-    // The failed INSERT undid only itself: keep the group's earlier entries.
+    // On SQLite the failed INSERT undid only itself: keep the group's earlier entries. (On
+    // PostgreSQL the failure aborted the group: its COMMIT rolls it back.)
     (void)commit_group();
     return r;
   }
@@ -133,9 +146,9 @@ Status Journal::record(int64_t run, const JournalAction& a) {
 Status Journal::commit_group() {
   if (group_entries_ == 0) return {};
   group_entries_ = 0;
-  sqlite3* db = store_->db();
+  store::Db& db = store_->db();
   if (auto r = store::exec(db, "COMMIT"); !r) {
-    if (!sqlite3_get_autocommit(db)) (void)store::exec(db, "ROLLBACK");
+    if (db.in_transaction()) (void)store::exec(db, "ROLLBACK");
     return r;
   }
   return {};
@@ -143,7 +156,14 @@ Status Journal::commit_group() {
 
 Status Journal::begin_apply() {
   if (grouping_) return {};
-  sqlite3* db = store_->db();
+  store::Db& db = store_->db();
+  if (db.postgres()) {
+    // The same trade on PostgreSQL: the group's commits do not wait for the WAL flush; the run's
+    // final entry (finish_run, synchronous_commit on again) waits for it and every commit before.
+    US_TRY(store::exec(db, "SET synchronous_commit = off"));
+    grouping_ = true;
+    return {};
+  }
   auto q = Stmt::prepare(db, "PRAGMA synchronous");
   if (!q) return tl::unexpected(q.error());
   auto row = q->step();
@@ -160,14 +180,16 @@ Status Journal::end_apply() {
   grouping_ = false;
   auto committed = commit_group();
   Status restored;
-  if (saved_synchronous_ > 1)
+  if (store_->db().postgres())
+    restored = store::exec(store_->db(), "RESET synchronous_commit");
+  else if (saved_synchronous_ > 1)
     restored = store::exec(store_->db(), fmt::format("PRAGMA synchronous={}", saved_synchronous_));
   if (!committed) return committed;
   return restored;
 }
 
 Status Journal::finish_run(int64_t run, const std::string& status, const nlohmann::json& summary) {
-  return store_->in_transaction([&](sqlite3* db) -> Status {
+  return store_->in_transaction([&](store::Db& db) -> Status {
     auto st = Stmt::prepare(db, "UPDATE sync_run SET finished_at = ?, status = ?, summary_json = ? WHERE id = ?");
     if (!st) return tl::unexpected(st.error());
     st->bind(1, utc_now()).bind(2, status).bind(3, summary.dump()).bind(4, run);
@@ -177,7 +199,7 @@ Status Journal::finish_run(int64_t run, const std::string& status, const nlohman
 
 Result<std::vector<std::string>> Journal::abandon_running(const std::string& pair, const std::string& by_run) {
   std::vector<std::string> ids;
-  US_TRY(store_->in_transaction([&](sqlite3* db) -> Status {
+  US_TRY(store_->in_transaction([&](store::Db& db) -> Status {
     auto sel = Stmt::prepare(db,
                              "SELECT run_id FROM sync_run WHERE pair = ? AND mode = 'apply' AND status = 'running' "
                              "AND run_id <> ? ORDER BY id");
@@ -204,7 +226,7 @@ Result<std::vector<std::string>> Journal::abandon_running(const std::string& pai
 }
 
 Result<std::vector<JournalRun>> Journal::runs(const std::string& pair, int limit) {
-  sqlite3* db = store_->db();
+  store::Db& db = store_->db();
   auto st = Stmt::prepare(db,
                           "SELECT id, run_id, pair, who, started_at, COALESCE(finished_at, ''), mode, status, "
                           "plan_json, COALESCE(summary_json, '') FROM sync_run WHERE ? = '' OR pair = ? "
@@ -249,7 +271,7 @@ Result<std::vector<JournalRun>> Journal::runs(const std::string& pair, int limit
 
 Status Journal::acquire(const std::string& pair, const std::string& run_id) {
   const std::string host = host_name();
-  return store_->in_transaction([&](sqlite3* db) -> Status {
+  return store_->in_transaction([&](store::Db& db) -> Status {
     auto q = Stmt::prepare(db, "SELECT run_id, host, pid, since FROM sync_lock WHERE pair = ?");
     if (!q) return tl::unexpected(q.error());
     q->bind(1, pair);
@@ -267,7 +289,10 @@ Status Journal::acquire(const std::string& pair, const std::string& run_id) {
                     "`DELETE FROM sync_lock` in the store");
       }
     }
-    auto ins = Stmt::prepare(db, "INSERT OR REPLACE INTO sync_lock (pair, run_id, host, pid, since) VALUES (?,?,?,?,?)");
+    auto ins = Stmt::prepare(db,
+                             "INSERT INTO sync_lock (pair, run_id, host, pid, since) VALUES (?,?,?,?,?) "
+                             "ON CONFLICT (pair) DO UPDATE SET run_id = excluded.run_id, host = excluded.host, "
+                             "pid = excluded.pid, since = excluded.since");
     if (!ins) return tl::unexpected(ins.error());
     ins->bind(1, pair).bind(2, run_id).bind(3, host).bind(4, int64_t{getpid()}).bind(5, utc_now());
     return ins->run();
@@ -275,7 +300,7 @@ Status Journal::acquire(const std::string& pair, const std::string& run_id) {
 }
 
 Status Journal::release(const std::string& pair, const std::string& run_id) {
-  return store_->in_transaction([&](sqlite3* db) -> Status {
+  return store_->in_transaction([&](store::Db& db) -> Status {
     auto st = Stmt::prepare(db, "DELETE FROM sync_lock WHERE pair = ? AND run_id = ?");
     if (!st) return tl::unexpected(st.error());
     st->bind(1, pair).bind(2, run_id);

@@ -33,7 +33,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/result.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
 #include "store/store.h"
 
 namespace understudy::replay {
@@ -61,6 +61,8 @@ class Journal {
  public:
   // Brings the journal tables up to date. REQUIRES: a writable store.
   [[nodiscard]] static Result<Journal> open(store::Store& store);
+  // The journal's ("sync") migrations, for docs and `store copy`.
+  static std::span<const store::Migration> migrations();
   Journal(Journal&& o) noexcept;
   Journal& operator=(Journal&&) = delete;
   Journal(const Journal&) = delete;

@@ -5,10 +5,10 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
-#include <sqlite3.h>
 
 #include "diff/expectation.h"
 #include "replay/journal.h"
+#include "store/sql.h"
 
 namespace understudy::replay {
 namespace {
@@ -22,15 +22,15 @@ struct AppliedRun {
 Result<std::vector<AppliedRun>> applied_runs(store::Store& st, const std::string& pair) {
   auto journal = Journal::open(st);  // makes sure the tables exist
   if (!journal) return tl::unexpected(journal.error());
-  sqlite3_stmt* s = nullptr;
-  if (sqlite3_prepare_v2(st.db(), "SELECT plan_json FROM sync_run WHERE pair = ?1 AND mode = 'apply' ORDER BY id DESC",
-                         -1, &s, nullptr) != SQLITE_OK)
-    return fail(ErrorCode::kIo, std::string("reading the sync journal: ") + sqlite3_errmsg(st.db()));
-  sqlite3_bind_text(s, 1, pair.c_str(), -1, SQLITE_TRANSIENT);
+  auto q = store::Stmt::prepare(st.db(), "SELECT plan_json FROM sync_run WHERE pair = ?1 AND mode = 'apply' ORDER BY id DESC");
+  if (!q) return fail(ErrorCode::kIo, "reading the sync journal: " + q.error().message);
+  q->bind(1, pair);
   std::vector<AppliedRun> out;
-  while (sqlite3_step(s) == SQLITE_ROW) {
-    const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
-    auto j = nlohmann::json::parse(text ? text : "{}", nullptr, false);
+  while (true) {
+    auto row = q->step();
+    if (!row) return fail(row.error().code, "reading the sync journal: " + row.error().message);
+    if (!*row) break;
+    auto j = nlohmann::json::parse(q->is_null(0) ? std::string_view("{}") : q->text_view(0), nullptr, false);
     if (j.is_discarded() || !j.is_object()) continue;
     AppliedRun r;
     r.source = j.value("source", std::string());
@@ -40,7 +40,6 @@ Result<std::vector<AppliedRun>> applied_runs(store::Store& st, const std::string
       r.source_snapshot = j["source_snapshot"].get<int64_t>();
     out.push_back(std::move(r));
   }
-  sqlite3_finalize(s);
   return out;
 }
 

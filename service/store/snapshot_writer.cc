@@ -43,15 +43,16 @@ class ContentHasher {
 
 SnapshotWriter::SnapshotWriter() = default;
 
-Status SnapshotWriter::begin(sqlite3* db, const SnapshotMeta& meta) {
-  db_ = db;
+Status SnapshotWriter::begin(Db& db, const std::string& store_path, const SnapshotMeta& meta) {
+  db_ = &db;
+  store_path_ = store_path;
   try {
     hasher_ = std::make_unique<ContentHasher>();
   } catch (const std::exception& e) {
     return fail(ErrorCode::kInternal, std::string("store: ") + e.what());
   }
-  {
-    auto fk = Stmt::prepare(db_, "PRAGMA foreign_keys");
+  if (!db_->postgres()) {
+    auto fk = Stmt::prepare(*db_, "PRAGMA foreign_keys");
     if (!fk) return tl::unexpected(fk.error());
     auto row = fk->step();
     if (!row) return tl::unexpected(row.error());
@@ -64,15 +65,15 @@ Status SnapshotWriter::begin(sqlite3* db, const SnapshotMeta& meta) {
   // COMMIT or ROLLBACK (restore_connection).
   // SQLite's default 2 MB page cache: schema 2 appends in order, and at scale L a first snapshot
   // took the same time with 2, 32 or 128 MB (2.8-2.9 s) while peak RSS went 167 -> 197 -> 302 MB.
-  {
-    auto sync = Stmt::prepare(db_, "PRAGMA synchronous");
+  if (!db_->postgres()) {
+    auto sync = Stmt::prepare(*db_, "PRAGMA synchronous");
     if (!sync) return tl::unexpected(sync.error());
     auto row = sync->step();
     if (!row) return tl::unexpected(row.error());
     synchronous_ = *row ? sync->int64(0) : 2;
   }
-  {
-    auto ck = Stmt::prepare(db_, "PRAGMA wal_autocheckpoint");
+  if (!db_->postgres()) {
+    auto ck = Stmt::prepare(*db_, "PRAGMA wal_autocheckpoint");
     if (!ck) return tl::unexpected(ck.error());
     auto row = ck->step();
     if (!row) return tl::unexpected(row.error());
@@ -83,7 +84,11 @@ Status SnapshotWriter::begin(sqlite3* db, const SnapshotMeta& meta) {
   start_checkpointer();
   // Intermediate commits at synchronous=NORMAL (see the header); the last one at the
   // connection's own setting (restore_connection, before commit()'s last transaction).
-  if (auto st = exec(db_, "PRAGMA foreign_keys = OFF; PRAGMA synchronous = NORMAL; BEGIN IMMEDIATE"); !st) {
+  // PostgreSQL keeps its foreign keys checked; its intermediate commits skip the wait for the WAL
+  // flush (synchronous_commit off, per transaction: open_write).
+  if (auto st = db_->postgres() ? open_write(true)
+                                : exec(*db_, "PRAGMA foreign_keys = OFF; PRAGMA synchronous = NORMAL; BEGIN IMMEDIATE");
+      !st) {
     restore_connection();
     return st;
   }
@@ -93,11 +98,11 @@ Status SnapshotWriter::begin(sqlite3* db, const SnapshotMeta& meta) {
   info_.taken_at = meta.taken_at;
   info_.run_id = meta.run_id;
 
-  auto ins_inst = Stmt::prepare(db_, "INSERT INTO instance(name) VALUES (?) ON CONFLICT(name) DO NOTHING");
+  auto ins_inst = Stmt::prepare(*db_, "INSERT INTO instance(name) VALUES (?) ON CONFLICT(name) DO NOTHING");
   if (!ins_inst) return tl::unexpected(ins_inst.error());
   US_TRY(ins_inst->bind(1, meta.instance).run());
   auto get_inst = Stmt::prepare(
-      db_, "SELECT i.id, (SELECT s.object_count FROM snapshot s WHERE s.instance_id = i.id AND s.complete = 1"
+      *db_, "SELECT i.id, (SELECT s.object_count FROM snapshot s WHERE s.instance_id = i.id AND s.complete = 1"
            " ORDER BY s.id DESC LIMIT 1)"
            " FROM instance i WHERE i.name = ?");
   if (!get_inst) return tl::unexpected(get_inst.error());
@@ -108,16 +113,19 @@ Status SnapshotWriter::begin(sqlite3* db, const SnapshotMeta& meta) {
   open_.reserve(static_cast<size_t>(get_inst->int64(1)));  // the latest snapshot's size: no regrowth
 
   // The row exists from the start (its id stamps new versions); counts are set by commit().
-  auto ins_snap = Stmt::prepare(db_,
+  auto ins_snap = Stmt::prepare(*db_,
                                 "INSERT INTO snapshot(instance_id, taken_at, run_id, server_name, object_count, counts,"
-                                " complete) VALUES (?,?,?,'',0,'{}',0)");
+                                " complete) VALUES (?,?,?,'',0,'{}',0) RETURNING id");
   if (!ins_snap) return tl::unexpected(ins_snap.error());
-  US_TRY(ins_snap->bind(1, instance_id_).bind(2, info_.taken_at).bind(3, info_.run_id).run());
-  info_.id = sqlite3_last_insert_rowid(db_);
+  ins_snap->bind(1, instance_id_).bind(2, info_.taken_at).bind(3, info_.run_id);
+  if (auto row = ins_snap->step(); !row || !*row)
+    return row ? fail(ErrorCode::kIo, "store: the new snapshot row has no id") : tl::unexpected(row.error());
+  info_.id = ins_snap->int64(0);
+  ins_snap->reset();
 
   // What the instance held at its latest snapshot, in id order (OpenVersions' cursor), from the
   // covering index object_version_open alone (~50 bytes a version instead of the whole row).
-  auto q = Stmt::prepare(db_, "SELECT id, content_id FROM object_version WHERE instance_id = ? AND to_snapshot IS NULL"
+  auto q = Stmt::prepare(*db_, "SELECT id, content_id FROM object_version WHERE instance_id = ? AND to_snapshot IS NULL"
                               " ORDER BY id");
   if (!q) return tl::unexpected(q.error());
   q->bind(1, instance_id_);
@@ -131,7 +139,7 @@ Status SnapshotWriter::begin(sqlite3* db, const SnapshotMeta& meta) {
     open_.insert(reinterpret_cast<const unsigned char*>(cid.data()), q->int64(0));
   }
 
-  auto max_id = Stmt::prepare(db_, "SELECT coalesce(max(id), 0) FROM object_version");
+  auto max_id = Stmt::prepare(*db_, "SELECT coalesce(max(id), 0) FROM object_version");
   if (!max_id) return tl::unexpected(max_id.error());
   if (auto row = max_id->step(); !row) return tl::unexpected(row.error());
   last_id_ = max_id->int64(0);
@@ -153,7 +161,7 @@ Status SnapshotWriter::begin(sqlite3* db, const SnapshotMeta& meta) {
            Prep{&fin_snap_,
                 "UPDATE snapshot SET server_name = ?, object_count = ?, counts = ?, complete = 1 WHERE id = ?"},
        }) {
-    auto p = Stmt::prepare(db_, sql);
+    auto p = Stmt::prepare(*db_, sql);
     if (!p) return tl::unexpected(p.error());
     *stmt = std::move(*p);
   }
@@ -181,7 +189,7 @@ Status SnapshotWriter::pause() {
   Status st = [&]() -> Status {
     US_TRY(flush());
     for (auto* s : {&ins_ver_, &ins_batch_, &ins_secret_, &close_ver_, &fin_snap_}) s->reset();
-    US_TRY(exec(db_, "COMMIT"));
+    US_TRY(exec(*db_, "COMMIT"));
     committed_some_ = true;
     since_commit_ = 0;
     paused_ = true;
@@ -194,7 +202,7 @@ Status SnapshotWriter::pause() {
 
 Status SnapshotWriter::resume() {
   if (!paused_) return {};
-  if (auto st = exec(db_, "BEGIN IMMEDIATE"); !st) {
+  if (auto st = open_write(true); !st) {
     paused_ = false;
     open_txn_ = false;  // nothing open to roll back; rollback() deletes what was committed
     rollback();
@@ -233,10 +241,9 @@ Status SnapshotWriter::add_record(const catalog::ObjectRecord& r, const catalog:
     p.key.assign(r.key);
     p.fields.assign(r.fields);
     p.volatile_fields.assign(r.volatile_fields);
-    if (r.password_hash) {  // its version row follows with the batch, in this transaction
-      ins_secret_.bind(1, p.id).bind_ref(2, r.password_hash->reveal());
-      US_TRY(ins_secret_.run());
-    }
+    // Written after its version row (flush), in the same transaction.
+    if (r.password_hash) p.password_hash = *r.password_hash;
+    else p.password_hash.reset();
     return n_pending_ == kBatch ? flush() : Status{};
   }();
   if (!st) rollback();
@@ -264,6 +271,12 @@ Status SnapshotWriter::flush() {
     }
   }
   if (&st == &ins_batch_) US_TRY(st.run());
+  for (size_t i = 0; i < n_pending_; ++i) {
+    if (!pending_[i].password_hash) continue;
+    ins_secret_.bind(1, pending_[i].id).bind_ref(2, pending_[i].password_hash->reveal());
+    US_TRY(ins_secret_.run());
+    pending_[i].password_hash.reset();
+  }
   since_commit_ += n_pending_;
   n_pending_ = 0;
   if (since_commit_ >= commit_every_) {
@@ -275,24 +288,32 @@ Status SnapshotWriter::flush() {
 
 Status SnapshotWriter::commit_so_far(const std::string& between) {
   for (auto* s : {&ins_ver_, &ins_batch_, &ins_secret_, &close_ver_, &fin_snap_}) s->reset();
-  US_TRY(exec(db_, "COMMIT"));
+  US_TRY(exec(*db_, "COMMIT"));
   committed_some_ = true;
   want_checkpoint();
-  if (!between.empty()) {
-    if (auto st = exec(db_, between); !st) {
+  if (!between.empty() && !db_->postgres()) {
+    if (auto st = exec(*db_, between); !st) {
       open_txn_ = false;
       return st;
     }
   }
-  if (auto st = exec(db_, "BEGIN IMMEDIATE"); !st) {
+  // `between` set: the last transaction, at the connection's own durability.
+  if (auto st = open_write(between.empty()); !st) {
     open_txn_ = false;
     return st;
   }
   return {};
 }
 
+Status SnapshotWriter::open_write(bool relaxed) {
+  if (!db_->postgres()) return exec(*db_, "BEGIN IMMEDIATE");
+  US_TRY(db_->begin_write());
+  return relaxed ? exec(*db_, "SET LOCAL synchronous_commit = off") : Status{};
+}
+
 Status SnapshotWriter::lock(int wait_ms) {
-  const char* db_path = sqlite3_db_filename(db_, "main");
+  if (db_->postgres()) return lock_postgres(wait_ms);
+  const char* db_path = sqlite3_db_filename(db_->sqlite(), "main");
   if (!db_path || !*db_path) return {};  // an in-memory store has no other writer
   std::string path = std::string(db_path) + "-snapshot.lock";
   lock_fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -313,9 +334,33 @@ Status SnapshotWriter::lock(int wait_ms) {
   }
 }
 
+// PostgreSQL: a session-scoped advisory lock, which the server releases when the connection ends
+// (the process died, or its node lost the network).
+Status SnapshotWriter::lock_postgres(int wait_ms) {
+  auto q = Stmt::prepare(*db_, "SELECT pg_try_advisory_lock(1970491248)");  // 0x75735370 "usSp"
+  if (!q) return tl::unexpected(q.error());
+  for (int waited = 0;; waited += 50) {
+    auto row = q->step();
+    if (!row) return tl::unexpected(row.error());
+    bool got = *row && q->int64(0) == 1;
+    q->reset();
+    if (got) {
+      pg_locked_ = true;
+      return {};
+    }
+    if (waited >= wait_ms)
+      return fail(ErrorCode::kLockHeld, "store " + store_path_ + ": another snapshot is being written to it",
+                  "run this one when that one has finished (another understudy process holds the store's snapshot "
+                  "lock, pg_locks shows it)");
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 void SnapshotWriter::unlock() {
   if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
   lock_fd_ = -1;
+  if (pg_locked_ && db_) (void)exec(*db_, "SELECT pg_advisory_unlock(1970491248)");
+  pg_locked_ = false;
 }
 
 Status SnapshotWriter::delete_incomplete(int64_t only) {
@@ -324,16 +369,16 @@ Status SnapshotWriter::delete_incomplete(int64_t only) {
     // This writer's own rows: the newest ids, found by rowid.
     which = " WHERE id >= " + std::to_string(first_new_id_) + " AND from_snapshot = " + std::to_string(only);
   } else {
-    auto any = Stmt::prepare(db_, "SELECT EXISTS (SELECT 1 FROM snapshot WHERE complete = 0)");
+    auto any = Stmt::prepare(*db_, "SELECT EXISTS (SELECT 1 FROM snapshot WHERE complete = 0)");
     if (!any) return tl::unexpected(any.error());
     auto row = any->step();
     if (!row) return tl::unexpected(row.error());
     if (!*row || any->int64(0) == 0) return {};
     which = " WHERE from_snapshot IN (SELECT id FROM snapshot WHERE complete = 0)";
   }
-  US_TRY(exec(db_, "DELETE FROM object_secret WHERE version_id IN (SELECT id FROM object_version" + which + ")"));
-  US_TRY(exec(db_, "DELETE FROM object_version" + which));
-  return exec(db_, only > 0 ? "DELETE FROM snapshot WHERE id = " + std::to_string(only)
+  US_TRY(exec(*db_, "DELETE FROM object_secret WHERE version_id IN (SELECT id FROM object_version" + which + ")"));
+  US_TRY(exec(*db_, "DELETE FROM object_version" + which));
+  return exec(*db_, only > 0 ? "DELETE FROM snapshot WHERE id = " + std::to_string(only)
                             : std::string("DELETE FROM snapshot WHERE complete = 0"));
 }
 
@@ -356,7 +401,7 @@ Result<SnapshotInfo> SnapshotWriter::commit() {
     nlohmann::json counts(info_.counts);
     fin_snap_.bind(1, info_.server_name).bind(2, info_.object_count).bind(3, counts.dump()).bind(4, info_.id);
     US_TRY(fin_snap_.run());
-    return exec(db_, "COMMIT");
+    return exec(*db_, "COMMIT");
   }();
   if (!st) {
     rollback();
@@ -376,14 +421,15 @@ Result<SnapshotInfo> SnapshotWriter::commit() {
 // only the waiting moves off the writer's thread. Best effort: a checkpoint that cannot run now
 // (busy) is left to the next one, or to the writer's connection once the snapshot is written.
 void SnapshotWriter::start_checkpointer() {
-  const char* path = sqlite3_db_filename(db_, "main");
+  if (db_->postgres()) return;  // the server checkpoints
+  const char* path = sqlite3_db_filename(db_->sqlite(), "main");
   if (!path || !*path) return;  // in memory: no WAL
-  if (!exec(db_, "PRAGMA wal_autocheckpoint = 0")) return;  // the writer's connection checkpoints then
+  if (!exec(*db_, "PRAGMA wal_autocheckpoint = 0")) return;  // the writer's connection checkpoints then
   checkpointer_ = std::thread([this, file = std::string(path)] {
     sqlite3* ck = nullptr;
     // A fresh connection knows the file is in WAL mode only once it has read it.
     if (sqlite3_open_v2(file.c_str(), &ck, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK ||
-        !exec(ck, "SELECT count(*) FROM sqlite_master")) {
+        sqlite3_exec(ck, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) != SQLITE_OK) {
       sqlite3_close(ck);
       ck = nullptr;
     }
@@ -416,13 +462,14 @@ void SnapshotWriter::stop_checkpointer() {
     ck_cv_.notify_one();
   }
   checkpointer_.join();
-  (void)exec(db_, "PRAGMA wal_autocheckpoint = " + std::to_string(autocheckpoint_));
+  (void)exec(*db_, "PRAGMA wal_autocheckpoint = " + std::to_string(autocheckpoint_));
 }
 
 void SnapshotWriter::restore_connection() {
   stop_checkpointer();
-  (void)exec(db_, "PRAGMA synchronous = " + std::to_string(synchronous_));
-  if (foreign_keys_were_on_) (void)exec(db_, "PRAGMA foreign_keys = ON");
+  if (db_->postgres()) return;  // SET LOCAL: nothing outlived its transaction
+  (void)exec(*db_, "PRAGMA synchronous = " + std::to_string(synchronous_));
+  if (foreign_keys_were_on_) (void)exec(*db_, "PRAGMA foreign_keys = ON");
 }
 
 void SnapshotWriter::rollback() {
@@ -431,15 +478,15 @@ void SnapshotWriter::rollback() {
   // Statements are reset first so that ROLLBACK is not refused by a pending read.
   for (auto* s : {&ins_ver_, &ins_batch_, &ins_secret_, &close_ver_, &fin_snap_}) s->reset();
   n_pending_ = 0;
-  if (open_txn_ && !paused_) (void)exec(db_, "ROLLBACK");
+  if ((open_txn_ && !paused_) || db_->in_transaction()) (void)exec(*db_, "ROLLBACK");
   open_txn_ = false;
-  // What this writer committed along the way; what cannot be deleted now (the disk is full …)
-  // stays invisible, and the next writer deletes it.
-  if (committed_some_ && exec(db_, "BEGIN IMMEDIATE")) {
+  // What this writer committed along the way; what cannot be deleted now (the disk is full, the
+  // PostgreSQL server is gone …) stays invisible, and the next writer deletes it.
+  if (committed_some_ && open_write(false)) {
     if (delete_incomplete(info_.id))
-      (void)exec(db_, "COMMIT");
+      (void)exec(*db_, "COMMIT");
     else
-      (void)exec(db_, "ROLLBACK");
+      (void)exec(*db_, "ROLLBACK");
   }
   restore_connection();
   unlock();

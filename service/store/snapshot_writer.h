@@ -33,6 +33,7 @@
 #include <iterator>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,7 +42,7 @@
 #include "catalog/object.h"
 #include "catalog/record.h"
 #include "store/open_versions.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
 #include "store/store.h"
 
 namespace understudy::store {
@@ -72,7 +73,9 @@ class SnapshotWriter {
  private:
   friend class Store;
   SnapshotWriter();
-  [[nodiscard]] Status begin(sqlite3* db, const SnapshotMeta& meta);
+  [[nodiscard]] Status begin(Db& db, const std::string& store_path, const SnapshotMeta& meta);
+  // Opens the next write transaction; `relaxed`: an intermediate one (see above).
+  [[nodiscard]] Status open_write(bool relaxed);
   // `tree` is the object `r` was made from (add(ServerObject)), for its fingerprint; or null.
   [[nodiscard]] Status add_record(const catalog::ObjectRecord& r, const catalog::ServerObject* tree);
   [[nodiscard]] Status flush();
@@ -84,6 +87,7 @@ class SnapshotWriter {
   [[nodiscard]] Status commit_so_far(const std::string& between = "");
   // Takes the store's snapshot lock (see above), waiting up to `wait_ms`; unlock() releases it.
   [[nodiscard]] Status lock(int wait_ms);
+  [[nodiscard]] Status lock_postgres(int wait_ms);
   void unlock();
   // Deletes what the writers of incomplete snapshots committed (they are not running: we hold
   // the lock). `only` > 0: just that snapshot's rows.
@@ -100,6 +104,7 @@ class SnapshotWriter {
     std::array<unsigned char, OpenVersions::kIdBytes> content_id{};
     std::array<unsigned char, 32> fingerprint{};
     std::string key, fields, volatile_fields;  // copies: the caller reuses its records
+    std::optional<Secret> password_hash;        // its object_secret row, written after the batch
   };
 
   // Checkpoints on a connection and thread of their own (see snapshot_writer.cc, "checkpointer"):
@@ -108,7 +113,8 @@ class SnapshotWriter {
   void want_checkpoint();
   void stop_checkpointer();
 
-  sqlite3* db_ = nullptr;
+  Db* db_ = nullptr;
+  std::string store_path_;  // for messages
   bool open_txn_ = false;
   bool foreign_keys_were_on_ = false;
   int64_t instance_id_ = 0;
@@ -131,6 +137,7 @@ class SnapshotWriter {
   int64_t synchronous_ = 2;      // the connection's setting, restored at the end
   static constexpr int kLockWaitMs = 10000;  // the store's busy timeout
   int lock_fd_ = -1;
+  bool pg_locked_ = false;  // the PostgreSQL snapshot lock is held (lock_postgres)
   Stmt ins_ver_, ins_batch_, ins_secret_, close_ver_, fin_snap_;
   int64_t autocheckpoint_ = 1000;  // the connection's wal_autocheckpoint, restored at the end
   std::thread checkpointer_;

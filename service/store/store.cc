@@ -16,7 +16,7 @@
 #include "catalog/canonical.h"
 #include "store/check_stamp.h"
 #include "store/snapshot_writer.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
 
 namespace understudy::store {
 
@@ -24,7 +24,7 @@ namespace {
 
 constexpr const char* kCoreComponent = "snapshot";
 
-Status bootstrap(sqlite3* db) {
+Status bootstrap(Db& db) {
   return exec(db,
               "CREATE TABLE IF NOT EXISTS schema_migrations ("
               " component TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL,"
@@ -106,6 +106,21 @@ constexpr const char* kInfoSelect =
 }  // namespace
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& path, const OpenOptions& options) {
+  std::unique_ptr<Store> s(new Store());
+  s->path_ = path;
+  s->password_ = options.password;
+  US_TRY(is_postgres_url(path) ? s->open_postgres(options) : s->open_sqlite(options));
+  return s;
+}
+
+Result<std::unique_ptr<Store>> Store::reopen(const OpenOptions& options) const {
+  OpenOptions o = options;
+  o.password = password_;
+  return open(path_, o);
+}
+
+Status Store::open_sqlite(const OpenOptions& options) {
+  const std::string& path = path_;
   struct stat sb {};
   bool exists = ::stat(path.c_str(), &sb) == 0;
   if (!exists) {
@@ -118,78 +133,100 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, const OpenOp
       return fail(ErrorCode::kIo, "cannot create store " + path + ": " + std::strerror(errno));
     if (fd >= 0) ::close(fd);
   }
-  std::unique_ptr<Store> s(new Store());
-  s->path_ = path;
   int flags = options.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
-  if (sqlite3_open_v2(path.c_str(), &s->db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK)
-    return fail(ErrorCode::kIo, "cannot open store " + path + ": " + sqlite3_errmsg(s->db_));
-  sqlite3_busy_timeout(s->db_, options.busy_timeout_ms);
-  sqlite3_extended_result_codes(s->db_, 1);
+  sqlite3* handle = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &handle, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  db_ = std::make_unique<Db>(handle);
+  if (rc != SQLITE_OK) return fail(ErrorCode::kIo, "cannot open store " + path + ": " + sqlite3_errmsg(handle));
+  sqlite3_busy_timeout(handle, options.busy_timeout_ms);
+  sqlite3_extended_result_codes(handle, 1);
 
   // Probe: a file that is not a SQLite database fails here.
   {
-    auto probe = Stmt::prepare(s->db_, "SELECT count(*) FROM sqlite_master");
+    auto probe = Stmt::prepare(*db_, "SELECT count(*) FROM sqlite_master");
     if (!probe || !probe->step())
-      return fail(ErrorCode::kDataErr, "store " + path + " is not an understudy store: " + sqlite3_errmsg(s->db_),
+      return fail(ErrorCode::kDataErr, "store " + path + " is not an understudy store: " + sqlite3_errmsg(handle),
                   "point the store setting at another file");
   }
 
   if (!options.read_only && options.check_integrity) {
     // As a checked open left it: the small tables only (check_stamp.h).
     bool unchanged = exists && unchanged_since_check(path);
-    US_TRY(unchanged ? s->check_small_tables() : s->check_integrity());
-    s->open_check_ = unchanged ? OpenCheck::kUnchanged : OpenCheck::kFull;
+    US_TRY(unchanged ? check_small_tables() : check_integrity());
+    open_check_ = unchanged ? OpenCheck::kUnchanged : OpenCheck::kFull;
   }
-  if (!options.read_only) {
-    if (sqlite3_create_function(s->db_, "understudy_unhex", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
-                                sql_unhex, nullptr, nullptr) != SQLITE_OK)
-      return tl::unexpected(sqlite_error(s->db_, "store " + path));
-    // A new store gets 16 KB pages (SQLite's default is 4 KB; the size is fixed once the file has
-    // content, and a WAL store keeps it): a snapshot of scale L writes ~250 MB of object text,
-    // and with 4 times fewer pages its first snapshot cost 0.5 s less CPU (less B-tree and WAL
-    // bookkeeping, half the checkpoint time) for a 5% smaller file. A no-op on an existing store.
-    US_TRY(exec(s->db_, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
-    US_TRY(s->in_transaction([](sqlite3* db) { return bootstrap(db); }));
-    US_TRY(s->apply_migrations(kCoreComponent, core_migrations()));
-  } else {
-    auto v = s->schema_version(kCoreComponent);
-    if (!v) return tl::unexpected(v.error());
-    int known = static_cast<int>(core_migrations().size());
-    if (*v > known)
-      return fail(ErrorCode::kDataErr,
-                  "store " + path + " was written by a newer understudy (schema " + kCoreComponent + " version " +
-                      std::to_string(*v) + ", this build knows " + std::to_string(known) + ")",
-                  "upgrade understudy, or point the store setting at another file");
-    // Read-only opens run no migration, and this build's queries need its schema.
-    if (*v > 0 && *v < known)
-      return fail(ErrorCode::kDataErr,
-                  "store " + path + " has an older schema (" + kCoreComponent + " version " + std::to_string(*v) +
-                      ", this build reads " + std::to_string(known) + ")",
-                  "open it once read-write (`understudy snapshots list` upgrades it)");
+  if (options.read_only) return check_read_only_schema();
+  if (sqlite3_create_function(handle, "understudy_unhex", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, sql_unhex,
+                              nullptr, nullptr) != SQLITE_OK)
+    return tl::unexpected(sqlite_error(handle, "store " + path));
+  // A new store gets 16 KB pages (SQLite's default is 4 KB; the size is fixed once the file has
+  // content, and a WAL store keeps it): a snapshot of scale L writes ~250 MB of object text,
+  // and with 4 times fewer pages its first snapshot cost 0.5 s less CPU (less B-tree and WAL
+  // bookkeeping, half the checkpoint time) for a 5% smaller file. A no-op on an existing store.
+  US_TRY(db_->exec("PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));
+  US_TRY(in_transaction([](Db& db) { return bootstrap(db); }));
+  return apply_migrations(kCoreComponent, core_migrations());
+}
+
+Status Store::open_postgres(const OpenOptions& options) {
+  US_TRY(refuse_password_in_url(path_));  // before the URL appears in any message
+  auto db = Db::connect_postgres(path_, options.password, options.busy_timeout_ms);
+  if (!db) {
+    Error e = db.error();
+    e.message = "store " + path_ + ": " + e.message;
+    return tl::unexpected(e);
   }
-  return s;
+  db_ = std::move(*db);
+  auto v = schema_version(kCoreComponent);
+  if (!v) return tl::unexpected(v.error());
+  if (*v == 0 && (!options.create || options.read_only))
+    return fail(ErrorCode::kNotFound, "store " + path_ + " has no understudy tables yet",
+                "run `understudy snapshot` first (it creates them), or check the store setting");
+  if (options.read_only) return check_read_only_schema();
+  US_TRY(in_transaction([](Db& db) { return bootstrap(db); }));
+  return apply_migrations(kCoreComponent, core_migrations());
+}
+
+Status Store::check_read_only_schema() {
+  auto v = schema_version(kCoreComponent);
+  if (!v) return tl::unexpected(v.error());
+  int known = static_cast<int>(core_migrations().size());
+  if (*v > known)
+    return fail(ErrorCode::kDataErr,
+                "store " + path_ + " was written by a newer understudy (schema " + kCoreComponent + " version " +
+                    std::to_string(*v) + ", this build knows " + std::to_string(known) + ")",
+                "upgrade understudy, or point the store setting at another file");
+  // Read-only opens run no migration, and this build's queries need its schema.
+  if (*v > 0 && *v < known)
+    return fail(ErrorCode::kDataErr,
+                "store " + path_ + " has an older schema (" + kCoreComponent + " version " + std::to_string(*v) +
+                    ", this build reads " + std::to_string(known) + ")",
+                "open it once read-write (`understudy snapshots list` upgrades it)");
+  return {};
 }
 
 Store::~Store() {
   if (!db_) return;
   // Only a connection that is really closed (no statement left open) leaves the file as it is.
-  if (sqlite3_close(db_) != SQLITE_OK) {
-    sqlite3_close_v2(db_);
-    return;
-  }
-  if (open_check_ != OpenCheck::kNone) stamp_checked(path_);
+  if (db_->close() && open_check_ != OpenCheck::kNone) stamp_checked(path_);
 }
 
 Error Store::damaged_store(const Error& e) {
   if (e.code != ErrorCode::kStoreDamaged) return e;
   note_damaged(path_);
-  return Error(ErrorCode::kStoreDamaged, "store " + path_ + " is damaged: " + sqlite3_errmsg(db_), kDamagedHint);
+  return Error(ErrorCode::kStoreDamaged, "store " + path_ + " is damaged: " + sqlite3_errmsg(db_->sqlite()), kDamagedHint);
 }
 
 Status Store::check_integrity(const std::string& table) {
+  if (db_->postgres()) {
+    // The server keeps its pages sound itself; what is checked here is that the store answers.
+    auto v = schema_version(kCoreComponent);
+    if (!v) return tl::unexpected(v.error());
+    return {};
+  }
   auto damaged = [&](const Error& e) -> Status { return tl::unexpected(damaged_store(e)); };
   auto run = [&](const std::string& sql) -> Status {
-    auto st = Stmt::prepare(db_, sql);
+    auto st = Stmt::prepare(*db_, sql);
     if (!st) return damaged(st.error());
     std::string problems;
     int found = 0;
@@ -224,7 +261,7 @@ Status Store::check_small_tables() {
   // rows reads as an empty table while its index still names them. The small tables get the
   // full check (a new store has none of them yet).
   for (const char* small : {"instance", "snapshot"}) {
-    auto has = Stmt::prepare(db_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+    auto has = Stmt::prepare(*db_, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
     if (!has) return tl::unexpected(damaged_store(has.error()));
     has->bind(1, std::string_view(small));
     auto row = has->step();
@@ -235,12 +272,14 @@ Status Store::check_small_tables() {
 }
 
 Result<int> Store::schema_version(const std::string& component) {
-  auto st = Stmt::prepare(db_, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
+  auto st = Stmt::prepare(*db_, db_->postgres()
+                                    ? "SELECT 1 WHERE to_regclass('schema_migrations') IS NOT NULL"
+                                    : "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'");
   if (!st) return tl::unexpected(st.error());
   auto has = st->step();
   if (!has) return tl::unexpected(has.error());
   if (!*has) return 0;
-  auto q = Stmt::prepare(db_, "SELECT coalesce(max(version), 0) FROM schema_migrations WHERE component = ?");
+  auto q = Stmt::prepare(*db_, "SELECT coalesce(max(version), 0) FROM schema_migrations WHERE component = ?");
   if (!q) return tl::unexpected(q.error());
   q->bind(1, component);
   auto row = q->step();
@@ -249,7 +288,7 @@ Result<int> Store::schema_version(const std::string& component) {
 }
 
 Status Store::apply_migrations(const std::string& component, std::span<const Migration> migrations) {
-  return in_transaction([&](sqlite3* db) -> Status {
+  return in_transaction([&](Db& db) -> Status {
     auto cur = schema_version(component);
     if (!cur) return tl::unexpected(cur.error());
     int known = migrations.empty() ? 0 : migrations.back().version;
@@ -260,7 +299,7 @@ Status Store::apply_migrations(const std::string& component, std::span<const Mig
                   "upgrade understudy, or point the store setting at another file");
     for (const auto& m : migrations) {
       if (m.version <= *cur) continue;
-      US_TRY(exec(db, m.sql));
+      US_TRY(exec(db, db.postgres() ? pg_ddl(m.pg_sql ? m.pg_sql : m.sql) : std::string(m.sql)));
       auto ins = Stmt::prepare(db, "INSERT INTO schema_migrations(component, version, name, applied_at) VALUES (?,?,?,?)");
       if (!ins) return tl::unexpected(ins.error());
       ins->bind(1, component).bind(2, int64_t{m.version}).bind(3, std::string_view(m.name)).bind(4, utc_now());
@@ -270,21 +309,24 @@ Status Store::apply_migrations(const std::string& component, std::span<const Mig
   });
 }
 
-Status Store::in_transaction(const std::function<Status(sqlite3*)>& fn) {
-  US_TRY(exec(db_, "BEGIN IMMEDIATE"));
+Status Store::in_transaction(const std::function<Status(Db&)>& fn) {
+  if (auto b = db_->begin_write(); !b) {
+    if (db_->in_transaction()) (void)db_->exec("ROLLBACK");
+    return b;
+  }
   Status st;
   try {
-    st = fn(db_);
+    st = fn(*db_);
   } catch (const std::exception& e) {
     st = fail(ErrorCode::kInternal, std::string("store: ") + e.what());
   }
   if (!st) {
-    (void)exec(db_, "ROLLBACK");
+    (void)db_->exec("ROLLBACK");
     return st;
   }
-  auto c = exec(db_, "COMMIT");
+  auto c = db_->exec("COMMIT");
   if (!c) {
-    (void)exec(db_, "ROLLBACK");
+    if (db_->in_transaction()) (void)db_->exec("ROLLBACK");
     return c;
   }
   return {};
@@ -308,13 +350,13 @@ Result<std::unique_ptr<SnapshotWriter>> Store::begin_snapshot(const SnapshotMeta
   std::unique_ptr<SnapshotWriter> w(new SnapshotWriter());
   SnapshotMeta m = meta;
   if (m.taken_at.empty()) m.taken_at = utc_now();
-  US_TRY(w->begin(db_, m));
+  US_TRY(w->begin(*db_, path_, m));
   return w;
 }
 
 Result<std::vector<SnapshotInfo>> Store::list_snapshots(const std::optional<std::string>& instance) {
   std::string sql = std::string(kInfoSelect) + (instance ? "AND i.name = ? " : "") + "ORDER BY s.id DESC";
-  auto st = Stmt::prepare(db_, sql);
+  auto st = Stmt::prepare(*db_, sql);
   if (!st) return tl::unexpected(st.error());
   if (instance) st->bind(1, *instance);
   std::vector<SnapshotInfo> out;
@@ -330,7 +372,7 @@ Result<std::vector<SnapshotInfo>> Store::list_snapshots(const std::optional<std:
 }
 
 Result<SnapshotInfo> Store::get_snapshot(int64_t id) {
-  auto st = Stmt::prepare(db_, std::string(kInfoSelect) + "AND s.id = ?");
+  auto st = Stmt::prepare(*db_, std::string(kInfoSelect) + "AND s.id = ?");
   if (!st) return tl::unexpected(st.error());
   st->bind(1, id);
   auto row = st->step();
@@ -341,7 +383,7 @@ Result<SnapshotInfo> Store::get_snapshot(int64_t id) {
 }
 
 Result<std::optional<SnapshotInfo>> Store::latest_snapshot(const std::string& instance) {
-  auto st = Stmt::prepare(db_, std::string(kInfoSelect) + "AND i.name = ? ORDER BY s.id DESC LIMIT 1");
+  auto st = Stmt::prepare(*db_, std::string(kInfoSelect) + "AND i.name = ? ORDER BY s.id DESC LIMIT 1");
   if (!st) return tl::unexpected(st.error());
   st->bind(1, instance);
   auto row = st->step();
@@ -364,7 +406,7 @@ Result<std::vector<catalog::ServerObject>> Store::load_objects(int64_t snapshot_
   if (options.with_password_hashes) sql += " LEFT JOIN object_secret s ON s.version_id = v.id";
   sql += kInSnapshot;
   if (options.kind) sql += " AND v.kind = ?3";
-  auto st = Stmt::prepare(db_, sql);
+  auto st = Stmt::prepare(*db_, sql);
   if (!st) return tl::unexpected(st.error());
   st->bind(1, instance_id).bind(2, snapshot_id);
   if (options.kind) st->bind(3, catalog::kind_name(*options.kind));
@@ -383,7 +425,7 @@ Result<std::vector<catalog::ServerObject>> Store::load_objects(int64_t snapshot_
 }
 
 Result<int64_t> Store::instance_of(int64_t snapshot_id) {
-  auto q = Stmt::prepare(db_, "SELECT instance_id FROM snapshot WHERE id = ? AND complete = 1");
+  auto q = Stmt::prepare(*db_, "SELECT instance_id FROM snapshot WHERE id = ? AND complete = 1");
   if (!q) return tl::unexpected(q.error());
   q->bind(1, snapshot_id);
   auto found = q->step();
@@ -396,7 +438,7 @@ Result<int64_t> Store::instance_of(int64_t snapshot_id) {
 Result<std::vector<catalog::ObjectDigest>> Store::load_digests(int64_t snapshot_id) {
   auto instance_id = instance_of(snapshot_id);
   if (!instance_id) return tl::unexpected(instance_id.error());
-  auto st = Stmt::prepare(db_, std::string("SELECT v.id, v.kind, v.key, v.fingerprint FROM object_version v") +
+  auto st = Stmt::prepare(*db_, std::string("SELECT v.id, v.kind, v.key, v.fingerprint FROM object_version v") +
                                   kInSnapshot);
   if (!st) return tl::unexpected(st.error());
   st->bind(1, *instance_id).bind(2, snapshot_id);
@@ -435,7 +477,7 @@ Result<std::vector<catalog::ServerObject>> Store::load_versions(std::span<const 
   sql += with_password_hashes ? ", s.password_hash FROM object_version v LEFT JOIN object_secret s ON s.version_id = v.id"
                               : ", NULL FROM object_version v";
   sql += " WHERE v.id = ?";
-  auto st = Stmt::prepare(db_, sql);
+  auto st = Stmt::prepare(*db_, sql);
   if (!st) return tl::unexpected(st.error());
   std::vector<catalog::ServerObject> out;
   out.reserve(ids.size());

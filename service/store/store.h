@@ -1,6 +1,9 @@
-// store.h — the SQLite store: snapshots of server-level state and their compact history.
+// store.h — the store: snapshots of server-level state and their compact history.
 //
-// One file (WAL journal, created mode 0600). A snapshot is written in one transaction: it is
+// Two backends behind one interface (store/sql.h): a SQLite file (the default: WAL journal,
+// created mode 0600) or a PostgreSQL database, named by a "postgresql://USER@HOST:PORT/DB" URL
+// (several understudy nodes on one store; docs/deployment.md). Same schema, migrations and
+// queries on both. A snapshot is written in one transaction: it is
 // visible only once complete, and a failed or interrupted snapshot leaves the previous one as the
 // latest (design invariant 6). History is compact: object versions are content-addressed (an
 // object whose content did not change is not stored again) and each instance's membership is kept
@@ -14,7 +17,8 @@
 // (ErrorCode::kDataErr, "store … was written by a newer understudy").
 //
 // Thread-safety: a Store is used by one thread at a time; several processes may open the same
-// file (SQLite locking, busy timeout 10 s). Ownership: the Store owns its sqlite3 handle.
+// store (SQLite locking, busy timeout 10 s; on PostgreSQL an advisory lock serialises writers,
+// sql.h). Ownership: the Store owns its connection.
 #pragma once
 
 #include <cstdint>
@@ -27,9 +31,9 @@
 #include <vector>
 
 #include "base/result.h"
+#include "base/secret.h"
 #include "catalog/object.h"
-
-struct sqlite3;
+#include "store/sql.h"
 
 namespace understudy::store {
 
@@ -59,13 +63,16 @@ struct SnapshotMeta {
 struct Migration {
   int version;            // 1, 2, 3 … without gaps
   const char* name;       // short description, recorded
-  const char* sql;        // one or more statements
+  const char* sql;        // one or more statements (SQLite; translated for PostgreSQL by pg_ddl())
+  const char* pg_sql = nullptr;  // PostgreSQL's own text when a translation cannot do (also pg_ddl()'d)
 };
 
 struct OpenOptions {
   bool create = true;      // create the file (mode 0600) when missing
   bool read_only = false;  // open without writing (no migrations are run)
   int busy_timeout_ms = 10000;
+  // The PostgreSQL store's password (config store_password_env / _file); unused for a file.
+  Secret password;
   // Before anything is written: SQLite's quick_check of the whole file (reads every page once;
   // check_integrity()) — unless the file is unchanged since a process that had checked it closed
   // it (check_stamp.h); then only the small tables' full check runs. Such a store stamps the file
@@ -89,16 +96,22 @@ class SnapshotWriter;
 
 class Store {
  public:
-  // Opens (or creates) the store at `path` and brings the core schema up to date.
+  // Opens (or creates) the store at `path` (a file, or a PostgreSQL URL) and brings the core
+  // schema up to date. On PostgreSQL "create" means creating the tables in an existing database;
+  // without it a database without them is kNotFound.
   // Errors: kIo (cannot open/create), kDataErr (not an understudy store, or written by a newer
   // understudy), kStoreDamaged (opened for writing and the integrity check fails: nothing is
-  // written into a damaged file), kLockHeld is never returned (the busy timeout waits).
+  // written into a damaged file), kUnavailable (the PostgreSQL server cannot be reached),
+  // kConfig (a URL with a password), kLockHeld is never returned (the busy timeout waits).
   [[nodiscard]] static Result<std::unique_ptr<Store>> open(const std::string& path, const OpenOptions& options = {});
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
   const std::string& path() const { return path_; }
+  // Another connection to the same store (same password), e.g. for a second thread.
+  [[nodiscard]] Result<std::unique_ptr<Store>> reopen(const OpenOptions& options) const;
+  bool postgres() const { return db_->postgres(); }
 
   // Writes a complete snapshot atomically. Objects must have been sealed (fingerprint set); the
   // store does not re-seal. Duplicate (kind, match key) pairs are refused (kInternal).
@@ -131,20 +144,21 @@ class Store {
   // The recorded schema version of `component` (0 when it has none).
   [[nodiscard]] Result<int> schema_version(const std::string& component);
 
-  // Runs `fn` inside one write transaction (BEGIN IMMEDIATE … COMMIT; ROLLBACK when fn fails).
+  // Runs `fn` inside one write transaction (Db::begin_write … COMMIT; ROLLBACK when fn fails).
   // For modules that keep their own tables here (journal, gate evaluations, audit).
-  [[nodiscard]] Status in_transaction(const std::function<Status(sqlite3*)>& fn);
+  [[nodiscard]] Status in_transaction(const std::function<Status(Db&)>& fn);
   // The whole file: SQLite's quick_check (page structure, free lists; every page read once),
   // plus the full integrity_check of the small tables `instance` and `snapshot` (their indexes
   // against their rows). With `table`: the full integrity_check of that table and its indexes.
-  // kStoreDamaged naming the first problems found.
+  // kStoreDamaged naming the first problems found. On PostgreSQL: a query that reads the tables'
+  // catalog (the server checks its own pages: data checksums, docs/deployment.md).
   [[nodiscard]] Status check_integrity(const std::string& table = "");
 
   // What open() checked.
   OpenCheck open_check() const { return open_check_; }
 
-  // The raw handle, for reads by those modules. Owned by the Store.
-  sqlite3* db() const { return db_; }
+  // The connection, for those modules. Owned by the Store.
+  Db& db() const { return *db_; }
 
  private:
   Store() = default;
@@ -153,8 +167,13 @@ class Store {
   [[nodiscard]] Status check_small_tables();
   // `e` as "store … is damaged: …" when it is kStoreDamaged (the stamp is dropped), else `e`.
   Error damaged_store(const Error& e);
-  sqlite3* db_ = nullptr;
+  [[nodiscard]] Status open_sqlite(const OpenOptions& options);
+  [[nodiscard]] Status open_postgres(const OpenOptions& options);
+  // The schema checks of a read-only open (no migration runs).
+  [[nodiscard]] Status check_read_only_schema();
+  std::unique_ptr<Db> db_;
   std::string path_;
+  Secret password_;
   OpenCheck open_check_ = OpenCheck::kNone;
 };
 

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "catalog/object.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
 #include "store/store.h"
 
 namespace {

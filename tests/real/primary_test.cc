@@ -39,13 +39,11 @@ class Primary : public ::testing::Test {
   std::unique_ptr<RealWorld> world_;
 };
 
-int64_t scalar_int(sqlite3* db, const std::string& sql) {
-  sqlite3_stmt* st = nullptr;
-  int64_t v = -1;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-    v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  return v;
+int64_t scalar_int(understudy::store::Db& db, const std::string& sql) {
+  auto st = understudy::store::Stmt::prepare(db, sql);
+  if (!st) return -1;
+  auto row = st->step();
+  return row && *row ? st->int64(0) : -1;
 }
 
 TEST_F(Primary, ConnectsWithTheConfiguredStringAndPassword) {

@@ -47,7 +47,19 @@ INSTANTIATE_TEST_SUITE_P(
     Config, BadFileTest,
     ::testing::Values(
         BadFile{"unknown_top_level_key", "stor = \"x.db\"\n", "understudy.toml:1: unknown key 'stor'",
-                "known keys at the top level: store, instances, pairs, service, secrets, log"},
+                "known keys at the top level: store, store_password_env, store_password_file, instances, pairs, "
+                "service, secrets, log"},
+        BadFile{"store_url_with_a_password", "\n\nstore = \"postgresql://u:hunter2@db.example:5432/us\"\n",
+                "understudy.toml:3: store: the PostgreSQL URL carries a password",
+                "remove it from the URL and set store_password_env or store_password_file (docs/configuration.md)"},
+        BadFile{"store_url_with_a_password_parameter",
+                "store = \"postgresql://u@db.example/us?sslmode=require&password=hunter2\"\n",
+                "understudy.toml:1: store: the PostgreSQL URL carries a password",
+                "remove it from the URL and set store_password_env or store_password_file (docs/configuration.md)"},
+        BadFile{"store_password_for_a_sqlite_store", "store = \"a.db\"\nstore_password_env = \"PW\"\n",
+                "store_password_env / store_password_file are set but the store is a SQLite file (a.db)",
+                "they are the password of a PostgreSQL store (store = \"postgresql://USER@HOST:PORT/DB\"); remove "
+                "them"},
         BadFile{"unknown_instance_key_with_line",
                 "store = \"a.db\"\n[instances.primary]\nconnection = \"DRIVER={FreeTDS};SERVER=h\"\npasword_env = \"X\"\n",
                 "understudy.toml:4: unknown key 'instances.primary.pasword_env'",

@@ -1,20 +1,25 @@
-// The audit trail chains; edits, deletions and reorderings are named by verify.
+// The audit trail chains; edits, deletions and reorderings are named by verify. On both backends.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 
 #include "report/records.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
+#include "pg_server.h"
 
 namespace understudy::report {
 namespace {
 
-class Audit : public ::testing::Test {
+using understudy::testing::Backend;
+
+class Audit : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    path_ = (std::filesystem::temp_directory_path() / ("audit-test-" + std::to_string(::getpid()) + ".db")).string();
-    std::filesystem::remove(path_);
-    auto s = store::Store::open(path_);
+    path_ = GetParam() == Backend::kPostgres
+                ? understudy::testing::new_store(Backend::kPostgres, "")
+                : (std::filesystem::temp_directory_path() / ("audit-test-" + std::to_string(::getpid()) + ".db")).string();
+    if (GetParam() == Backend::kSqlite) std::filesystem::remove(path_);
+    auto s = store::Store::open(path_, understudy::testing::store_options(GetParam()));
     ASSERT_TRUE(s) << s.error().message;
     store_ = std::move(*s);
     ASSERT_TRUE(migrate(*store_));
@@ -33,14 +38,17 @@ class Audit : public ::testing::Test {
   }
   void TearDown() override {
     store_.reset();
-    std::filesystem::remove(path_);
+    if (GetParam() == Backend::kSqlite) std::filesystem::remove(path_);
   }
   void sql(const std::string& s) { ASSERT_TRUE(store::exec(store_->db(), s)); }
   std::string path_;
   std::unique_ptr<store::Store> store_;
 };
 
-TEST_F(Audit, IntactChainVerifies) {
+INSTANTIATE_TEST_SUITE_P(Backends, Audit, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& info) { return understudy::testing::backend_name(info.param); });
+
+TEST_P(Audit, IntactChainVerifies) {
   auto v = verify_audit(*store_);
   ASSERT_TRUE(v);
   EXPECT_EQ(v->entries, 4);
@@ -57,7 +65,7 @@ struct TamperCase {
   const char* problem;
 };
 
-TEST_F(Audit, TamperingIsNamed) {
+TEST_P(Audit, TamperingIsNamed) {
   const TamperCase cases[] = {
       {"UPDATE audit_entry SET detail = '{\"actions\":99}' WHERE seq = 3", 3,
        "entry 3 was changed after it was written: its hash does not match"},
@@ -78,7 +86,7 @@ TEST_F(Audit, TamperingIsNamed) {
 
 // Deleting the last entries, or rewriting the tail and chaining it anew, leaves a chain that
 // holds; a head pinned outside the store before catches both.
-TEST_F(Audit, TruncationIsCaughtByAPinnedHead) {
+TEST_P(Audit, TruncationIsCaughtByAPinnedHead) {
   auto before = verify_audit(*store_);
   ASSERT_TRUE(before);
   EXPECT_EQ(before->head_seq, 4);
@@ -119,12 +127,14 @@ TEST_F(Audit, TruncationIsCaughtByAPinnedHead) {
   EXPECT_FALSE(rewritten->pinned_seq);
 }
 
-// An evaluation row is committed with synchronous=NORMAL (records.cc says why); everything else the
-// connection writes afterwards — runs, the audit trail — must still be FULL.
-TEST_F(Audit, EvaluationIsRecordedAndTheConnectionStaysFullyDurable) {
+// An evaluation row is committed with synchronous=NORMAL (records.cc says why; on PostgreSQL
+// synchronous_commit off for its transaction); everything else the connection writes afterwards —
+// runs, the audit trail — must still be FULL (synchronous_commit on).
+TEST_P(Audit, EvaluationIsRecordedAndTheConnectionStaysFullyDurable) {
   auto sync = [&] {
-    auto st = store::Stmt::prepare(store_->db(), "PRAGMA synchronous");
+    auto st = store::Stmt::prepare(store_->db(), store_->postgres() ? "SHOW synchronous_commit" : "PRAGMA synchronous");
     EXPECT_TRUE(st && st->step().value_or(false));
+    if (store_->postgres()) return st && st->text(0) == "on" ? int64_t{2} : int64_t{-1};  // FULL's equivalent
     return st ? st->int64(0) : -1;
   };
   ASSERT_EQ(sync(), 2);  // FULL, as the store opens

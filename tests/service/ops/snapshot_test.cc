@@ -7,7 +7,7 @@
 #include "config/config.h"
 #include "emu_util.h"
 #include "ops/snapshot.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
 #include "store/store.h"
 
 namespace understudy::ops {
@@ -40,7 +40,7 @@ config::Config config_for(emu::TestServer& a, emu::TestServer& b, const std::str
   return *cfg;
 }
 
-int64_t scalar(sqlite3* db, const std::string& sql) {
+int64_t scalar(store::Db& db, const std::string& sql) {
   auto st = store::Stmt::prepare(db, sql);
   EXPECT_TRUE(st && st->step());
   return st->int64(0);

@@ -1,19 +1,34 @@
 // journal_test.cc — the sync journal's group commit (replay/journal.h): every action row of an
 // apply arrives whole, groups are committed by size while the apply runs, the rest by end_apply()
-// or by the journal's destructor, and the store's connection is back at synchronous=FULL after.
+// or by the journal's destructor, and the store's connection is back at full durability after
+// (SQLite synchronous=FULL, PostgreSQL synchronous_commit on). Each case runs on both backends.
 #include <gtest/gtest.h>
 
 #include "../config/temp_dir.h"
 #include "replay/journal.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
+#include "pg_server.h"
 
 namespace understudy::replay {
 namespace {
 
+using understudy::testing::Backend;
 using understudy::testing::TempDir;
 
-std::unique_ptr<store::Store> open_store(const TempDir& dir) {
-  auto s = store::Store::open(dir.path() + "/understudy.db");
+class JournalTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override { location_ = understudy::testing::new_store(GetParam(), dir_.path()); }
+  std::unique_ptr<store::Store> open_store();
+  // "full" or "relaxed": the connection's commit durability.
+  std::string durability(store::Store& st);
+  TempDir dir_;
+  std::string location_;
+};
+INSTANTIATE_TEST_SUITE_P(Backends, JournalTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const auto& info) { return understudy::testing::backend_name(info.param); });
+
+std::unique_ptr<store::Store> JournalTest::open_store() {
+  auto s = store::Store::open(location_, understudy::testing::store_options(GetParam()));
   if (!s) {
     ADD_FAILURE() << s.error().to_string();
     std::abort();
@@ -40,20 +55,24 @@ JournalAction action(int seq) {
           "2026-11-27T10:00:00Z", 1};
 }
 
-constexpr int64_t kSyncNormal = 1, kSyncFull = 2;
+std::string JournalTest::durability(store::Store& st) {
+  auto q = store::Stmt::prepare(st.db(), st.postgres() ? "SHOW synchronous_commit" : "PRAGMA synchronous");
+  if (!q || !q->step().value_or(false)) return "?";
+  if (st.postgres()) return q->text(0) == "on" ? "full" : q->text(0) == "off" ? "relaxed" : q->text(0);
+  return q->int64(0) == 2 ? "full" : q->int64(0) == 1 ? "relaxed" : std::to_string(q->int64(0));
+}
 
-TEST(Journal, AnApplyGroupCommitsItsActionsAndRestoresFullSync) {
-  TempDir dir;
-  auto writer = open_store(dir);
-  auto reader = open_store(dir);  // another connection: sees committed rows only
+TEST_P(JournalTest, AnApplyGroupCommitsItsActionsAndRestoresFullSync) {
+  auto writer = open_store();
+  auto reader = open_store();  // another connection: sees committed rows only
   auto journal = Journal::open(*writer);
   ASSERT_TRUE(journal) << journal.error().to_string();
   auto run = journal->begin_run("run-1", "prod", "test", "apply", nlohmann::json::object());
   ASSERT_TRUE(run) << run.error().to_string();
-  EXPECT_EQ(scalar(*writer, "PRAGMA synchronous"), kSyncFull);
+  EXPECT_EQ(durability(*writer), "full");
 
   ASSERT_TRUE(journal->begin_apply());
-  EXPECT_EQ(scalar(*writer, "PRAGMA synchronous"), kSyncNormal);
+  EXPECT_EQ(durability(*writer), "relaxed");
   const int n = Journal::kGroupEntries + 10;
   for (int seq = 1; seq <= n; ++seq) ASSERT_TRUE(journal->record(*run, action(seq)));
   EXPECT_GE(scalar(*reader, "SELECT COUNT(*) FROM sync_action"), Journal::kGroupEntries)
@@ -61,7 +80,7 @@ TEST(Journal, AnApplyGroupCommitsItsActionsAndRestoresFullSync) {
 
   ASSERT_TRUE(journal->end_apply());
   EXPECT_EQ(scalar(*reader, "SELECT COUNT(*) FROM sync_action"), n);
-  EXPECT_EQ(scalar(*writer, "PRAGMA synchronous"), kSyncFull);
+  EXPECT_EQ(durability(*writer), "full");
   ASSERT_TRUE(journal->finish_run(*run, "converged", nlohmann::json::object()));
 
   auto runs = journal->runs("prod");
@@ -72,9 +91,8 @@ TEST(Journal, AnApplyGroupCommitsItsActionsAndRestoresFullSync) {
   EXPECT_EQ(runs->front().actions.back().key, "login_" + std::to_string(n));
 }
 
-TEST(Journal, AnOpenGroupIsCommittedWhenTheJournalGoes) {
-  TempDir dir;
-  auto writer = open_store(dir);
+TEST_P(JournalTest, AnOpenGroupIsCommittedWhenTheJournalGoes) {
+  auto writer = open_store();
   {
     auto journal = Journal::open(*writer);
     ASSERT_TRUE(journal) << journal.error().to_string();
@@ -84,16 +102,15 @@ TEST(Journal, AnOpenGroupIsCommittedWhenTheJournalGoes) {
     for (int seq = 1; seq <= 3; ++seq) ASSERT_TRUE(journal->record(*run, action(seq)));
   }
   EXPECT_EQ(scalar(*writer, "SELECT COUNT(*) FROM sync_action"), 3);
-  EXPECT_EQ(scalar(*writer, "PRAGMA synchronous"), kSyncFull);
+  EXPECT_EQ(durability(*writer), "full");
   auto journal = Journal::open(*writer);
   ASSERT_TRUE(journal);
   EXPECT_TRUE(journal->acquire("prod", "run-2")) << "no transaction is left open on the store";
 }
 
-TEST(Journal, OutsideAnApplyEachEntryIsItsOwnTransaction) {
-  TempDir dir;
-  auto writer = open_store(dir);
-  auto reader = open_store(dir);
+TEST_P(JournalTest, OutsideAnApplyEachEntryIsItsOwnTransaction) {
+  auto writer = open_store();
+  auto reader = open_store();
   auto journal = Journal::open(*writer);
   ASSERT_TRUE(journal) << journal.error().to_string();
   auto run = journal->begin_run("run-1", "prod", "test", "apply", nlohmann::json::object());
@@ -101,7 +118,7 @@ TEST(Journal, OutsideAnApplyEachEntryIsItsOwnTransaction) {
   ASSERT_TRUE(journal->record(*run, action(1)));
   EXPECT_EQ(scalar(*reader, "SELECT COUNT(*) FROM sync_action"), 1);
   ASSERT_TRUE(journal->end_apply()) << "end_apply without begin_apply does nothing";
-  EXPECT_EQ(scalar(*writer, "PRAGMA synchronous"), kSyncFull);
+  EXPECT_EQ(durability(*writer), "full");
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 #include <regex>
 
 #include "replay/journal.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
 #include "sync_util.h"
 
 namespace understudy::replay {

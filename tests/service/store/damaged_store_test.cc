@@ -9,7 +9,7 @@
 #include <iterator>
 
 #include "../catalog/cli_util.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
 #include "store/store.h"
 
 namespace understudy::store {

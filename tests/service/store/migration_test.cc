@@ -8,7 +8,7 @@
 
 #include "base/sha256.h"
 #include "catalog/canonical.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
 #include "store/store.h"
 
 namespace understudy::store {
@@ -61,9 +61,10 @@ class MigrationTest : public ::testing::Test {
 
   // Writes a schema-1 store as understudy 1 did: its SQL, then rows.
   void write_v1(const std::vector<ServerObject>& versions, const std::vector<V1Presence>& presence) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
-    auto run = [&](const std::string& sql) { ASSERT_TRUE(exec(db, sql).has_value()) << sqlite3_errmsg(db) << "\n" << sql; };
+    sqlite3* handle = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &handle), SQLITE_OK);
+    Db db(handle);  // closes it at the end of this scope, after the statements below
+    auto run = [&](const std::string& sql) { ASSERT_TRUE(exec(db, sql).has_value()) << sqlite3_errmsg(handle) << "\n" << sql; };
     run("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; BEGIN");
     run("CREATE TABLE schema_migrations (component TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL,"
         " applied_at TEXT NOT NULL, PRIMARY KEY (component, version))");
@@ -86,7 +87,7 @@ class MigrationTest : public ::testing::Test {
       catalog::append_json_text(o.fields, fields);
       catalog::append_json_text(o.volatile_fields, volatile_fields);
       ins.bind(5, o.match_key()).bind(6, o.fingerprint).bind(7, fields).bind(8, volatile_fields);
-      ASSERT_TRUE(ins.run().has_value()) << sqlite3_errmsg(db);
+      ASSERT_TRUE(ins.run().has_value()) << sqlite3_errmsg(handle);
       if (o.password_hash) {
         ASSERT_TRUE(sec.bind(1, id).bind(2, o.password_hash->reveal()).run().has_value());
       }
@@ -95,10 +96,9 @@ class MigrationTest : public ::testing::Test {
     for (const auto& p : presence) {
       pres.bind(1, p.instance_id).bind(2, static_cast<int64_t>(100 + p.version)).bind(3, p.from_snapshot);
       if (p.to_snapshot) pres.bind(4, *p.to_snapshot);
-      ASSERT_TRUE(pres.run().has_value()) << sqlite3_errmsg(db);
+      ASSERT_TRUE(pres.run().has_value()) << sqlite3_errmsg(handle);
     }
     run("COMMIT");
-    sqlite3_close_v2(db);  // closes once the statements above are finalized (at the end of this scope)
   }
 
   std::string dir_, path_;

@@ -10,7 +10,7 @@
 
 #include "../catalog/all_kinds_fixture.h"
 #include "../catalog/cli_util.h"
-#include "store/sqlite.h"
+#include "store/sql.h"
 #include "store/store.h"
 
 namespace understudy::store {
