@@ -75,8 +75,11 @@ TEST_P(JournalTest, AnApplyGroupCommitsItsActionsAndRestoresFullSync) {
   EXPECT_EQ(durability(*writer), "relaxed");
   const int n = Journal::kGroupEntries + 10;
   for (int seq = 1; seq <= n; ++seq) ASSERT_TRUE(journal->record(*run, action(seq)));
-  EXPECT_GE(scalar(*reader, "SELECT COUNT(*) FROM sync_action"), Journal::kGroupEntries)
-      << "a full group is committed while the apply runs";
+  // A group closes at kGroupEntries entries or after kGroupWindow, whichever comes first (on a
+  // loaded machine, or over PostgreSQL's round trips, the window may close it sooner): every
+  // group but the open one — at most kGroupEntries - 1 entries — is committed while the apply runs.
+  EXPECT_GE(scalar(*reader, "SELECT COUNT(*) FROM sync_action"), n - Journal::kGroupEntries + 1)
+      << "the groups before the open one are committed while the apply runs";
 
   ASSERT_TRUE(journal->end_apply());
   EXPECT_EQ(scalar(*reader, "SELECT COUNT(*) FROM sync_action"), n);
