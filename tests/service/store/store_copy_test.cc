@@ -192,6 +192,17 @@ TEST_P(StoreCopyTest, AMissingSourceIsNotFoundAndTheTargetStaysEmpty) {
   EXPECT_EQ(r.out, "");
 }
 
+// An unreachable store at start: a clear error naming the store and why, exit 69, for any command.
+TEST(StoreCopyCli, AnUnreachableStoreAtStartExits69WithTheReason) {
+  TempDir dir;
+  const std::string url = "postgresql://understudy@%2F" + dir.path().substr(1) + "%2Fnone:5432/us?connect_timeout=2";
+  for (const std::string& args : {"snapshots list --store '" + url + "'", "audit verify --store '" + url + "'"}) {
+    auto r = understudy_cli(dir, args);
+    EXPECT_EQ(r.exit_code, 69) << args << "\n" << r.out << r.err;
+    EXPECT_NE(r.err.find("store " + url + ": cannot connect to the PostgreSQL store: "), std::string::npos) << r.err;
+  }
+}
+
 TEST(StoreCopyCli, APasswordInAURLIsRefusedWithoutShowingIt) {
   TempDir dir;
   auto r = understudy_cli(dir, "store copy --from " + dir.path() + "/a.db --to 'postgresql://u:hunter2@localhost/db'");

@@ -453,6 +453,42 @@ TEST_P(PgStoreTest, AnEmptyDatabaseIsNotAStoreWithoutCreate) {
   EXPECT_TRUE(Store::open(path_, opts({.create = false})));
 }
 
+// The store's server goes away in the middle of a snapshot (parts of it already committed): the
+// run fails as unavailable, nothing of it is visible, and once the server is back the next
+// snapshot succeeds and removes what the failed one had committed.
+TEST_P(PgStoreTest, AStoreLostMidSnapshotKeepsNothingAndTheNextSnapshotSucceeds) {
+  auto first = open_store()->save_snapshot({.instance = "primary"}, logins(3, "a")).value();
+  {
+    auto s = open_store();
+    auto w = s->begin_snapshot({.instance = "primary", .commit_every = 4}).value();
+    for (const auto& o : logins(40, "b")) ASSERT_TRUE(w->add(o));  // some parts committed
+    understudy::testing::PgServer* server = understudy::testing::PgServer::get();
+    ASSERT_TRUE(server);
+    ASSERT_TRUE(server->stop());
+    Status failed;
+    for (const auto& o : logins(40, "c"))
+      if (failed = w->add(o); !failed) break;
+    if (failed) {
+      auto committed = w->commit();
+      ASSERT_FALSE(committed);
+      failed = tl::unexpected(committed.error());
+    }
+    EXPECT_EQ(failed.error().code, ErrorCode::kUnavailable) << failed.error().to_string();
+    EXPECT_NE(failed.error().message.find("the connection to the PostgreSQL store was lost"), std::string::npos)
+        << failed.error().message;
+  }
+  ASSERT_TRUE(understudy::testing::PgServer::get());  // started again
+  auto s = open_store();
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->latest_snapshot("primary").value()->id, first.id);
+  EXPECT_EQ(s->list_snapshots().value().size(), 1u);
+  auto next = s->save_snapshot({.instance = "primary"}, logins(2, "d"));
+  ASSERT_TRUE(next) << next.error().to_string();
+  EXPECT_EQ(incomplete_rows(*s), 0);
+  EXPECT_EQ(s->load_objects(next->id).value().size(), 2u);
+  EXPECT_EQ(s->load_objects(first.id).value().size(), 3u);
+}
+
 TEST_F(StoreUrlTest, APasswordInThePostgreSQLURLIsRefused) {
   for (const char* url : {"postgresql://u:secret@localhost:5432/db", "postgresql://u@localhost/db?password=secret"}) {
     auto r = Store::open(url, opts());
