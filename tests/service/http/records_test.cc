@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <thread>
+#include <vector>
 
 #include "report/records.h"
 #include "store/sql.h"
@@ -125,6 +127,41 @@ TEST_P(Audit, TruncationIsCaughtByAPinnedHead) {
   ASSERT_TRUE(rewritten);
   EXPECT_EQ(rewritten->first_broken, 5);
   EXPECT_FALSE(rewritten->pinned_seq);
+}
+
+// Several writers append at once, each on a connection of its own (several nodes on one
+// PostgreSQL store; processes on one SQLite file): the trail stays one chain — every entry once,
+// numbered without a gap, each chained to the one before — because every write transaction is
+// serialised (the store's write lock; pg_advisory_xact_lock on PostgreSQL).
+TEST_P(Audit, ConcurrentWritersKeepOneChain) {
+  constexpr int kWriters = 3, kEach = 20;
+  std::vector<std::unique_ptr<store::Store>> conns;
+  for (int w = 0; w < kWriters; ++w) {
+    auto c = store::Store::open(path_, understudy::testing::store_options(GetParam()));
+    ASSERT_TRUE(c) << c.error().to_string();
+    conns.push_back(std::move(*c));
+  }
+  std::vector<std::string> errors(kWriters);
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = 0; i < kEach && errors[static_cast<size_t>(w)].empty(); ++i) {
+        AuditEntry e;
+        e.actor = "node" + std::to_string(w);
+        e.action = "gate.evaluate";
+        e.detail = {{"i", i}};
+        auto r = append_audit(*conns[static_cast<size_t>(w)], e);
+        if (!r) errors[static_cast<size_t>(w)] = r.error().to_string();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors) EXPECT_EQ(e, "");
+  auto v = verify_audit(*store_);
+  ASSERT_TRUE(v);
+  EXPECT_FALSE(v->first_broken) << v->problem;
+  EXPECT_EQ(v->entries, 4 + kWriters * kEach);
+  EXPECT_EQ(v->head_seq, 4 + kWriters * kEach);
 }
 
 // An evaluation row is committed with synchronous=NORMAL (records.cc says why; on PostgreSQL
