@@ -190,6 +190,7 @@ void Assembler::row(ResultSetId id, const Columns& c, const odbc::Row& r) {
     case ResultSetId::kSteps: return step(c, r);
     case ResultSetId::kLanguages: return language(c, r);
     case ResultSetId::kMessages: return message(c, r);
+    case ResultSetId::kConfigurations: return configuration(c, r);
     case ResultSetId::kJobSchedules: {
       const std::string* uid = name_by_id(schedule_uids_, c.at(r, "schedule_id"));
       NameJson n;

@@ -93,6 +93,7 @@ class Assembler {
   // assemble_master.cc: master's custom messages (and their languages).
   void language(const Columns& c, const odbc::Row& r);
   void message(const Columns& c, const odbc::Row& r);
+  void configuration(const Columns& c, const odbc::Row& r);
 
   const Principal* principal_by_id(const odbc::Value& id) const;
   static const std::string* name_by_id(const Names& names, const odbc::Value& id);

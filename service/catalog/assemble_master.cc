@@ -45,3 +45,42 @@ void Assembler::message(const Columns& c, const odbc::Row& r) {
 }
 
 }  // namespace understudy::catalog
+
+namespace understudy::catalog {
+
+namespace {
+
+// The options compared unless a pair lists its own (`[pairs.NAME.include] configuration = […]`):
+// settings an application or a job depends on. Memory, affinity and other machine-dependent
+// options are left out: they differ between a primary and its DR target on purpose.
+constexpr std::string_view kComparedOptions[] = {
+    "ad hoc distributed queries",        "backup compression default",    "clr enabled",
+    "contained database authentication", "cost threshold for parallelism", "database mail xps",
+    "max degree of parallelism",         "optimize for ad hoc workloads",  "remote access",
+    "xp_cmdshell",
+};
+
+bool compared_by_default(const std::string& name) {
+  const std::string folded = fold_name(name);
+  for (auto o : kComparedOptions)
+    if (folded == o) return true;
+  return false;
+}
+
+}  // namespace
+
+// sys.configurations: value is the configured value (sp_configure's config_value), value_in_use
+// the running one; they differ until RECONFIGURE, or until a restart for an option that is not
+// dynamic. https://learn.microsoft.com/sql/relational-databases/system-catalog-views/sys-configurations-transact-sql
+void Assembler::configuration(const Columns& c, const odbc::Row& r) {
+  const std::string name = text_or_empty(c.at(r, "name"));
+  start(Kind::kConfiguration, name);
+  fields_.put("is_advanced", c.at(r, "is_advanced"), As::kFlag);
+  fields_.put("is_dynamic", c.at(r, "is_dynamic"), As::kFlag);
+  fields_.put("value", c.at(r, "value"), As::kInt);
+  fields_.put("value_in_use", c.at(r, "value_in_use"), As::kInt);
+  volatile_.put("configuration_id", c.at(r, "configuration_id"), As::kInt);
+  emit(!compared_by_default(name));
+}
+
+}  // namespace understudy::catalog

@@ -14,7 +14,7 @@ enum class ResultSetId {
   kRights, kInstance, kSubsystems, kCredentials, kEndpoints, kAvailabilityGroups, kAvailabilityReplicas, kSqlLogins,
   kConnectDenies, kPrincipals, kMembers, kPermissions, kServers, kLinkedLogins, kCategories, kOperators,
   kProxySubsystems, kProxyLogins, kProxies, kSchedules, kSteps, kJobSchedules, kTargetServers, kJobServers, kJobs,
-  kLanguages, kMessages,
+  kLanguages, kMessages, kConfigurations,
 };
 
 inline constexpr std::string_view kResultSetNames[] = {
@@ -22,7 +22,7 @@ inline constexpr std::string_view kResultSetNames[] = {
     "sql logins", "connect denies", "principals", "role members", "permissions", "servers", "linked logins",
     "categories", "operators", "proxy subsystems", "proxy logins", "proxies", "schedules", "job steps",
     "job schedules", "target servers", "job servers", "jobs",
-    "languages", "messages",
+    "languages", "messages", "configurations",
 };
 
 // The first set asks whether the login can see everything: without CONTROL SERVER,
@@ -87,6 +87,9 @@ SELECT job_id, name, enabled, description, start_step_id, category_id, owner_sid
 FROM msdb.dbo.sysjobs;
 SELECT langid, name, alias, msglangid FROM sys.syslanguages;
 SELECT message_id, language_id, severity, is_event_logged, text FROM sys.messages WHERE message_id >= 50001;
+SELECT configuration_id, name, CAST(value AS int) AS value, CAST(value_in_use AS int) AS value_in_use, is_dynamic,
+       is_advanced
+FROM sys.configurations;
 )sql";
 
 }  // namespace understudy::catalog

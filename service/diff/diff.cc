@@ -124,7 +124,8 @@ TargetFacts facts_from(std::span<const ServerObject> target) {
 
 namespace {
 
-Finding missing_finding(const ServerObject& o, const TargetFacts& facts) {
+std::optional<Finding> missing_finding(const ServerObject& o, const TargetFacts& facts) {
+  if (absent_by_design(o, facts)) return std::nullopt;
   Finding f;
   f.kind = o.kind;
   f.key = o.key;
@@ -178,7 +179,9 @@ Comparison compare(std::span<const ServerObject> source, std::span<const ServerO
   out.target_objects = b.size();
   merge_join(
       a, b, [](const Entry& x, const Entry& y) { return x < y; },
-      [&](size_t i) { out.findings.push_back(missing_finding(*a[i].object, facts)); },
+      [&](size_t i) {
+        if (auto f = missing_finding(*a[i].object, facts)) out.findings.push_back(std::move(*f));
+      },
       [&](size_t j) { out.findings.push_back(extra_finding(*b[j].object)); },
       [&](size_t i, size_t j) {
         if (auto f = compare_pair(*a[i].object, *b[j].object, facts)) out.findings.push_back(std::move(*f));
@@ -234,7 +237,9 @@ Result<Comparison> compare_digests(std::span<const catalog::ObjectDigest> source
     size_t si = 0, ti = 0;
     for (size_t k = start; k < end; ++k) {
       switch (work[k].what) {
-        case What::kMissing: out.findings.push_back(missing_finding((*src)[si++], facts)); break;
+        case What::kMissing:
+          if (auto f = missing_finding((*src)[si++], facts)) out.findings.push_back(std::move(*f));
+          break;
         case What::kExtra: out.findings.push_back(extra_finding((*tgt)[ti++])); break;
         case What::kBoth:
           if (auto f = compare_pair((*src)[si++], (*tgt)[ti++], facts)) out.findings.push_back(std::move(*f));

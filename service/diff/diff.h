@@ -90,6 +90,11 @@ using Fetch = std::function<Result<std::vector<catalog::ServerObject>>(std::span
                                                  const Fetch& fetch_source, const Fetch& fetch_target,
                                                  const TargetFacts& facts);
 
+// True when the target lacks `object` by design and the source's object asks nothing of it: an
+// sp_configure option a managed instance does not have, at SQL Server's default on the source.
+// No finding then (incompatible.cc).
+bool absent_by_design(const catalog::ServerObject& object, const TargetFacts& facts);
+
 // Why the target cannot hold `object`, or nullopt when it can.
 std::optional<std::string> incompatibility(const catalog::ServerObject& object, const TargetFacts& facts);
 

@@ -5,7 +5,9 @@
 //   https://learn.microsoft.com/azure/azure-sql/managed-instance/job-automation-managed-instance
 //   T-SQL differences — Windows logins; credentials only with SHARED ACCESS SIGNATURE or a managed
 //   identity (no cryptographic providers); linked servers only through SQLNCLI, SQLNCLI11,
-//   SQLOLEDB, MSOLEDBSQL:
+//   SQLOLEDB, MSOLEDBSQL; some sp_configure options (allow polybase export, allow updates,
+//   filestream_access_level, remote access, remote data archive, remote proc trans, scan for
+//   startup procs) and xp_cmdshell:
 //   https://learn.microsoft.com/azure/azure-sql/managed-instance/transact-sql-tsql-differences-sql-server
 // Other subsystems come from the target's msdb.dbo.syssubsystems (sources conflict on
 // CmdExec/PowerShell, so the target decides).
@@ -39,6 +41,26 @@ bool mi_unsupported_subsystem(const std::string& subsystem) {
   return false;
 }
 
+// sp_configure options a managed instance does not support (T-SQL differences, "sp_configure"),
+// and xp_cmdshell, which it does not have; each with SQL Server's default
+// (https://learn.microsoft.com/sql/database-engine/configure-windows/server-configuration-options-sql-server).
+struct MiOption {
+  std::string_view name;
+  int64_t default_value;
+};
+constexpr MiOption kMiUnsupportedOptions[] = {
+    {"allow polybase export", 0}, {"allow updates", 0},     {"filestream access level", 0},
+    {"remote access", 1},         {"remote data archive", 0}, {"remote proc trans", 0},
+    {"scan for startup procs", 0}, {"xp_cmdshell", 0},
+};
+
+const MiOption* mi_unsupported_option(const std::string& name) {
+  auto n = catalog::fold_name(name);
+  for (const auto& o : kMiUnsupportedOptions)
+    if (n == o.name) return &o;
+  return nullptr;
+}
+
 bool is_mi_credential_identity(const std::string& identity) {
   auto i = catalog::fold_name(identity);
   return i == "shared access signature" || i == "managed identity";
@@ -53,6 +75,12 @@ bool is_mi_provider(const std::string& provider) {
 }
 
 }  // namespace
+
+bool absent_by_design(const catalog::ServerObject& o, const TargetFacts& facts) {
+  if (!facts.is_managed_instance() || o.kind != catalog::Kind::kConfiguration) return false;
+  const MiOption* option = mi_unsupported_option(o.key);
+  return option && int_field(o.fields, "value") == option->default_value;
+}
 
 std::optional<std::string> incompatibility(const catalog::ServerObject& o, const TargetFacts& facts) {
   using catalog::Kind;
@@ -107,6 +135,11 @@ std::optional<std::string> incompatibility(const catalog::ServerObject& o, const
       case Kind::kAgentSchedule:
         if (f.contains("freq_type") && f["freq_type"] == 128)
           return "cpu-idle schedules (freq_type 128) are not supported on a managed instance";
+        break;
+      case Kind::kConfiguration:
+        if (mi_unsupported_option(o.key))
+          return "sp_configure option '" + o.key + "' is not supported on a managed instance: set it to its default "
+                 "on the primary, or leave it out of the pair's configuration list";
         break;
       default:
         break;

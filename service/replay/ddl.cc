@@ -33,6 +33,7 @@ Family family(Kind k) {
     case Kind::kAgentJob:
       return Family::kAgent;
     case Kind::kCustomMessage:
+    case Kind::kConfiguration:
       return Family::kMaster;
     case Kind::kInstance:
       break;

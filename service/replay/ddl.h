@@ -55,7 +55,7 @@ struct Context {
 [[nodiscard]] Result<std::vector<Statement>> create_linked(const catalog::ServerObject& src, const Context& ctx);
 [[nodiscard]] Result<std::vector<Statement>> alter_linked(const catalog::ServerObject& src, const catalog::ServerObject& tgt);
 [[nodiscard]] Result<std::vector<Statement>> drop_linked(const catalog::ServerObject& tgt);
-// ddl_master.cc: custom messages.
+// ddl_master.cc: custom messages, server configuration.
 [[nodiscard]] Result<std::vector<Statement>> create_master(const catalog::ServerObject& src);
 [[nodiscard]] Result<std::vector<Statement>> alter_master(const catalog::ServerObject& src, const catalog::ServerObject& tgt);
 [[nodiscard]] Result<std::vector<Statement>> drop_master(const catalog::ServerObject& tgt);

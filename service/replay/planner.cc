@@ -57,6 +57,9 @@ std::string advice_for_incompatible(Kind k) {
       return "use a shared access signature or managed identity credential, or exclude it";
     case Kind::kAgentSchedule:
       return "use a recurring schedule instead of cpu idle, or exclude it";
+    case Kind::kConfiguration:
+      return "set the option to its default on the primary, or leave it out of the pair's configuration list "
+             "([pairs.NAME.include] configuration)";
     default:
       return "exclude the object for this pair";
   }
@@ -157,7 +160,9 @@ class Builder {
     a.op = op;
     a.finding = std::string(diff::category_name(f.category));
     a.reason = std::move(reason);
-    a.transactional = f.kind != Kind::kLinkedServer && f.kind != Kind::kLinkedServerLogin;
+    // Linked-server procedures and RECONFIGURE refuse a user transaction.
+    a.transactional =
+        f.kind != Kind::kLinkedServer && f.kind != Kind::kLinkedServerLogin && f.kind != Kind::kConfiguration;
     return a;
   }
 

@@ -68,10 +68,10 @@ TEST(GateFlow, FailsListingMissingObjectsPassesAfterSyncAndLeavesAnAuditTrail) {
   auto pre = body_json(w.get("/v1/gates/pre-cutover?pair=payments", kRunbookToken));
   EXPECT_EQ(pre["status"], "fail");
   EXPECT_EQ(pre["reason"],
-            "33 failures: 1 credential missing, 1 server_role missing, 5 login missing, 3 server_role_member missing, "
+            "35 failures: 1 credential missing, 1 server_role missing, 5 login missing, 3 server_role_member missing, "
             "9 server_permission missing, 1 linked_server missing, 2 linked_server_login missing, 1 agent_category "
             "missing, 1 agent_operator missing, 2 agent_schedule missing, 2 agent_job missing, "
-            "2 custom_message missing, 3 database_user orphaned");  // the secondary's payments users carry the primary's SIDs (issue 6)
+            "2 custom_message missing, 2 configuration different, 3 database_user orphaned");  // the secondary's payments users carry the primary's SIDs (issue 6)
 
   // The CLI gives the same answer with exit code 1.
   auto cli = w.cli({"gate", "logins", "--pair", "payments", "--format", "json"});

@@ -53,6 +53,7 @@ void seed(sqlite3* db, const InstanceConfig& config, const std::string& sa_passw
   }
   set_permission(db, PermissionSpec{100, 0, "COSQ", "CONNECT SQL", "G", 1, 1});
   set_permission(db, PermissionSpec{100, 0, "VWDB", "VIEW ANY DATABASE", "G", 2, 1});
+  seed_configurations(db, config.is_managed_instance());
   // sys.servers row 0: the local server.
   create_local_server(db, config.server_name);
   // System databases.

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "engine/ddl_internal.h"
+#include "engine/procs_internal.h"
 #include "engine/state.h"
 
 namespace emu {
@@ -40,7 +41,7 @@ const std::set<std::string>& reserved() {
 bool is_statement_start(const Token& t) {
   static const char* starts[] = {"SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "ALTER", "DROP", "GRANT",
                                  "DENY", "REVOKE", "EXEC", "EXECUTE", "IF", "BEGIN", "END", "COMMIT", "ROLLBACK",
-                                 "SET", "USE", "DECLARE", "PRINT", "RAISERROR", "RETURN", "WHILE", "GOTO", "ELSE",
+                                 "SET", "USE", "DECLARE", "PRINT", "RAISERROR", "RETURN", "WHILE", "GOTO", "ELSE", "RECONFIGURE",
                                  "WITH", "SAVE", "THROW", "TRUNCATE", "MERGE", "BREAK", "CONTINUE", "WAITFOR"};
   for (const char* s : starts) {
     if (t.is_keyword(s)) return true;
@@ -167,7 +168,7 @@ void require_server_permission(ExecContext& ctx, sqlite3* db, const std::string&
 bool CatalogState::is_ddl_start(const std::vector<Token>& t, size_t pos) {
   if (pos >= t.size()) return false;
   const Token& a = t[pos];
-  if (a.is_keyword("GRANT") || a.is_keyword("DENY") || a.is_keyword("REVOKE")) return true;
+  if (a.is_keyword("GRANT") || a.is_keyword("DENY") || a.is_keyword("REVOKE") || a.is_keyword("RECONFIGURE")) return true;
   if (!(a.is_keyword("CREATE") || a.is_keyword("ALTER") || a.is_keyword("DROP")) || pos + 1 >= t.size()) return false;
   const Token& b = t[pos + 1];
   if (b.is_keyword("LOGIN") || b.is_keyword("CREDENTIAL")) return true;
@@ -183,6 +184,10 @@ bool CatalogState::execute_ddl(ExecContext& ctx, const std::vector<Token>& token
     p.advance();
     if (verb == "GRANT" || verb == "DENY" || verb == "REVOKE") {
       ddl_permission(p, verb);
+    } else if (verb == "RECONFIGURE") {
+      if (p.accept_kw("WITH")) p.expect_kw("OVERRIDE");
+      p.expect_end();
+      reconfigure(ctx, db_);
     } else {
       const bool role = p.accept_kw("SERVER");
       if (role) p.expect_kw("ROLE");

@@ -496,7 +496,7 @@ bool CatalogState::load_fixture(const nlohmann::json& fixture, std::string* erro
     Obj root(fixture, "");
     root.allow({"version", "description", "instance", "credentials", "server_roles", "logins", "permissions",
                 "linked_servers", "databases", "categories", "operators", "proxies", "schedules", "target_servers",
-                "jobs", "ha", "messages"});
+                "jobs", "ha", "messages", "configuration"});
     if (root.num("version", 0) != 1) throw FixtureError{"/version", "expected version 1"};
     if (root.has("instance")) load_instance(*this, config, Obj(root.raw("instance"), "/instance"));
     root.each("credentials", [&](const json& j, const std::string& ptr) {
@@ -581,6 +581,21 @@ bool CatalogState::load_fixture(const nlohmann::json& fixture, std::string* erro
       exec(db_, "INSERT INTO t_messages VALUES (?1, ?2, ?3, ?4, ?5)",
            {integer(id), *lang, integer(severity), integer(o.flag("with_log", false) ? 1 : 0), text(o.str("text"))});
     });
+    // Server configuration: option name -> value, configured and in use (as after RECONFIGURE or a
+    // restart); the option must exist on this edition and the value lie within its range.
+    if (root.has("configuration")) {
+      const json& cfg = root.raw("configuration");
+      if (!cfg.is_object()) throw FixtureError{"/configuration", "expected an object of option name -> value"};
+      for (const auto& [option, value] : cfg.items()) {
+        const std::string ptr = "/configuration/" + option;
+        if (!value.is_number_integer()) throw FixtureError{ptr, "expected an integer"};
+        auto row = query(db_, "SELECT minimum, maximum FROM t_configurations WHERE name = ?1", {text(option)});
+        if (row.empty()) throw FixtureError{ptr, "no configuration option named '" + option + "' on this edition"};
+        const int64_t v = value.get<int64_t>();
+        if (v < *as_int(row[0][0]) || v > *as_int(row[0][1])) throw FixtureError{ptr, "value out of range"};
+        exec(db_, "UPDATE t_configurations SET value = ?2, value_in_use = ?2 WHERE name = ?1", {text(option), integer(v)});
+      }
+    }
     if (root.has("ha")) {
       Obj ha(root.raw("ha"), "/ha");
       ha.allow({"availability_groups", "availability_replicas", "database_replica_states",

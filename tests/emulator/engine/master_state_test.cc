@@ -1,4 +1,4 @@
-// master's custom-message procedures, each rule and error from its page:
+// master's custom-message and configuration procedures, each rule and error from its page:
 // https://learn.microsoft.com/sql/relational-databases/system-stored-procedures/sp-addmessage-transact-sql
 // https://learn.microsoft.com/sql/relational-databases/system-stored-procedures/sp-dropmessage-transact-sql
 // and what sys.messages then shows
@@ -83,6 +83,62 @@ TEST(Messages, AddNeedsAlterSettings) {
   auto s = test::make_payments();
   run_message_calls(*s, {{"sp_addmessage", msg(50003, 16, "x"), 15247, "User does not have permission to perform this action."}},
                     "report_reader");
+}
+
+// sp_configure and RECONFIGURE, each rule from their pages:
+// https://learn.microsoft.com/sql/relational-databases/system-stored-procedures/sp-configure-transact-sql
+// https://learn.microsoft.com/sql/t-sql/language-elements/reconfigure-transact-sql
+std::vector<ProcArg> cfg(const std::string& name, int64_t value) {
+  return {arg("@configname", S(name)), arg("@configvalue", I(value))};
+}
+
+std::string in_use(CatalogState& s, const std::string& name) {
+  auto r = rows(s, "SELECT value, value_in_use FROM sys_configurations WHERE name = ?1", {S(name)});
+  return r.empty() ? "none" : str(r[0][0]) + "/" + str(r[0][1]);
+}
+
+TEST(Configure, AdvancedOptionsNeedShowAdvancedOptionsAndValuesTheirRange) {
+  auto s = make_state();
+  run_message_calls(
+      *s, {{"sp_configure", cfg("xp_cmdshell", 1), 15123,
+            "The configuration option 'xp_cmdshell' does not exist, or it may be an advanced option."},
+           {"sp_configure", cfg("show advanced options", 1), 0, ""}});
+  EXPECT_EQ(in_use(*s, "show advanced options"), "1/0");  // configured, not yet in use
+  ASSERT_TRUE(test::run_ddl(*s, "RECONFIGURE").ok);
+  EXPECT_EQ(in_use(*s, "show advanced options"), "1/1");
+  run_message_calls(*s, {{"sp_configure", cfg("xp_cmdshell", 2), 15129,
+                          "'2' is not a valid value for configuration option 'xp_cmdshell'."},
+                         {"sp_configure", cfg("max", 4), 15125, "The configuration option 'max' is not unique."},
+                         // Any unique part of the name finds the option.
+                         {"sp_configure", cfg("cost threshold", 50), 0, ""}});
+  EXPECT_EQ(in_use(*s, "cost threshold for parallelism"), "50/5");
+  ASSERT_TRUE(test::run_ddl(*s, "RECONFIGURE WITH OVERRIDE").ok);
+  EXPECT_EQ(in_use(*s, "cost threshold for parallelism"), "50/50");
+}
+
+// An option that is not dynamic keeps its running value until a restart, whatever RECONFIGURE.
+TEST(Configure, AnOptionThatIsNotDynamicWaitsForARestart) {
+  auto s = make_state();
+  run_message_calls(*s, {{"sp_configure", cfg("remote access", 0), 0, ""}});
+  ASSERT_TRUE(test::run_ddl(*s, "RECONFIGURE").ok);
+  EXPECT_EQ(in_use(*s, "remote access"), "0/1");
+}
+
+// A managed instance lacks the options its T-SQL differences page lists as unsupported.
+TEST(Configure, ManagedInstanceHasNoXpCmdshellOrRemoteAccess) {
+  auto s = make_state(8);
+  EXPECT_EQ(in_use(*s, "xp_cmdshell"), "none");
+  EXPECT_EQ(in_use(*s, "remote access"), "none");
+  run_message_calls(*s, {{"sp_configure", cfg("remote access", 0), 15123,
+                          "The configuration option 'remote access' does not exist, or it may be an advanced option."}});
+}
+
+TEST(Configure, NeedsAlterSettings) {
+  auto s = test::make_payments();
+  run_message_calls(*s, {{"sp_configure", cfg("clr enabled", 1), 15247,
+                          "User does not have permission to perform this action."}},
+                    "report_reader");
+  EXPECT_EQ(test::run_ddl(*s, "RECONFIGURE", "report_reader").number, 15247);
 }
 
 }  // namespace

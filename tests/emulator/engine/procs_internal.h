@@ -88,6 +88,8 @@ void add_agent_schedule_procs(std::vector<ProcDef>* out);
 void add_agent_operator_procs(std::vector<ProcDef>* out);
 void add_agent_proxy_procs(std::vector<ProcDef>* out);
 void add_master_procs(std::vector<ProcDef>* out);  // procs_master.cc
+// RECONFIGURE (procs_master.cc; parsed with the DDL statements). Throws SqlError.
+void reconfigure(ExecContext& ctx, sqlite3* db);
 
 // Helpers for parameter tables.
 ParamDef p_str(const char* name, int32_t len, bool required = false, std::optional<Value> def = std::nullopt);

@@ -103,7 +103,53 @@ void sp_dropmessage(ProcCall& c) {
   c.ctx().wrote = true;
 }
 
+// sp_configure @configname, @configvalue: any unique part of a name finds the option (an exact
+// name first); advanced options only while 'show advanced options' is in use; the value must lie
+// between the option's minimum and maximum; the new value waits for RECONFIGURE (message 15457).
+// https://learn.microsoft.com/sql/relational-databases/system-stored-procedures/sp-configure-transact-sql
+// The listing form (no @configvalue) returns a result set, which procedures here cannot: refused.
+void sp_configure(ProcCall& c) {
+  const auto name = c.str("@configname");
+  const auto value = c.num("@configvalue");
+  if (!name || !value) {
+    throw SqlError{50000, "the emulator does not list options with sp_configure; query sys.configurations"};
+  }
+  require_alter_settings(c);
+  const bool advanced_visible =
+      scalar(c.db(), "SELECT 1 FROM t_configurations WHERE name = 'show advanced options' AND value_in_use = 1").has_value();
+  const std::string visible = advanced_visible ? "" : " AND is_advanced = 0";
+  auto found = query(c.db(), "SELECT configuration_id, name, value, minimum, maximum FROM t_configurations WHERE name = ?1" +
+                                 visible, {text(*name)});
+  if (found.empty()) {
+    found = query(c.db(),
+                  "SELECT configuration_id, name, value, minimum, maximum FROM t_configurations WHERE "
+                  "instr(lower(name), lower(?1)) > 0" + visible,
+                  {text(*name)});
+  }
+  if (found.empty()) {
+    throw SqlError{15123, "The configuration option '" + *name + "' does not exist, or it may be an advanced option."};
+  }
+  if (found.size() > 1) throw SqlError{15125, "The configuration option '" + *name + "' is not unique."};
+  const Row& r = found[0];
+  const std::string option = as_text(r[1]).value_or("");
+  if (*value < *as_int(r[3]) || *value > *as_int(r[4])) {
+    throw SqlError{15129, "'" + std::to_string(*value) + "' is not a valid value for configuration option '" + option + "'."};
+  }
+  exec(c.db(), "UPDATE t_configurations SET value = ?2 WHERE configuration_id = ?1", {r[0], integer(*value)});
+  c.info(15457, "Configuration option '" + option + "' changed from " + std::to_string(*as_int(r[2])) + " to " +
+                    std::to_string(*value) + ". Run the RECONFIGURE statement to install.");
+}
+
 }  // namespace
+
+// RECONFIGURE [WITH OVERRIDE]: the configured value of every dynamic option goes into use; the
+// others wait for a restart. Not inside a user transaction (574); needs ALTER SETTINGS.
+// https://learn.microsoft.com/sql/t-sql/language-elements/reconfigure-transact-sql
+void reconfigure(ExecContext& ctx, sqlite3* db) {
+  if (ctx.in_user_transaction) throw SqlError{574, "RECONFIGURE statement cannot be used inside a user transaction."};
+  if (!has_server_permission(ctx, db, "ALSS")) throw SqlError{15247, "User does not have permission to perform this action."};
+  exec(db, "UPDATE t_configurations SET value_in_use = value WHERE is_dynamic = 1 AND value_in_use <> value");
+}
 
 void add_master_procs(std::vector<ProcDef>* out) {
   out->push_back({"sp_addmessage", "master",
@@ -111,6 +157,7 @@ void add_master_procs(std::vector<ProcDef>* out) {
                    p_str("@with_log", 5, false, Value{std::string("FALSE")}), p_str("@replace", 7)},
                   sp_addmessage});
   out->push_back({"sp_dropmessage", "master", {p_int("@msgnum"), p_str("@lang", 128)}, sp_dropmessage});
+  out->push_back({"sp_configure", "master", {p_str("@configname", 35), p_int("@configvalue")}, sp_configure});
 }
 
 }  // namespace emu::st

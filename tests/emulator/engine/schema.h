@@ -12,6 +12,9 @@ namespace emu::st {
 void create_schema(sqlite3* db);
 // schema_master.cc: master's languages and custom messages (called by create_schema).
 void create_master_schema(sqlite3* db);
+// Seeds sys.configurations with a default install's values (without the options a managed
+// instance does not support when `managed_instance`).
+void seed_configurations(sqlite3* db, bool managed_instance);
 // Creates the per-database views db<id>_database_principals and db<id>_geo_replication_link_status.
 void create_database_views(sqlite3* db, int64_t database_id);
 

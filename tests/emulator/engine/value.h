@@ -42,6 +42,7 @@ struct SqlType {
   static SqlType Sysname() { return NVarChar(128); }
   static SqlType DateTime() { return {SqlTypeId::kDateTime}; }
   static SqlType Guid() { return {SqlTypeId::kUniqueIdentifier}; }
+  static SqlType Variant() { return {SqlTypeId::kSqlVariant}; }
   static SqlType Decimal(uint8_t p, uint8_t s) { return {SqlTypeId::kDecimal, 0, p, s}; }
 
   bool operator==(const SqlType&) const = default;

@@ -154,6 +154,10 @@ std::vector<ViewDef> build_views() {
                 N("upgrade", T::Int()), NN("name", Sys()), NN("alias", Sys()), N("months", T::NVarChar(372)),
                 N("shortmonths", T::NVarChar(132)), N("days", T::NVarChar(217)), NN("lcid", T::Int()),
                 NN("msglangid", T::SmallInt())}});
+  v.push_back({"sys.configurations", "sys_configurations",
+               {NN("configuration_id", T::Int()), NN("name", T::NVarChar(35)), N("value", T::Variant()),
+                N("minimum", T::Variant()), N("maximum", T::Variant()), N("value_in_use", T::Variant()),
+                NN("description", T::NVarChar(255)), NN("is_dynamic", T::Bit()), NN("is_advanced", T::Bit())}});
   v.push_back({"sys.messages", "sys_messages",
                {NN("message_id", T::Int()), NN("language_id", T::SmallInt()), N("severity", T::TinyInt()),
                 N("is_event_logged", T::Bit()), N("text", T::NVarChar(2048))}});

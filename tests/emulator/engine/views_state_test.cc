@@ -118,6 +118,10 @@ const Expected kViews[] = {
      "langid smallint, dateformat nchar(3), datefirst tinyint, upgrade int?, name nvarchar(128), alias nvarchar(128), "
      "months nvarchar(372)?, shortmonths nvarchar(132)?, days nvarchar(217)?, lcid int, msglangid smallint"},
     // https://learn.microsoft.com/sql/relational-databases/system-catalog-views/messages-for-errors-catalog-views-sys-messages
+    // https://learn.microsoft.com/sql/relational-databases/system-catalog-views/sys-configurations-transact-sql
+    {"sys.configurations",
+     "configuration_id int, name nvarchar(35), value sql_variant?, minimum sql_variant?, maximum sql_variant?, "
+     "value_in_use sql_variant?, description nvarchar(255), is_dynamic bit, is_advanced bit"},
     {"sys.messages", "message_id int, language_id smallint, severity tinyint?, is_event_logged bit?, text nvarchar(2048)?"},
     {"sys.dm_geo_replication_link_status",
      "link_guid uniqueidentifier?, partner_server nvarchar(128)?, partner_database nvarchar(128)?, "

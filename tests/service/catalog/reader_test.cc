@@ -215,14 +215,21 @@ TEST(Reader, DefaultExclusionsDropSystemPrincipalsButKeepFixedRoleMemberships) {
   EXPECT_EQ(jobs[1].key, "Idle");
 }
 
-TEST(Reader, EmptyInstanceHasOnlyFactsAndPublicGrants) {
+TEST(Reader, EmptyInstanceHasOnlyFactsPublicGrantsAndItsComparedSettings) {
   emu::TestServer server({.fixture = emu::fixture_path("empty-secondary.json")});
   auto conn = testing::connect_sa(server);
   auto objects = read_objects(conn).value();
   ASSERT_FALSE(objects.empty());
   EXPECT_EQ(objects[0].kind, Kind::kInstance);
+  // Every instance has its settings: the options compared by default (docs/object-model.md), no
+  // memory or other machine-dependent one.
+  EXPECT_EQ(keys_of(objects, Kind::kConfiguration),
+            (std::vector<std::string>{"Ad Hoc Distributed Queries", "backup compression default", "clr enabled",
+                                      "contained database authentication", "cost threshold for parallelism",
+                                      "Database Mail XPs", "max degree of parallelism", "optimize for ad hoc workloads",
+                                      "remote access", "xp_cmdshell"}));
   for (const auto& o : objects) {
-    if (o.kind == Kind::kInstance) continue;
+    if (o.kind == Kind::kInstance || o.kind == Kind::kConfiguration) continue;
     EXPECT_EQ(o.kind, Kind::kServerPermission) << o.key;
     EXPECT_EQ(o.fields["grantee"], "public") << o.key;
   }

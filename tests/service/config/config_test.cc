@@ -100,7 +100,7 @@ INSTANTIATE_TEST_SUITE_P(
                     "[pairs.prod]\nprimary = \"primary\"\nsecondary = \"secondary\"\nkinds = [\"logins\"]\n",
                 "understudy.toml:11: unknown kind 'logins' in pairs.prod.kinds",
                 "kinds: credential, server_role, login, server_role_member, server_permission, linked_server, "
-                "linked_server_login, agent_category, agent_operator, agent_proxy, agent_schedule, agent_job, custom_message"},
+                "linked_server_login, agent_category, agent_operator, agent_proxy, agent_schedule, agent_job, custom_message, configuration"},
         BadFile{"unknown_pair_key",
                 std::string(kInstances) +
                     "[pairs.prod]\nprimary = \"primary\"\nsecondary = \"secondary\"\nmax_age = \"1h\"\n",

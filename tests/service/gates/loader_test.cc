@@ -84,12 +84,12 @@ const BadCase kBad[] = {
          "checks": [{"type": "no_drift", "kinds": ["login", "logn"]}]})",
      "gates/g.json: /checks/0/kinds/1: unknown kind \"logn\"",
      "kinds: credential, server_role, login, server_role_member, server_permission, linked_server, "
-     "linked_server_login, agent_category, agent_operator, agent_proxy, agent_schedule, agent_job, custom_message"},
+     "linked_server_login, agent_category, agent_operator, agent_proxy, agent_schedule, agent_job, custom_message, configuration"},
     {R"({"format_version": 1, "name": "g", "description": "d", "pairs": ["a"],
          "checks": [{"type": "no_drift", "kinds": ["instance"]}]})",
      "gates/g.json: /checks/0/kinds/0: unknown kind \"instance\"",
      "kinds: credential, server_role, login, server_role_member, server_permission, linked_server, "
-     "linked_server_login, agent_category, agent_operator, agent_proxy, agent_schedule, agent_job, custom_message"},
+     "linked_server_login, agent_category, agent_operator, agent_proxy, agent_schedule, agent_job, custom_message, configuration"},
     {R"({"format_version": 1, "name": "g", "description": "d", "pairs": ["a"],
          "checks": [{"type": "no_drift", "kinds": ["login"], "problems": ["gone"]}]})",
      "gates/g.json: /checks/0/problems/0: unknown problem \"gone\"",

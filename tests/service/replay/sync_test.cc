@@ -61,6 +61,15 @@ TEST(Sync, PaymentsConvergesOntoAnEmptySecondary) {
   EXPECT_EQ(raised.error().native, 50001);
   EXPECT_NE(raised.error().message.find("Settlement step Close batches failed; see the job history"), std::string::npos)
       << raised.error().message;
+  // Two non-default settings, both advanced: set and in use, and 'show advanced options' back off.
+  EXPECT_EQ(count(*pair.secondary, "SELECT CAST(value_in_use AS int) FROM sys.configurations WHERE name = "
+                                   "N'cost threshold for parallelism'"),
+            50);
+  EXPECT_EQ(count(*pair.secondary, "SELECT CAST(value_in_use AS int) FROM sys.configurations WHERE name = N'xp_cmdshell'"),
+            1);
+  EXPECT_EQ(count(*pair.secondary, "SELECT CAST(value AS int) + CAST(value_in_use AS int) FROM sys.configurations "
+                                   "WHERE name = N'show advanced options'"),
+            0);
 
   const uint64_t writes = pair.secondary->stats().writes;
   auto again = pair.sync(true);
@@ -84,6 +93,14 @@ TEST(Sync, ManagedInstanceGetsEverythingButWindowsLoginsAndCmdExecAndIsNotConver
   const auto left = leftover_of(*r);
   EXPECT_NE(std::find(left.begin(), left.end(), "login CONTOSO\\svc_batch incompatible"), left.end()) << r->to_text();
   EXPECT_NE(std::find(left.begin(), left.end(), "agent_job Nightly settlement incompatible"), left.end()) << r->to_text();
+  // xp_cmdshell is not an option a managed instance has: named, never attempted; the other setting arrives.
+  EXPECT_NE(std::find(left.begin(), left.end(), "configuration xp_cmdshell incompatible"), left.end()) << r->to_text();
+  EXPECT_NE(r->to_text().find("sp_configure option 'xp_cmdshell' is not supported on a managed instance"),
+            std::string::npos)
+      << r->to_text();
+  EXPECT_EQ(count(*pair.secondary, "SELECT CAST(value_in_use AS int) FROM sys.configurations WHERE name = "
+                                   "N'cost threshold for parallelism'"),
+            50);
   EXPECT_EQ(count(*pair.secondary, "SELECT COUNT(*) FROM msdb.dbo.sysjobs WHERE name = N'Ledger close'"), 1);
   const std::string text = r->to_text();
   EXPECT_NE(text.find("not converged"), std::string::npos) << text;
@@ -115,6 +132,47 @@ TEST(Sync, ManagedInstanceGetsEverythingButWindowsLoginsAndCmdExecAndIsNotConver
   ASSERT_TRUE(excluded) << excluded.error().to_string();
   EXPECT_TRUE(excluded->converged) << excluded->to_text();
   EXPECT_EQ(excluded->exit_code(), 0) << excluded->to_text();
+}
+
+// Server configuration (sys.configurations): only the options compared by default, or those a
+// pair lists; an option that is not dynamic is set but takes effect at a restart, which
+// understudy never does — reported as such, and the next sync sends nothing.
+// https://learn.microsoft.com/sql/relational-databases/system-catalog-views/sys-configurations-transact-sql
+TEST(Sync, ConfigurationNeedingARestartIsSetAndReportedNeverRestarted) {
+  understudy::testing::TempDir fixtures;
+  const json primary = {{"version", 1}, {"configuration", {{"remote access", 0}, {"max server memory (MB)", 4096}}}};
+  SyncPair pair(emu::TestServerOptions{.fixture = understudy::testing::write_fixture(fixtures, "p", primary)}, testing::empty_secondary());
+  auto r = pair.sync(true);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_FALSE(r->converged) << r->to_text();
+  EXPECT_EQ(count(*pair.secondary, "SELECT CAST(value AS int) * 10 + CAST(value_in_use AS int) FROM sys.configurations "
+                                   "WHERE name = N'remote access'"),
+            1);  // configured 0, still 1 in use until a restart
+  EXPECT_EQ(count(*pair.secondary, "SELECT CAST(value AS int) FROM sys.configurations WHERE name = N'max server memory (MB)'"),
+            2147483647)
+      << "memory is not compared unless the pair lists it";
+  EXPECT_EQ(leftover_of(*r), (std::vector<std::string>{"configuration remote access unsupported"})) << r->to_text();
+  EXPECT_NE(r->to_text().find("until the target restarts"), std::string::npos) << r->to_text();
+
+  const uint64_t writes = pair.secondary->stats().writes;
+  auto again = pair.sync(true);
+  ASSERT_TRUE(again) << again.error().to_string();
+  EXPECT_EQ(again->plan.summary().runnable(), 0) << again->plan.to_text();
+  EXPECT_EQ(pair.secondary->stats().writes, writes) << "a restart is never attempted";
+}
+
+TEST(Sync, APairListsTheConfigurationOptionsItCompares) {
+  understudy::testing::TempDir fixtures;
+  const json primary = {{"version", 1}, {"configuration", {{"clr enabled", 1}, {"max server memory (MB)", 4096}}}};
+  SyncPair pair(emu::TestServerOptions{.fixture = understudy::testing::write_fixture(fixtures, "p", primary)}, testing::empty_secondary(),
+                SyncPair::default_secrets() + "[pairs.prod.include]\nconfiguration = ['max server memory (MB)']\n");
+  auto r = pair.sync(true);
+  ASSERT_TRUE(r) << r.error().to_string();
+  EXPECT_TRUE(r->converged) << r->to_text();
+  EXPECT_EQ(count(*pair.secondary, "SELECT CAST(value_in_use AS int) FROM sys.configurations WHERE name = N'max server memory (MB)'"),
+            4096);
+  EXPECT_EQ(count(*pair.secondary, "SELECT CAST(value AS int) FROM sys.configurations WHERE name = N'clr enabled'"), 0)
+      << "an option the pair does not list is not compared";
 }
 
 TEST(Sync, PasswordChangeOnThePrimaryReachesTheTarget) {
