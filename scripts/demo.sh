@@ -121,6 +121,9 @@ US snapshots list
 bold "2. drift: what the secondary lacks (exit 1 = drift found)"
 set +e; US diff --pair payments; echo "(exit $?)"; set -e
 
+bold "2b. master's own state a failover leaves behind: custom message 50001 (the settlement job raises it) and two settings"
+set +e; US snapshots show 1 --kind custom_message; US snapshots show 1 --kind configuration; set -e
+
 bold "3. start the gate service"
 "$BIN/understudy" serve >"$WORK/serve.log" 2>&1 &
 PIDS+=($!)
