@@ -84,7 +84,7 @@ struct ConfigOption {
   bool on_managed_instance;
   const char* description;
 };
-constexpr ConfigOption kOptions[] = {
+constexpr ConfigOption kConfigOptions[] = {
     {101, "recovery interval (min)", 0, 0, 32767, 1, 1, true, "Maximum recovery interval in minutes"},
     {102, "allow updates", 0, 0, 1, 1, 0, false, "Allow updates to system tables"},
     {103, "user connections", 0, 0, 32767, 0, 1, true, "Number of user connections allowed"},
@@ -116,7 +116,7 @@ constexpr ConfigOption kOptions[] = {
 void create_master_schema(sqlite3* db) { exec_script(db, kMasterSchema); }
 
 void seed_configurations(sqlite3* db, bool managed_instance) {
-  for (const auto& o : kOptions) {
+  for (const auto& o : kConfigOptions) {
     if (managed_instance && !o.on_managed_instance) continue;
     exec(db, "INSERT INTO t_configurations VALUES (?1, ?2, ?3, ?4, ?5, ?3, ?6, ?7, ?8)",
          {integer(o.id), text(o.name), integer(o.value), integer(o.minimum), integer(o.maximum), text(o.description),
